@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentpref.errors import TaskError
+from agentpref.tasks.loading import LoadResult
 from agentpref.tasks.model import Task
 from agentpref.tasks.splits import assign_split
 
@@ -130,3 +131,21 @@ def correct_program(prog_dir: Path) -> tuple[dict[str, str], dict[str, str], Pro
     first = tasks[0]
     spec = ProgramSpec.model_validate(yaml.safe_load((prog_dir / "task.yaml").read_text()))
     return first.fixed_files(), dict(first.hidden_tests), spec
+
+
+def load_builtin(root: Path = CORPUS_DIR, heldout_fraction: float = 0.25, salt: str = "agentpref",
+                 programs: list[str] | None = None) -> LoadResult:
+    """Load every corpus program (or the named ones); malformed programs become problem lines."""
+    result = LoadResult()
+    dirs = [root / p for p in programs] if programs else program_dirs(root)
+    for prog_dir in dirs:
+        if not prog_dir.is_dir():
+            result.problems.append(f"builtin/{prog_dir.name}: no such program in {root}")
+            continue
+        try:
+            result.tasks.extend(load_program(prog_dir, heldout_fraction, salt))
+        except TaskError as exc:
+            result.problems.append(str(exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            result.problems.append(f"builtin/{prog_dir.name}: unreadable file ({exc})")
+    return result

@@ -9,6 +9,7 @@ whole process group, and answers on stdout with the exit code.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import select
@@ -106,6 +107,9 @@ def serve() -> None:
 
     sys.dont_write_bytecode = True
     _warm_up()
+    # Move everything imported so far out of the collector's reach: the children's gc passes
+    # (pytest forces several per session) then skip the warm heap, and pages stay shared.
+    gc.freeze()
     out = sys.stdout
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()

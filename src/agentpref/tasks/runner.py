@@ -36,7 +36,10 @@ from agentpref.tasks.sandbox import (
 Outcome = Literal["passed", "failed", "error", "timeout", "skipped", "not_run"]
 Mode = Literal["fork", "subprocess"]
 # Built-in plugins a test run never needs; dropping them is part of the fast path.
-LEAN_PLUGINS = ("cacheprovider", "pastebin", "junitxml", "doctest")
+LEAN_PLUGINS = (
+    "cacheprovider", "pastebin", "junitxml", "doctest", "setuponly", "setupplan", "stepwise",
+    "unraisableexception", "threadexception", "faulthandler",
+)
 
 
 class TestOutcome(BaseModel):
@@ -271,6 +274,6 @@ class TestRunner:
                 self._server = ForkServerClient()
             reply = self._server.request(
                 {"workdir": str(work), "args": args, "env": env, "output": str(output),
-                 "limits": self.limits.__dict__}
+                 "limits": self.limits.model_dump()}
             )
         return reply["exit_code"], reply["timed_out"]

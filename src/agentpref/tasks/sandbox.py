@@ -14,24 +14,25 @@ import functools
 import os
 import resource
 import signal
-from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
 
 CLONE_NEWNET = 0x40000000
 _SAFE_ENV_KEYS = ("PATH", "LANG", "LC_ALL", "TZ")
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one sandboxed run (see conf/sandbox/default.yaml)."""
+class Limits(BaseModel):
+    """Resource limits of one sandboxed run (the ``sandbox`` config group)."""
 
-    wall_timeout_s: float = 60.0
-    per_test_timeout_s: float = 5.0
-    cpu_seconds: int = 60
-    memory_mb: int = 2048
-    max_processes: int = 256
-    file_size_mb: int = 32
-    output_limit_chars: int = 12000
-    network: bool = False
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    wall_timeout_s: float = Field(60.0, gt=0, description="whole run, then the process group is killed")
+    per_test_timeout_s: float = Field(5.0, gt=0, description="pytest-timeout per test (signal method)")
+    cpu_seconds: int = Field(60, gt=0)
+    memory_mb: int = Field(2048, ge=256, description="address space (RLIMIT_AS)")
+    max_processes: int = Field(256, ge=8, description="RLIMIT_NPROC (not enforced for root)")
+    file_size_mb: int = Field(32, ge=1)
+    output_limit_chars: int = Field(12000, ge=500, description="captured output kept (head + tail)")
+    network: bool = Field(False, description="allow network access (default: own empty netns)")
 
 
 def _unshare_net() -> bool:

@@ -40,6 +40,7 @@ class Validator:
         self._runners: list[TestRunner] = []
         self._cache: dict[str, tuple[bool, str]] = {}
         self._cache_lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="validator")
 
     def _runner(self) -> TestRunner:
         if not hasattr(self._local, "runner"):
@@ -68,6 +69,10 @@ class Validator:
             self._cache[key] = result
         return result
 
+    def run_buggy(self, task: Task) -> TestRun:
+        """The buggy version's visible tests, stopping at the first failure (hangs cost one timeout)."""
+        return self._runner().run_task(task, maxfail=1)
+
     def validate(self, task: Task) -> TaskValidation:
         start = time.perf_counter()
         shadow = shadowed_stdlib_modules(task)
@@ -78,7 +83,7 @@ class Validator:
         if not ok:
             return TaskValidation(task_id=task.id, valid=False, reason=reason,
                                   seconds=time.perf_counter() - start)
-        buggy = self._runner().run_task(task, maxfail=1)
+        buggy = self.run_buggy(task)
         valid = buggy.any_failed
         return TaskValidation(
             task_id=task.id, valid=valid, buggy=buggy.summary(), hangs=buggy.hung,
@@ -97,10 +102,10 @@ class Validator:
                 on_result(res)
             return res
 
-        with ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(one, tasks))
+        return list(self.pool.map(one, tasks))
 
     def close(self) -> None:
+        self.pool.shutdown()
         for runner in self._runners:
             runner.close()
 

@@ -1,0 +1,80 @@
+"""Config validation shared by every entry point.
+
+Hydra composes the config (its struct mode already rejects ``key=value`` for unknown keys); the
+composed config is then validated by pydantic models with ``extra="forbid"``, which also catches
+``+typo=...`` additions, wrong types and missing required values, and turns each into one line
+that names the key and the fix.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import MissingMandatoryValue
+from pydantic import BaseModel, ValidationError
+
+from agentpref.errors import AgentprefError, ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+# Hints for required keys whose absence users hit first.
+REQUIRED_HINTS = {
+    "tasks.root": "point it at the checkout, e.g. tasks=quixbugs tasks.root=/path/to/QuixBugs",
+}
+
+
+def _location(loc: tuple, data: dict) -> str:
+    """Dotted key path; drops the tag pydantic inserts for discriminated unions (``kind``)."""
+    parts, node = [], data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and node.get("kind") == part:
+            continue  # union tag, not a key
+        parts.append(str(part))
+        node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _format_error(err: dict, data: dict) -> str:
+    loc = _location(err["loc"], data)
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        return f"unknown config key '{loc}': check its spelling (see the conf/ group it belongs to)"
+    if kind == "missing":
+        return f"missing config value '{loc}': {REQUIRED_HINTS.get(loc, 'set it on the command line')}"
+    return f"bad config value '{loc}' = {err.get('input')!r}: {msg}"
+
+
+def validate_config(cfg: DictConfig, model: type[M]) -> M:
+    """Resolve ``cfg`` (without the ``hydra`` node) and validate it into ``model``."""
+    try:
+        data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
+    except MissingMandatoryValue as exc:
+        key = exc.full_key
+        raise ConfigError(f"missing config value '{key}': {REQUIRED_HINTS.get(key, 'set it on the command line')}") from None
+    data.pop("hydra", None)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        extra = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(_format_error(errors[0], data) + extra) from None
+
+
+def cli_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
+    """Entry-point wrapper: project errors end the command with one line and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            code = fn(*args, **kwargs)
+        except AgentprefError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            sys.exit(2)
+        if code:
+            sys.exit(code)
+
+    return wrapper
