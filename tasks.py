@@ -26,5 +26,6 @@ if __name__ == "__main__":
     if first in COMMANDS:  # `tasks.py validate ...` -> command=validate
         sys.argv[1] = f"command={first}"
     elif first and "=" not in first and not first.startswith("-"):
-        sys.exit(f"error: unknown command {first!r}: use one of {', '.join(COMMANDS)}")
+        print(f"error: unknown command {first!r}: use one of {', '.join(COMMANDS)}", file=sys.stderr)
+        sys.exit(2)
     main()

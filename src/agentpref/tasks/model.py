@@ -18,6 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 TASK_SCHEMA_VERSION = 1
 Split = Literal["train", "heldout"]
+# Never copied from an on-disk checkout into a workspace: VCS data, caches, environments.
+COPY_IGNORE = (".git", "__pycache__", ".pytest_cache", ".venv", "venv", "env", ".tox", "*.pyc")
 
 
 def _check_relpath(path: str) -> str:
@@ -101,7 +103,8 @@ class Task(BaseModel):
         """Write the workspace into ``dest`` (created): buggy by default, or with the fix."""
         dest.mkdir(parents=True, exist_ok=True)
         if self.base_dir is not None:
-            shutil.copytree(self.base_dir, dest, dirs_exist_ok=True, symlinks=True)
+            shutil.copytree(self.base_dir, dest, dirs_exist_ok=True, symlinks=True,
+                            ignore=shutil.ignore_patterns(*COPY_IGNORE))
         files = self.fixed_files() if fixed else dict(self.files)
         if with_hidden:
             files.update(self.hidden_tests)

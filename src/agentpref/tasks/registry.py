@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 from agentpref.errors import ConfigError
-from agentpref.tasks.config import BugsInPyTasks, BuiltinTasks, QuixBugsTasks, SyntheticTasks, TaskSetConfig
+from agentpref.tasks.config import (
+    BugsInPyTasks,
+    BuiltinTasks,
+    QuixBugsTasks,
+    SyntheticTasks,
+    TaskSetConfig,
+)
 from agentpref.tasks.loading import LoadResult
 from agentpref.tasks.model import load_tasks, save_tasks
 from agentpref.tasks.sandbox import Limits

@@ -33,6 +33,8 @@ from agentpref.tasks.sandbox import (
     scrubbed_env,
 )
 
+# Plugins every run loads explicitly (autoload is off): per-test timeouts and the outcome report.
+PLUGINS = ("pytest_timeout", "agentpref.tasks.pytest_report")
 Outcome = Literal["passed", "failed", "error", "timeout", "skipped", "not_run"]
 Mode = Literal["fork", "subprocess"]
 # Built-in plugins a test run never needs; dropping them is part of the fast path.
@@ -106,7 +108,8 @@ def pytest_args(targets: Sequence[str], limits: Limits, maxfail: int | None) -> 
     args = ["-q", "--tb=short", "-o", "console_output_style=classic", "--rootdir=.", "--confcutdir=."]
     for plugin in LEAN_PLUGINS:
         args += ["-p", f"no:{plugin}"]
-    args += ["-p", "pytest_timeout", "-p", "agentpref.tasks.pytest_report"]
+    for plugin in PLUGINS:
+        args += ["-p", plugin]
     args += ["--timeout", f"{limits.per_test_timeout_s:g}", "--timeout-method", "signal"]
     if maxfail:
         args.append(f"--maxfail={maxfail}")

@@ -67,4 +67,6 @@ def test_guess_key_length():
 
 def test_guess_key_length_falls_back_to_best_score():
     assert guess_key_length("abcdefghij", max_length=3) == 1
-    assert guess_key_length("abab", max_length=4) == 2
+    assert guess_key_length("abab", max_length=4, threshold=1.0) == 2
+    assert guess_key_length("xyxzxw", max_length=4, threshold=1.0) == 2
+    assert guess_key_length("x", max_length=3) == 1
