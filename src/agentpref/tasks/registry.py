@@ -45,9 +45,11 @@ def load_base(cfg: TaskSetConfig) -> LoadResult:
 
 
 def synthetic_sources(cfg: SyntheticTasks) -> LoadResult:
-    """The correct programs to mutate: the builtin corpus and/or QuixBugs' correct programs."""
+    """The correct programs to mutate: the builtin corpus and/or QuixBugs' correct programs.
+
+    ``programs`` names programs of any source (a name missing from every source is a problem)."""
     result = LoadResult()
-    common = dict(heldout_fraction=cfg.heldout_fraction, split_salt=cfg.split_salt, programs=cfg.programs)
+    common = dict(heldout_fraction=cfg.heldout_fraction, split_salt=cfg.split_salt)
     for source in cfg.sources:
         if source == "builtin":
             result.extend(load_base(BuiltinTasks(**common)))
@@ -56,6 +58,12 @@ def synthetic_sources(cfg: SyntheticTasks) -> LoadResult:
                 raise ConfigError("tasks.sources includes quixbugs but tasks.quixbugs_root is not set: "
                                   "add tasks.quixbugs_root=/path/to/QuixBugs")
             result.extend(load_base(QuixBugsTasks(root=cfg.quixbugs_root, **common)))
+    if cfg.programs:
+        wanted = set(cfg.programs)
+        result.tasks = [t for t in result.tasks if t.program.split(":", 1)[1] in wanted]
+        found = {t.program.split(":", 1)[1] for t in result.tasks}
+        result.problems += [f"synthetic: no source program named {name!r} in {cfg.sources}"
+                            for name in sorted(wanted - found)]
     return result
 
 
