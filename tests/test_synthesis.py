@@ -78,3 +78,25 @@ def test_every_kept_mutant_is_a_valid_task(validator):
         assert set(task.metadata["operators"]) <= {"compare", "off_by_one", "arithmetic"}
         result = validator.validate(task)
         assert result.valid, result.reason
+
+
+@pytest.mark.slow
+def test_default_synthetic_set_has_over_1000_valid_tasks(tmp_path):
+    """The default `tasks=synthetic` config yields >= 1,000 tasks; a seeded sample re-validates."""
+    import random
+
+    from agentpref.tasks.config import SyntheticTasks
+    from agentpref.tasks.registry import build_synthetic
+
+    cfg = SyntheticTasks(cache_dir=str(tmp_path))
+    result, stats, path = build_synthetic(cfg, Limits(), progress=False)
+    assert len(result.tasks) >= 1000 and result.problems == []
+    assert path.exists() and stats["kept"] == len(result.tasks)
+    sides = {}
+    for t in result.tasks:
+        sides.setdefault(t.program, set()).add(t.split)
+    assert all(len(s) == 1 for s in sides.values())
+    sample = random.Random(0).sample(result.tasks, 150)
+    with Validator("fork", Limits(per_test_timeout_s=1.0), workers=2) as v:
+        bad = [f"{r.task_id}: {r.reason}" for r in v.validate_all(sample) if not r.valid]
+    assert bad == []

@@ -9,7 +9,9 @@ whole process group, and answers on stdout with the exit code.
 
 from __future__ import annotations
 
+import ast
 import gc
+import inspect
 import json
 import os
 import select
@@ -18,14 +20,23 @@ import sys
 import tempfile
 import time
 import types
+from collections import OrderedDict
 
-from agentpref.tasks.sandbox import Limits, enter_sandbox, kill_group
+from agentpref.tasks.isolation import enter_sandbox, kill_group
+
+# Built-in pytest plugins a test run never needs; dropping them is part of the fast path.
+LEAN_PLUGINS = (
+    "cacheprovider", "pastebin", "junitxml", "doctest", "setuponly", "setupplan", "stepwise",
+    "unraisableexception", "threadexception", "faulthandler",
+)
+# Plugins every run loads explicitly (autoload is off): per-test timeouts and the outcome report.
+PLUGINS = ("pytest_timeout", "agentpref.tasks.pytest_report")
 
 
 def _child(req: dict) -> None:  # pragma: no cover - runs in the forked child
     try:
         os.setsid()
-        enter_sandbox(Limits(**req["limits"]))
+        enter_sandbox(types.SimpleNamespace(**req["limits"]))
         fd = os.open(req["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -64,8 +75,6 @@ def _prebuild_config() -> None:
     global _TEMPLATE, _TEMPLATE_BLOCKED
     import _pytest.config as pytest_config
 
-    from agentpref.tasks.runner import LEAN_PLUGINS, PLUGINS
-
     args = [x for p in LEAN_PLUGINS for x in ("-p", f"no:{p}")]
     config = pytest_config.get_config(args)
     for plugin in PLUGINS:
@@ -99,6 +108,44 @@ def _build_fixture_shims(config) -> None:
         _SHIMS[id(plugin)] = shim
 
 
+_REWRITTEN: OrderedDict[tuple[str, bytes], types.CodeType] = OrderedDict()
+_REWRITTEN_MAX = 512
+
+
+def _precompile_tests(workdir: str, targets: list[str]) -> None:
+    """Assertion-rewrite the target test files in the server, once per (path, content).
+
+    pytest rewrites every test module's asserts on import (~1 ms per assert; a third of a run on
+    thorough suites) and normally caches the result in ``__pycache__``, which a fresh copy of the
+    workspace never has. The runner gives each fork server a stable workspace path, so the server
+    keeps the rewritten code in memory: parsing and compiling untrusted source runs none of it.
+    The children use an entry only for the exact path and content (see ``_rewrite_test`` below).
+    """
+    import hashlib  # noqa: F401 - keep the import cost out of the children
+    import importlib.util
+
+    from _pytest.assertion.rewrite import rewrite_asserts
+
+    for target in targets:
+        path = os.path.join(workdir, target.split("::", 1)[0])
+        if not path.endswith(".py") or not os.path.isfile(path):
+            continue
+        with open(path, "rb") as fh:
+            source = fh.read()
+        key = (path, importlib.util.source_hash(source))
+        if key in _REWRITTEN:
+            _REWRITTEN.move_to_end(key)
+            continue
+        try:
+            tree = ast.parse(source, filename=path)
+            rewrite_asserts(tree, source, path, None)
+            _REWRITTEN[key] = compile(tree, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError):
+            continue  # the child reports it exactly as pytest does
+        if len(_REWRITTEN) > _REWRITTEN_MAX:
+            _REWRITTEN.popitem(last=False)
+
+
 def _use_prebuilt_config(args: list[str]) -> None:  # pragma: no cover - runs in the forked child
     import pathlib
 
@@ -126,6 +173,22 @@ def _use_prebuilt_config(args: list[str]) -> None:  # pragma: no cover - runs in
         return scan(self, *args, **kwargs)
 
     fixtures.FixtureManager.parsefactories = parsefactories
+
+    import importlib.util
+
+    from _pytest.assertion import rewrite
+
+    rewrite_test = rewrite._rewrite_test
+
+    def _rewrite_test(fn, config):
+        source = fn.read_bytes()
+        key = (str(fn), importlib.util.source_hash(source))
+        code = _REWRITTEN.get(key)
+        if code is None or config.getini("enable_assertion_pass_hook"):
+            return rewrite_test(fn, config)
+        return key[1], code
+
+    rewrite._rewrite_test = _rewrite_test
 
 
 def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
@@ -193,12 +256,16 @@ def serve() -> None:
     # Move everything imported so far out of the collector's reach: the children's gc passes
     # (pytest forces several per session) then skip the warm heap, and pages stay shared.
     _prebuild_config()
+    # Fill inspect's module-file cache now: the first traceback a child formats would otherwise
+    # realpath() every module the server imported (~35 ms per failing run).
+    inspect.getmodule(_warm_up.__code__)
     gc.freeze()
     out = sys.stdout
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
     for line in sys.stdin:
         req = json.loads(line)
+        _precompile_tests(req["workdir"], req.get("targets", []))
         out.flush()
         sys.stderr.flush()
         pid = os.fork()

@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from agentpref.tasks.forkserver import LEAN_PLUGINS, PLUGINS, ForkServerClient
 from agentpref.tasks.model import Task, write_files
 from agentpref.tasks.sandbox import (
     Limits,
@@ -33,15 +34,8 @@ from agentpref.tasks.sandbox import (
     scrubbed_env,
 )
 
-# Plugins every run loads explicitly (autoload is off): per-test timeouts and the outcome report.
-PLUGINS = ("pytest_timeout", "agentpref.tasks.pytest_report")
 Outcome = Literal["passed", "failed", "error", "timeout", "skipped", "not_run"]
 Mode = Literal["fork", "subprocess"]
-# Built-in plugins a test run never needs; dropping them is part of the fast path.
-LEAN_PLUGINS = (
-    "cacheprovider", "pastebin", "junitxml", "doctest", "setuponly", "setupplan", "stepwise",
-    "unraisableexception", "threadexception", "faulthandler",
-)
 
 
 class TestOutcome(BaseModel):
@@ -223,10 +217,19 @@ class TestRunner:
 
     # ---- internals -------------------------------------------------------------------------
     def _run(self, prepare, targets: Sequence[str], maxfail: int | None) -> TestRun:
+        if self.mode == "fork":
+            # One fork server runs one child at a time; a stable workspace path per runner lets
+            # the server reuse its assertion-rewritten test modules (forkserver._precompile_tests).
+            with self._lock:
+                return self._run_in(self._tmp_root / "fork", prepare, targets, maxfail)
         with self._lock:
             self._counter += 1
             run_root = self._tmp_root / f"run-{self._counter}"
+        return self._run_in(run_root, prepare, targets, maxfail)
+
+    def _run_in(self, run_root: Path, prepare, targets: Sequence[str], maxfail: int | None) -> TestRun:
         work, private = run_root / "ws", run_root / "private"
+        shutil.rmtree(run_root, ignore_errors=True)
         private.mkdir(parents=True)
         work.mkdir()
         try:
@@ -238,7 +241,7 @@ class TestRunner:
             if self.mode == "subprocess":
                 exit_code, timed_out = self._run_subprocess(work, args, env, output)
             else:
-                exit_code, timed_out = self._run_forked(work, args, env, output)
+                exit_code, timed_out = self._run_forked(work, args, list(targets), env, output)
             duration = time.perf_counter() - start
             outcomes, collect_errors = parse_report(report, timed_out=timed_out, limits=self.limits)
             text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
@@ -269,14 +272,12 @@ class TestRunner:
             kill_group(proc.pid)  # leftovers: children the tests started and left behind
         return code, timed_out
 
-    def _run_forked(self, work: Path, args: list[str], env: dict, output: Path) -> tuple[int | None, bool]:
-        from agentpref.tasks.forkserver import ForkServerClient
-
-        with self._lock:
-            if self._server is None or not self._server.alive():
-                self._server = ForkServerClient()
-            reply = self._server.request(
-                {"workdir": str(work), "args": args, "env": env, "output": str(output),
-                 "limits": self.limits.model_dump()}
-            )
+    def _run_forked(self, work: Path, args: list[str], targets: list[str], env: dict,
+                    output: Path) -> tuple[int | None, bool]:
+        if self._server is None or not self._server.alive():
+            self._server = ForkServerClient()
+        reply = self._server.request(
+            {"workdir": str(work), "args": args, "targets": targets, "env": env,
+             "output": str(output), "limits": self.limits.model_dump()}
+        )
         return reply["exit_code"], reply["timed_out"]

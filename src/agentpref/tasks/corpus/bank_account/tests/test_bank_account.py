@@ -9,6 +9,12 @@ def test_opening_balance_and_validation():
     with pytest.raises(ValueError):
         Account("ann", overdraft_limit=-1)
     with pytest.raises(ValueError):
+        Account("ann", 500, overdraft_limit=-1)
+    acc = Account("carl", 0, overdraft_limit=30)
+    assert acc.owner == "carl"
+    assert acc.overdraft_limit == 30
+    assert acc.history == []
+    with pytest.raises(ValueError):
         Account("ann", -101, overdraft_limit=100)
 
 
@@ -107,6 +113,15 @@ def test_set_overdraft_limit():
     with pytest.raises(ValueError):
         acc.set_overdraft_limit(-1)
     assert acc.overdraft_limit == 80
+
+
+def test_set_overdraft_limit_with_positive_balance():
+    acc = Account("ann", 100, overdraft_limit=50)
+    acc.set_overdraft_limit(0)
+    assert acc.available() == 100
+    with pytest.raises(ValueError):
+        acc.set_overdraft_limit(-1)
+    assert acc.overdraft_limit == 0
 
 
 def test_totals_by_kind():

@@ -104,3 +104,26 @@ def test_contains_and_reuse_after_pop():
     assert "a" not in pq
     pq.push("a", 2)
     assert pq.peek() == ("a", 2)
+
+
+def test_interleaved_operations_against_brute_force():
+    pq = PriorityQueue()
+    ref = {}  # item -> (priority, push order)
+    order = 0
+    script = [5, 9, 2, 14, 7, 1, 11, "pop", 6, 3, 12, "pop", "pop", 8, 10, 4, 13, 0]
+    for step, action in enumerate(script):
+        if action == "pop":
+            best = min(ref, key=lambda k: ref[k])
+            assert pq.pop() == (best, ref.pop(best)[0])
+        else:
+            pq.push(action, (action * 7) % 5)
+            ref[action] = ((action * 7) % 5, order)
+            order += 1
+        if step % 3 == 2:
+            victim = sorted(ref)[step % len(ref)]
+            new_priority = (step * 3) % 7 - 2
+            pq.update(victim, new_priority)
+            ref[victim] = (new_priority, ref[victim][1])
+        assert pq.peek()[0] == min(ref, key=lambda k: ref[k])
+    drained = [pq.pop() for _ in range(len(pq))]
+    assert drained == [(k, ref[k][0]) for k in sorted(ref, key=lambda k: ref[k])]

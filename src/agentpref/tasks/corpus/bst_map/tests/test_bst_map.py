@@ -80,6 +80,17 @@ def test_delete_node_with_one_child():
     assert tree.get(65) == "65"
 
 
+def test_delete_node_with_only_left_child():
+    tree = build([50, 30, 70, 20, 10, 25])
+    tree.delete(30)
+    assert tree.keys() == [10, 20, 25, 50, 70]
+    tree.delete(70)
+    assert tree.keys() == [10, 20, 25, 50]
+    tree.delete(50)
+    assert tree.items() == [(10, "10"), (20, "20"), (25, "25")]
+    assert tree.max_key() == 25
+
+
 def test_delete_root_with_deep_successor():
     tree = build(KEYS)
     tree.delete(50)

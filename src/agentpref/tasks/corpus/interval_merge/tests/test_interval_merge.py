@@ -15,6 +15,9 @@ from interval_merge import insert, intersection, merge, remove, total_length
         ([(1, 2), (1, 2)], [(1, 2)]),
         ([(-5, -1), (-2, 0), (3, 4)], [(-5, 0), (3, 4)]),
         ([(1, 2), (3, 4)], [(1, 2), (3, 4)]),
+        ([(1, 2), (4, 6), (5, 8)], [(1, 2), (4, 8)]),
+        ([(10, 12), (1, 2), (11, 15), (4, 6), (5, 8)], [(1, 2), (4, 8), (10, 15)]),
+        ([(0, 3), (5, 9), (6, 7), (8, 12)], [(0, 3), (5, 12)]),
     ],
 )
 def test_merge(intervals, expected):
@@ -64,6 +67,8 @@ def test_insert(intervals, new, expected):
         ([(0, 2), (5, 7)], (2, 5), [(0, 2), (5, 7)]),
         ([(1, 2)], (0, 3), []),
         ([], (0, 3), []),
+        ([(0, 1), (8, 9)], (3, 5), [(0, 1), (8, 9)]),
+        ([(0, 1), (2, 6), (8, 9)], (3, 5), [(0, 1), (2, 3), (5, 6), (8, 9)]),
     ],
 )
 def test_remove(intervals, cut, expected):
@@ -77,6 +82,25 @@ def test_intersection():
     assert intersection([(0, 5)], []) == []
     assert intersection([(0, 5)], [(5, 6)]) == []
     assert intersection([(0, 5)], [(1, 2), (3, 4)]) == [(1, 2), (3, 4)]
+    assert intersection([(1, 2), (3, 4)], [(0, 5)]) == [(1, 2), (3, 4)]
+    assert intersection([(0, 3), (4, 6), (7, 9), (10, 12)], [(2, 11)]) == [(2, 3), (4, 6), (7, 9), (10, 11)]
+    assert intersection([(2, 11)], [(0, 3), (4, 6), (7, 9), (10, 12)]) == [(2, 3), (4, 6), (7, 9), (10, 11)]
+
+
+def test_intersection_merges_its_inputs():
+    assert intersection([(4, 8), (0, 5)], [(3, 4), (2, 3), (7, 9)]) == [(2, 4), (7, 8)]
+
+
+def test_intersection_against_point_sets():
+    def points(intervals):
+        return {x for start, end in intervals for x in range(start, end)}
+
+    lists = [[], [(0, 2)], [(1, 4), (6, 9)], [(0, 3), (5, 6), (8, 12)], [(2, 7)], [(3, 5), (9, 10)]]
+    for a in lists:
+        for b in lists:
+            result = intersection(a, b)
+            assert points(result) == points(a) & points(b)
+            assert result == merge(result)
 
 
 @pytest.mark.parametrize(

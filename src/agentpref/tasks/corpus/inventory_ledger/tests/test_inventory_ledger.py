@@ -38,6 +38,7 @@ def test_invalid_quantities(inv, quantity):
 def test_stock_out(inv):
     inv.stock_out("apple", 4)
     assert inv.on_hand("apple") == 6
+    assert inv.log[-1] == ("out", "apple", 4)
     inv.stock_out("apple", 6)
     assert inv.on_hand("apple") == 0
     with pytest.raises(InsufficientStock):

@@ -70,6 +70,8 @@ def test_power():
         power(fib, -1)
     with pytest.raises(ValueError):
         power([[1, 2]], 2)
+    with pytest.raises(ValueError):
+        power([[1, 2]], 0)
 
 
 @pytest.mark.parametrize(
@@ -92,6 +94,8 @@ def test_determinant(m, det):
 def test_determinant_fraction_and_errors():
     assert determinant([[Fraction(1, 2), 0], [0, 1]]) == Fraction(1, 2)
     assert determinant(identity(4)) == 1
+    assert type(determinant([[1, 2], [3, 4]])) is int
+    assert type(determinant([[2, 1], [1, 1]])) is int
     with pytest.raises(ValueError):
         determinant([[1, 2, 3], [4, 5, 6]])
 

@@ -13,6 +13,23 @@ def test_invalid_day():
         Scheduler(["a"], day_start=600, day_end=600)
 
 
+def test_default_opening_hours():
+    sched = Scheduler(["a"])
+    assert sched.free_slots("a") == [(540, 1020)]
+    sched.book("a", 540, 1020)
+    with pytest.raises(ValueError):
+        sched.book("a", 539, 545)
+    with pytest.raises(ValueError):
+        sched.book("a", 1015, 1021)
+
+
+def test_one_minute_gap_is_free(sched):
+    sched.book("red", 540, 600)
+    sched.book("red", 601, 1020)
+    assert sched.free_slots("red") == [(600, 601)]
+    assert sched.is_free("red", 600, 601)
+
+
 def test_book_and_list(sched):
     first = sched.book("blue", 600, 660, "standup")
     second = sched.book("blue", 540, 570, "early")

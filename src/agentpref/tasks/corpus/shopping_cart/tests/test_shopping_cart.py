@@ -16,6 +16,7 @@ WINE = Product("wine", "Wine", "12.00")
 def test_product_price_is_decimal_and_validated():
     assert APPLE.price == D("0.50")
     assert isinstance(Product("x", "X", 3).price, Decimal)
+    assert Product("free", "Free sample", "0").price == D("0")
     with pytest.raises(ValueError):
         Product("x", "X", "-0.01")
 
@@ -38,6 +39,7 @@ def test_tax_for():
     assert tax_for(D("12.50"), "0.01") == D("0.13")
     assert tax_for(D("100"), "0.08") == D("8.00")
     assert tax_for(D("0"), "0.2") == D("0.00")
+    assert tax_for(D("5"), 0) == D("0.00")
     with pytest.raises(ValueError):
         tax_for(D("1"), "-0.1")
 
@@ -46,6 +48,7 @@ def test_allocate():
     assert allocate(D("10.00"), [D(1), D(1), D(1)]) == [D("3.33"), D("3.33"), D("3.34")]
     assert allocate(D("1.00"), [D(3), D(1)]) == [D("0.75"), D("0.25")]
     assert allocate(D("5"), []) == []
+    assert allocate(D("0.999"), [D(1)]) == [D("1.00")]
     assert allocate(D("5"), [D(0), D(0)]) == [D("0.00"), D("0.00")]
     assert sum(allocate(D("0.10"), [D(1)] * 7)) == D("0.10")
 
@@ -68,6 +71,14 @@ def test_add_merges_lines():
         cart.add(APPLE, 0)
     with pytest.raises(ValueError):
         cart.add(WINE, -1)
+    cart.add(BREAD)
+    assert cart.quantity("bread") == 2
+
+
+def test_negative_cart_tax_rate():
+    with pytest.raises(ValueError):
+        Cart("-0.05")
+    assert Cart().tax() == D("0.00")
 
 
 def test_remove():
@@ -75,6 +86,13 @@ def test_remove():
     cart.add(APPLE, 5)
     cart.remove("apple", 2)
     assert cart.quantity("apple") == 3
+    with pytest.raises(ValueError):
+        cart.remove("apple", 0)
+    cart.remove("apple", 1)
+    assert cart.quantity("apple") == 2
+    cart.remove("apple", 2)
+    assert cart.quantity("apple") == 0
+    cart.add(APPLE, 3)
     cart.remove("apple", 3)
     assert cart.quantity("apple") == 0
     assert cart.items() == []
@@ -90,6 +108,8 @@ def test_percentage_discount():
     assert PercentageDiscount(10).amount(items) == D("1.40")
     assert PercentageDiscount("12.5", sku="wine").amount(items) == D("1.50")
     assert PercentageDiscount(100, sku="apple").amount(items) == D("2.00")
+    assert PercentageDiscount(1).amount(items) == D("0.14")
+    assert PercentageDiscount("0.5", sku="wine").amount(items) == D("0.06")
     for bad in (0, -5, 101):
         with pytest.raises(ValueError):
             PercentageDiscount(bad)
@@ -110,8 +130,11 @@ def test_buy_x_get_y_other_items_and_validation():
     assert [two_two.amount([LineItem(APPLE, q)]) for q in range(1, 7)] == [
         D("0.00"), D("0.00"), D("0.50"), D("1.00"), D("1.00"), D("1.00")
     ]
+    assert rule.amount([LineItem(APPLE, 3), LineItem(WINE, 2)]) == D("12.00")
     with pytest.raises(ValueError):
         BuyXGetY("wine", buy=0, free=1)
+    with pytest.raises(ValueError):
+        BuyXGetY("wine", buy=1, free=0)
 
 
 def test_coupon_min_spend_and_cap():
@@ -119,6 +142,9 @@ def test_coupon_min_spend_and_cap():
     assert Coupon("SAVE5", 5, min_spend=12).amount(items) == D("5.00")
     assert Coupon("SAVE5", 5, min_spend="12.01").amount(items) == D("0.00")
     assert Coupon("BIG", 50).amount(items) == D("12.00")
+    assert Coupon("TINY", 5).amount([LineItem(APPLE, 1)]) == D("0.50")
+    assert Coupon("HALF", "2.50").amount(items) == D("2.50")
+    assert Coupon("ONE", 1).amount(items) == D("1.00")
     with pytest.raises(ValueError):
         Coupon("ZERO", 0)
 

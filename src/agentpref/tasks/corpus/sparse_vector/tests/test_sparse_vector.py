@@ -91,6 +91,8 @@ def test_scale():
     assert a.scale(2).to_list() == [2, 0, -6]
     assert a.scale(0).nnz() == 0
     assert a.scale(-1).to_list() == [-1, 0, 3]
+    assert a.scale(1) == a
+    assert a.to_list() == [1, 0, -3]
 
 
 def test_norm():
@@ -103,3 +105,9 @@ def test_equality():
     assert SparseVector.from_list([1, 0]) == SparseVector(2, {0: 1})
     assert SparseVector(2) != SparseVector(3)
     assert SparseVector.from_list([1, 0]) != SparseVector.from_list([0, 1])
+    assert (SparseVector(1) == [0]) is False
+    assert SparseVector(1) != [0]
+
+
+def test_repr():
+    assert repr(SparseVector(4, {3: 2, 1: -1})) == "SparseVector(4, {1: -1, 3: 2})"

@@ -20,6 +20,28 @@ def test_invalid_parameters(rate, capacity):
         TokenBucket(rate, capacity, FakeClock())
 
 
+def test_smallest_valid_parameters():
+    clock = FakeClock(50.0)
+    bucket = TokenBucket(rate=0.5, capacity=1, clock=clock)
+    assert bucket.try_acquire()
+    assert not bucket.try_acquire()
+    clock.advance(2)
+    assert bucket.try_acquire()
+
+
+def test_refill_with_clock_not_starting_at_zero():
+    clock = FakeClock(1000.0)
+    bucket = TokenBucket(rate=1, capacity=10, clock=clock)
+    bucket.try_acquire(10)
+    clock.advance(2)
+    assert bucket.tokens == 2
+    clock.advance(3)
+    assert bucket.tokens == 5
+    assert bucket.try_acquire(5)
+    clock.advance(1)
+    assert bucket.tokens == 1
+
+
 def test_starts_full():
     bucket = TokenBucket(rate=1, capacity=5, clock=FakeClock())
     assert bucket.tokens == 5
@@ -81,7 +103,10 @@ def test_wait_time():
     clock = FakeClock()
     bucket = TokenBucket(rate=4, capacity=8, clock=clock)
     assert bucket.wait_time(8) == 0.0
+    assert bucket.wait_time() == 0.0
+    assert bucket.wait_time(3) == 0.0
     bucket.try_acquire(8)
+    assert bucket.wait_time() == 0.25
     assert bucket.wait_time(1) == 0.25
     assert bucket.wait_time(8) == 2.0
     clock.advance(0.5)

@@ -122,3 +122,23 @@ def test_max_history():
 def test_negative_max_history():
     with pytest.raises(ValueError):
         Editor(max_history=-1)
+
+
+def test_max_history_zero_keeps_no_undo():
+    ed = Editor(max_history=0)
+    ed.insert(0, "a")
+    assert ed.text == "a"
+    assert ed.can_undo() is False
+
+
+def test_redone_edit_can_be_undone_again():
+    ed = Editor("ab")
+    ed.delete(0, 1)
+    assert ed.can_undo() is True
+    assert ed.undo()
+    assert ed.can_redo() is True
+    assert ed.redo()
+    assert ed.text == "b"
+    assert ed.can_undo() is True
+    assert ed.undo()
+    assert ed.text == "ab"

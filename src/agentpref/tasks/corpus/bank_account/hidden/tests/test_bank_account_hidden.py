@@ -49,3 +49,15 @@ def test_frozen_sender_cannot_transfer():
     with pytest.raises(AccountFrozen):
         a.transfer(b, 10)
     assert b.balance == 0
+
+
+def test_chain_of_transfers_and_failed_operations_leave_history():
+    a, b, c = Account("a", 300), Account("b"), Account("c", overdraft_limit=10)
+    a.transfer(b, 100)
+    b.transfer(c, 100)
+    c.withdraw(110)
+    with pytest.raises(InsufficientFunds):
+        c.withdraw(1)
+    assert (a.balance, b.balance, c.balance) == (200, 0, -10)
+    assert c.history == [("transfer_in", 100, 100), ("withdraw", 110, -10)]
+    assert b.history == [("transfer_in", 100, 100), ("transfer_out", 100, 0)]

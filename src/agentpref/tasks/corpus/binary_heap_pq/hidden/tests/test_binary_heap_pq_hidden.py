@@ -45,3 +45,12 @@ def test_float_priorities():
     pq.push("z", 0.75)
     assert pq.pop() == ("y", 0.25)
     assert pq.pop() == ("x", 0.5)
+
+
+def test_raise_root_priority_and_negative_priorities():
+    pq = PriorityQueue()
+    for name, priority in [("a", -5), ("b", -1), ("c", -3), ("d", 0)]:
+        pq.push(name, priority)
+    pq.update("a", 10)
+    assert pq.peek() == ("c", -3)
+    assert [pq.pop()[0] for _ in range(4)] == ["c", "b", "d", "a"]

@@ -42,3 +42,17 @@ def test_none_value_is_stored():
     tree.put(1, None)
     assert 1 in tree
     assert tree.get(1, "missing") is None
+
+
+def test_repeated_root_deletion_and_float_queries():
+    tree = BSTMap()
+    for key in [8, 4, 12, 2, 6, 10, 14, -3]:
+        tree.put(key, key)
+    remaining = sorted([8, 4, 12, 2, 6, 10, 14, -3])
+    for key in [8, 10, 4, 12, 6, 2, 14, -3]:  # mostly the current root, often with two children
+        tree.delete(key)
+        remaining.remove(key)
+        assert tree.keys() == remaining
+    tree.put(1.5, "x")
+    assert tree.floor(1.49) is None
+    assert tree.ceiling(-100) == 1.5

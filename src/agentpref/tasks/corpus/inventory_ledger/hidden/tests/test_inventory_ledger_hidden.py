@@ -62,3 +62,14 @@ def test_failed_stock_out_is_not_logged():
     with pytest.raises(InsufficientStock):
         inv.stock_out("x", 2)
     assert inv.log == [("in", "x", 1)]
+
+
+def test_order_id_reusable_after_release_and_fully_reserved_is_low():
+    inv = Inventory()
+    inv.stock_in("x", 4)
+    inv.reserve("o", "x", 4)
+    assert inv.low_stock(0) == ["x"]
+    inv.release("o")
+    inv.reserve("o", "x", 2)
+    assert inv.available("x") == 2
+    assert inv.low_stock(1) == []

@@ -46,3 +46,15 @@ def test_reverse_twice_restores():
     ll.reverse()
     ll.reverse()
     assert ll.to_list() == list(range(6))
+
+
+def test_single_element_pop_then_rebuild():
+    ll = LinkedList(["only"])
+    assert ll.pop(0) == "only"
+    assert ll.to_list() == []
+    ll.insert(0, "b")
+    ll.insert(0, "a")
+    ll.insert(2, "c")
+    ll.reverse()
+    assert [ll.get(i) for i in range(3)] == ["c", "b", "a"]
+    assert ll.find("a") == 2

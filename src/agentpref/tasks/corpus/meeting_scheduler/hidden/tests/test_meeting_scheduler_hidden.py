@@ -54,3 +54,13 @@ def test_booking_ids_unique_after_cancel():
 
 def test_find_room_with_no_rooms():
     assert Scheduler([]).find_room(600, 660) is None
+
+
+def test_find_room_is_alphabetical_and_titles_survive_cancel():
+    sched = Scheduler(["zeta", "alpha", "mid"])
+    first = sched.book("alpha", 600, 660, "one")
+    sched.book("alpha", 700, 760, "two")
+    assert sched.find_room(630, 640) == "mid"
+    sched.cancel(first)
+    assert sched.bookings("alpha") == [(700, 760, "two")]
+    assert sched.find_room(630, 640) == "alpha"

@@ -36,3 +36,11 @@ def test_delete_shared_branch_keeps_other_word():
     assert t.search("abd")
     assert t.count_prefix("ab") == 1
     assert not t.starts_with("abc")
+
+
+def test_delete_longer_word_keeps_prefix_word():
+    t = Trie(["in", "inn", "inner"])
+    assert t.delete("inner")
+    assert t.words_with_prefix("in") == ["in", "inn"]
+    assert t.count_prefix("inn") == 1
+    assert not t.starts_with("inne")

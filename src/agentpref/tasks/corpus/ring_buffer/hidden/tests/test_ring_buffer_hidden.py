@@ -46,3 +46,10 @@ def test_stores_none_items():
     buf.append(None)
     assert len(buf) == 1
     assert buf.popleft() is None
+
+
+def test_extend_stops_at_first_overflow():
+    buf = RingBuffer(2)
+    with pytest.raises(OverflowError):
+        buf.extend([1, 2, 3, 4])
+    assert list(buf) == [1, 2]

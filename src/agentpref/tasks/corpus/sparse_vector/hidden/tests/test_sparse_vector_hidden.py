@@ -28,3 +28,12 @@ def test_float_entries():
 
 def test_compare_with_other_type():
     assert SparseVector(1) != [0]
+
+
+def test_overwrite_with_zero_and_zero_dimension_arithmetic():
+    v = SparseVector(3, {1: 4})
+    v[1] = 0
+    assert v == SparseVector(3)
+    empty = SparseVector(0)
+    assert (empty + empty) == SparseVector(0)
+    assert (empty - empty).to_list() == []

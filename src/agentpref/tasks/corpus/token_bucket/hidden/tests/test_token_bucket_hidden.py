@@ -49,3 +49,15 @@ def test_acquire_succeeds_after_waiting_wait_time():
     clock.now += bucket.wait_time(3)
     assert bucket.try_acquire(3)
     assert bucket.tokens == 0
+
+
+def test_keyed_limiter_new_key_starts_full_later():
+    from token_bucket import KeyedLimiter
+
+    clock = FakeClock()
+    limiter = KeyedLimiter(rate=1, capacity=2, clock=clock)
+    assert limiter.allow("a", 2)
+    clock.now = 50.0
+    assert limiter.allow("b", 2)
+    assert not limiter.allow("b")
+    assert limiter.allow("a", 2)

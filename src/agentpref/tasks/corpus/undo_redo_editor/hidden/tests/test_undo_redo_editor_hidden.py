@@ -55,3 +55,14 @@ def test_redo_respects_max_history():
     assert ed.undo()
     assert not ed.undo()
     assert ed.text == "a"
+
+
+def test_undo_delete_in_middle_restores_position():
+    ed = Editor("abcdef")
+    assert ed.delete(2, 2) == "cd"
+    ed.insert(0, ">")
+    ed.undo()
+    ed.undo()
+    assert ed.text == "abcdef"
+    ed.redo()
+    assert ed.text == "abef"
