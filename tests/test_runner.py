@@ -187,3 +187,64 @@ def test_memory_limit_contains_a_hog(tmp_path):
     with TestRunner("fork", Limits(memory_mb=1024)) as runner:
         run = runner.run_dir(ws, ["tests/test_hog.py"])
     assert run.outcomes[0].outcome == "failed" and "MemoryError" in run.outcomes[0].message
+
+
+def test_rewrite_cache_follows_test_file_content(tmp_path):
+    """The fork server caches assertion-rewritten test modules by path *and* content."""
+    a = write(tmp_path / "a", {"tests/test_x.py": "def test_x():\n    assert [1, 2] == [1, 2]\n"})
+    b = write(tmp_path / "b", {"tests/test_x.py": "def test_x():\n    value = [1, 3]\n    assert value == [1, 2]\n"})
+    with TestRunner("fork") as runner:
+        first = runner.run_dir(a, ["tests/test_x.py"])
+        second = runner.run_dir(b, ["tests/test_x.py"])
+        again = runner.run_dir(a, ["tests/test_x.py"])
+    assert first.all_passed and again.all_passed
+    assert second.outcomes[0].outcome == "failed"
+    # the rewritten assert still explains itself (introspection intact)
+    assert "assert [1, 3] == [1, 2]" in second.outcomes[0].message
+
+
+def test_children_do_not_share_the_servers_random_state(tmp_path, fork_runner):
+    """`random` is preloaded in the fork server; each run must still start from a fresh seed."""
+    out = tmp_path / "draws.txt"
+    ws = write(tmp_path / "ws", {"tests/test_r.py": f"""
+        import random
+
+        def test_draw():
+            with open({str(out)!r}, "a") as fh:
+                fh.write(str(random.random()) + "\\n")
+    """})
+    runner = TestRunner("fork", Limits(network=True))
+    try:
+        for _ in range(3):
+            assert runner.run_dir(ws, ["tests/test_r.py"]).all_passed
+    finally:
+        runner.close()
+    draws = out.read_text().split()
+    assert len(draws) == 3 and len(set(draws)) == 3
+
+
+@pytest.mark.parametrize("mode", ["fork", "subprocess"])
+def test_secrets_do_not_reach_the_process_environment_block(tmp_path, mode, monkeypatch):
+    """Clearing os.environ is not enough: /proc/self/environ keeps the exec-time environment."""
+    monkeypatch.setenv("TOGETHER_API_KEY", "tk-very-secret")
+    ws = write(tmp_path, {"tests/test_proc.py": """
+        def test_proc_environ():
+            with open("/proc/self/environ", "rb") as fh:
+                assert b"tk-very-secret" not in fh.read()
+    """})
+    with TestRunner(mode) as runner:
+        run = runner.run_dir(ws, ["tests/test_proc.py"])
+    assert run.all_passed, run.outcomes[0].message
+
+
+def test_hash_seed_matches_a_fresh_interpreter(tmp_path, fork_runner, subprocess_runner):
+    """Set iteration order of strings depends on the hash seed: both modes must use the same."""
+    ws = write(tmp_path, {"tests/test_order.py": """
+        def test_order():
+            print("ORDER", list({"alpha", "beta", "gamma", "delta", "epsilon"}))
+            assert False
+    """})
+    a = fork_runner.run_dir(ws, ["tests/test_order.py"])
+    b = subprocess_runner.run_dir(ws, ["tests/test_order.py"])
+    line = lambda run: next(x for x in run.output.splitlines() if x.startswith("ORDER"))  # noqa: E731
+    assert line(a) == line(b)

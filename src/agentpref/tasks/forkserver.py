@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import importlib
 import inspect
 import json
 import os
@@ -22,7 +23,12 @@ import time
 import types
 from collections import OrderedDict
 
-from agentpref.tasks.isolation import enter_sandbox, kill_group
+from agentpref.tasks.isolation import (
+    enter_sandbox,
+    kill_group,
+    network_isolation_available,
+    scrubbed_env,
+)
 
 # Built-in pytest plugins a test run never needs; dropping them is part of the fast path.
 LEAN_PLUGINS = (
@@ -33,9 +39,19 @@ LEAN_PLUGINS = (
 PLUGINS = ("pytest_timeout", "agentpref.tasks.pytest_report")
 
 
+# Standard-library modules test suites commonly import, loaded once in the server like pytest is.
+# Importing them has no effect a test could observe, except the seed of ``random``, which every
+# child re-seeds from the OS as a fresh interpreter would.
+PRELOAD = ("random", "math", "itertools", "functools", "collections", "dataclasses", "decimal",
+           "fractions", "string", "re", "json", "heapq", "bisect", "copy", "typing", "enum")
+
+
 def _child(req: dict) -> None:  # pragma: no cover - runs in the forked child
     try:
         os.setsid()
+        import random
+
+        random.seed()
         enter_sandbox(types.SimpleNamespace(**req["limits"]))
         fd = os.open(req["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
@@ -84,6 +100,7 @@ def _prebuild_config() -> None:
 
 
 _SHIMS: dict[int, types.ModuleType] = {}  # id(plugin module) -> module holding only its fixtures
+_FIXTURE_FREE_TYPES: set[type] = set()  # pytest's own classes that define no fixture
 
 
 def _build_fixture_shims(config) -> None:
@@ -106,6 +123,17 @@ def _build_fixture_shims(config) -> None:
             if type(safe_getattr(plugin, name, None)) is FixtureFunctionDefinition:
                 setattr(shim, name, getattr(plugin, name))
         _SHIMS[id(plugin)] = shim
+    # Plugin *objects* (Session, TerminalReporter, CaptureManager, ...) are scanned the same way,
+    # and for an instance only its class can hold fixtures: pytest's own classes without any
+    # fixture attribute need no scan at all.
+    for name, module in list(sys.modules.items()):
+        if not (name.startswith("_pytest.") or name in PLUGINS) or module is None:
+            continue
+        for obj in list(vars(module).values()):
+            if isinstance(obj, type) and obj.__module__ == name and not any(
+                type(safe_getattr(obj, attr, None)) is FixtureFunctionDefinition for attr in dir(obj)
+            ):
+                _FIXTURE_FREE_TYPES.add(obj)
 
 
 _REWRITTEN: OrderedDict[tuple[str, bytes], types.CodeType] = OrderedDict()
@@ -140,10 +168,28 @@ def _precompile_tests(workdir: str, targets: list[str]) -> None:
             tree = ast.parse(source, filename=path)
             rewrite_asserts(tree, source, path, None)
             _REWRITTEN[key] = compile(tree, path, "exec", dont_inherit=True)
+            _remember_statement_ast(source.decode("utf-8"))
         except (SyntaxError, ValueError):
             continue  # the child reports it exactly as pytest does
         if len(_REWRITTEN) > _REWRITTEN_MAX:
             _REWRITTEN.popitem(last=False)
+            _STATEMENT_AST.popitem(last=False)
+
+
+# Failure reports locate the failing statement by parsing the whole test module and walking its
+# AST, once per failing test (~4 ms each). The parsed module depends only on the source text.
+_STATEMENT_AST: OrderedDict[str, ast.AST] = OrderedDict()
+
+
+def _remember_statement_ast(text: str):
+    from _pytest._code.source import Source, _statement_linenos
+
+    content = str(Source(text))
+    node = _STATEMENT_AST.get(content)
+    if node is None:
+        node = _STATEMENT_AST[content] = ast.parse(content, "source", "exec")
+        _statement_linenos(node)  # memoised on the node by pytest itself
+    return node
 
 
 def _use_prebuilt_config(args: list[str]) -> None:  # pragma: no cover - runs in the forked child
@@ -168,8 +214,11 @@ def _use_prebuilt_config(args: list[str]) -> None:  # pragma: no cover - runs in
 
     def parsefactories(self, *args, **kwargs):
         holder = kwargs.get("holder")
-        if holder is not None and id(holder) in _SHIMS and not args:
-            kwargs["holder"] = _SHIMS[id(holder)]
+        if holder is not None and not args:
+            if id(holder) in _SHIMS:
+                kwargs["holder"] = _SHIMS[id(holder)]
+            elif type(holder) in _FIXTURE_FREE_TYPES:
+                return None  # an instance of a pytest class without fixtures: nothing to find
         return scan(self, *args, **kwargs)
 
     fixtures.FixtureManager.parsefactories = parsefactories
@@ -189,6 +238,20 @@ def _use_prebuilt_config(args: list[str]) -> None:  # pragma: no cover - runs in
         return key[1], code
 
     rewrite._rewrite_test = _rewrite_test
+
+    from _pytest._code import code, source
+
+    statement_range = source.getstatementrange_ast
+
+    def getstatementrange_ast(lineno, src, assertion=False, astnode=None):
+        if astnode is None:
+            try:
+                astnode = _remember_statement_ast(str(src))
+            except SyntaxError:
+                pass  # let pytest handle it its own way
+        return statement_range(lineno, src, assertion=assertion, astnode=astnode)
+
+    source.getstatementrange_ast = code.getstatementrange_ast = getstatementrange_ast
 
 
 def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
@@ -252,6 +315,9 @@ def serve() -> None:
     import agentpref.tasks.pytest_report  # noqa: F401
 
     sys.dont_write_bytecode = True
+    for name in PRELOAD:
+        importlib.import_module(name)
+    network_isolation_available()  # probe once here, not in every child
     _warm_up()
     # Move everything imported so far out of the collector's reach: the children's gc passes
     # (pytest forces several per session) then skip the warm heap, and pages stay shared.
@@ -281,9 +347,13 @@ class ForkServerClient:
     """Starts and talks to one fork server process (trusted code; the sandbox is per child)."""
 
     def __init__(self) -> None:
+        # The server's own environment is what every child inherits at the process level (the hash
+        # seed, and /proc/<pid>/environ, which clearing os.environ does not change): start it with
+        # the same scrubbed environment a fresh `python -m pytest` run gets, never the caller's.
+        env = scrubbed_env(tempfile.gettempdir(), {k: v for k, v in os.environ.items() if k == "PYTHONPATH"})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agentpref.tasks.forkserver"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env,
         )
         ready = self.proc.stdout.readline()
         if not ready:

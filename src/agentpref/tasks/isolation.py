@@ -68,6 +68,7 @@ def scrubbed_env(workdir: str, extra: dict[str, str] | None = None) -> dict[str,
     return env
 
 
+
 def kill_group(pgid: int) -> None:
     """Kill a whole process group; quiet when it is already gone."""
     try:

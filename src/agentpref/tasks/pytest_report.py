@@ -1,7 +1,8 @@
 """pytest plugin loaded into every sandboxed test run (``-p agentpref.tasks.pytest_report``).
 
 It appends one JSON line per event to the file named by ``AGENTPREF_PYTEST_REPORT`` and flushes
-each line, so a run killed half-way (hang, crash) still leaves the outcomes it reached.
+each line, so a run killed half-way (hang, crash) still leaves the outcomes it reached. Per test it
+writes the call phase, and setup/teardown only when they did not pass (durations are the call's).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ def pytest_collection_finish(session):
 
 
 def pytest_runtest_logreport(report):
+    if report.when != "call" and report.passed:
+        return  # a passing setup/teardown adds nothing: the outcome is decided by the call phase
     message = report.longreprtext if report.failed else ""
     if report.skipped and isinstance(report.longrepr, tuple):
         message = str(report.longrepr[2])

@@ -1,3 +1,5 @@
+import random
+
 import pytest
 
 from binary_heap_pq import PriorityQueue
@@ -107,23 +109,27 @@ def test_contains_and_reuse_after_pop():
 
 
 def test_interleaved_operations_against_brute_force():
+    rng = random.Random(2024)
     pq = PriorityQueue()
     ref = {}  # item -> (priority, push order)
-    order = 0
-    script = [5, 9, 2, 14, 7, 1, 11, "pop", 6, 3, 12, "pop", "pop", 8, 10, 4, 13, 0]
-    for step, action in enumerate(script):
-        if action == "pop":
+    for order in range(400):
+        op = rng.random()
+        if op < 0.45 or not ref:
+            item = f"job{order}"
+            priority = rng.randint(-20, 20)
+            pq.push(item, priority)
+            ref[item] = (priority, order)
+        elif op < 0.75:
+            item = rng.choice(sorted(ref))
+            priority = rng.randint(-20, 20)
+            pq.update(item, priority)
+            ref[item] = (priority, ref[item][1])
+        else:
             best = min(ref, key=lambda k: ref[k])
             assert pq.pop() == (best, ref.pop(best)[0])
-        else:
-            pq.push(action, (action * 7) % 5)
-            ref[action] = ((action * 7) % 5, order)
-            order += 1
-        if step % 3 == 2:
-            victim = sorted(ref)[step % len(ref)]
-            new_priority = (step * 3) % 7 - 2
-            pq.update(victim, new_priority)
-            ref[victim] = (new_priority, ref[victim][1])
-        assert pq.peek()[0] == min(ref, key=lambda k: ref[k])
+        assert len(pq) == len(ref)
+        if ref:
+            best = min(ref, key=lambda k: ref[k])
+            assert pq.peek() == (best, ref[best][0])
     drained = [pq.pop() for _ in range(len(pq))]
     assert drained == [(k, ref[k][0]) for k in sorted(ref, key=lambda k: ref[k])]
