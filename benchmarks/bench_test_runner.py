@@ -44,6 +44,7 @@ def main() -> int:
     tasks += hanging_mutants(args.hanging)
     limits = Limits(per_test_timeout_s=args.per_test_timeout, wall_timeout_s=60)
     times = {"subprocess": [], "fork": []}
+    paired: list[float] = []  # per-run ratio subprocess / fork, same task and version
     mismatches, runs, tests = [], 0, 0
     with TestRunner("subprocess", limits) as slow, TestRunner("fork", limits) as fast:
         t0 = time.perf_counter()
@@ -60,18 +61,23 @@ def main() -> int:
                         times[runner.mode].append(res.duration_s)
                 runs += 1
                 tests += len(results["fork"].outcomes)
+                if not (results["fork"].hung or results["subprocess"].hung):
+                    paired.append(results["subprocess"].duration_s / results["fork"].duration_s)
                 if results["fork"].outcome_map() != results["subprocess"].outcome_map():
                     mismatches.append(f"{task.id} ({'fixed' if fixed else 'buggy'})")
             print(f"\r{i + 1}/{len(tasks)} tasks", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     med = {k: statistics.median(v) for k, v in times.items()}
     speedup = med["subprocess"] / med["fork"]
+    paired_median = statistics.median(paired)
     print(f"runs per mode: {runs} ({tests} test outcomes each); fork server start-up {startup:.2f} s")
     print(f"median per run: subprocess {med['subprocess'] * 1000:.1f} ms, fork {med['fork'] * 1000:.1f} ms")
-    print(f"speedup (median subprocess / median fork): {speedup:.2f}x")
+    print(f"speedup (median subprocess / median fork): {speedup:.2f}x; "
+          f"median of per-run ratios: {paired_median:.2f}x (runs that hung excluded from timing)")
     print(f"identical per-test outcomes: {not mismatches}" + (f" (mismatches: {mismatches})" if mismatches else ""))
     print(json.dumps({"runs": runs, "tests": tests, "median_ms_subprocess": round(med["subprocess"] * 1000, 1),
                       "median_ms_fork": round(med["fork"] * 1000, 1), "speedup": round(speedup, 2),
+                      "paired_median_speedup": round(paired_median, 2),
                       "identical": not mismatches, "mismatches": len(mismatches)}))
     return 0 if not mismatches else 1
 
