@@ -24,6 +24,7 @@ import types
 from collections import OrderedDict
 
 from agentpref.tasks.isolation import (
+    drop_network,
     enter_sandbox,
     kill_group,
     network_isolation_available,
@@ -46,13 +47,21 @@ PRELOAD = ("random", "math", "itertools", "functools", "collections", "dataclass
            "fractions", "string", "re", "json", "heapq", "bisect", "copy", "typing", "enum")
 
 
-def _child(req: dict) -> None:  # pragma: no cover - runs in the forked child
-    try:
-        os.setsid()
-        import random
+def _prepare_child(network: bool) -> None:  # pragma: no cover - runs in the forked child
+    """The request-independent part of a child's start: own session, fresh seed, no network."""
+    os.setsid()
+    import random
 
-        random.seed()
-        enter_sandbox(types.SimpleNamespace(**req["limits"]))
+    random.seed()
+    if not network:
+        drop_network()
+
+
+def _child(req: dict, prepared: bool = False) -> None:  # pragma: no cover - runs in the forked child
+    try:
+        if not prepared:
+            _prepare_child(req["limits"]["network"])
+        enter_sandbox(types.SimpleNamespace(**req["limits"]), network_dropped=True)
         fd = os.open(req["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
@@ -72,6 +81,43 @@ def _child(req: dict) -> None:  # pragma: no cover - runs in the forked child
     except BaseException:  # noqa: BLE001 - the child must never return into the server loop
         code = 3
     os._exit(code)
+
+
+class _Spare:
+    """A child forked ahead of time, while the server is idle, waiting for its request on a pipe.
+
+    Forking and entering a new session and network namespace (~5 ms) then happen between runs
+    instead of inside the next one. A spare is used only when nothing the children inherit changed
+    since it was forked (a new rewritten test module does not reach it) and the run wants no
+    network; otherwise it is released and a child is forked as usual. When the server dies, the
+    pipe closes and the spare exits.
+    """
+
+    def __init__(self) -> None:
+        read_end, self.write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the spare
+            os.close(self.write_end)
+            try:
+                _prepare_child(network=False)
+                chunks = []
+                while chunk := os.read(read_end, 1 << 16):
+                    chunks.append(chunk)
+            except BaseException:  # noqa: BLE001
+                os._exit(3)
+            if not chunks:
+                os._exit(0)  # released
+            _child(json.loads(b"".join(chunks)), prepared=True)
+        os.close(read_end)
+
+    def start(self, req: dict) -> int:
+        os.write(self.write_end, json.dumps(req).encode())
+        os.close(self.write_end)
+        return self.pid
+
+    def release(self) -> None:
+        os.close(self.write_end)
+        os.waitpid(self.pid, 0)
 
 
 _TEMPLATE = None  # a pytest Config with its plugins imported and registered, built before forking
@@ -140,7 +186,7 @@ _REWRITTEN: OrderedDict[tuple[str, bytes], types.CodeType] = OrderedDict()
 _REWRITTEN_MAX = 512
 
 
-def _precompile_tests(workdir: str, targets: list[str]) -> None:
+def _precompile_tests(workdir: str, targets: list[str]) -> bool:
     """Assertion-rewrite the target test files in the server, once per (path, content).
 
     pytest rewrites every test module's asserts on import (~1 ms per assert; a third of a run on
@@ -154,6 +200,7 @@ def _precompile_tests(workdir: str, targets: list[str]) -> None:
 
     from _pytest.assertion.rewrite import rewrite_asserts
 
+    added = False
     for target in targets:
         path = os.path.join(workdir, target.split("::", 1)[0])
         if not path.endswith(".py") or not os.path.isfile(path):
@@ -164,6 +211,7 @@ def _precompile_tests(workdir: str, targets: list[str]) -> None:
         if key in _REWRITTEN:
             _REWRITTEN.move_to_end(key)
             continue
+        added = True
         try:
             tree = ast.parse(source, filename=path)
             rewrite_asserts(tree, source, path, None)
@@ -174,6 +222,7 @@ def _precompile_tests(workdir: str, targets: list[str]) -> None:
         if len(_REWRITTEN) > _REWRITTEN_MAX:
             _REWRITTEN.popitem(last=False)
             _STATEMENT_AST.popitem(last=False)
+    return added
 
 
 # Failure reports locate the failing statement by parsing the whole test module and walking its
@@ -319,28 +368,36 @@ def serve() -> None:
         importlib.import_module(name)
     network_isolation_available()  # probe once here, not in every child
     _warm_up()
-    # Move everything imported so far out of the collector's reach: the children's gc passes
-    # (pytest forces several per session) then skip the warm heap, and pages stay shared.
     _prebuild_config()
     # Fill inspect's module-file cache now: the first traceback a child formats would otherwise
     # realpath() every module the server imported (~35 ms per failing run).
     inspect.getmodule(_warm_up.__code__)
+    # Move everything loaded so far out of the collector's reach: the children's gc passes
+    # (pytest forces several per session) then skip the warm heap, and pages stay shared.
     gc.freeze()
     out = sys.stdout
     out.write(json.dumps({"ready": True}) + "\n")
     out.flush()
+    spare = _Spare()
     for line in sys.stdin:
         req = json.loads(line)
-        _precompile_tests(req["workdir"], req.get("targets", []))
-        out.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _child(req)
+        changed = _precompile_tests(req["workdir"], req.get("targets", []))
+        if spare is not None and not changed and not req["limits"]["network"]:
+            pid = spare.start(req)
+        else:
+            if spare is not None:
+                spare.release()
+            pid = os.fork()
+            if pid == 0:
+                _child(req)
+        spare = None
         code, timed_out = _wait(pid, float(req["limits"]["wall_timeout_s"]))
         kill_group(pid)
         out.write(json.dumps({"exit_code": code, "timed_out": timed_out}) + "\n")
         out.flush()
+        spare = _Spare()
+    if spare is not None:
+        spare.release()
 
 
 class ForkServerClient:

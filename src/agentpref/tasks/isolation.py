@@ -33,11 +33,17 @@ def network_isolation_available() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-def enter_sandbox(limits) -> None:
+def drop_network() -> None:
+    """Move the current process into an empty network namespace, where the OS allows it."""
+    if network_isolation_available():
+        _unshare_net()
+
+
+def enter_sandbox(limits, *, network_dropped: bool = False) -> None:
     """Apply ``limits`` (a ``sandbox.Limits``, or anything with its attributes) to the current
     process. Call in the child, before running user code."""
-    if not limits.network and network_isolation_available():
-        _unshare_net()
+    if not limits.network and not network_dropped:
+        drop_network()
     mb = 1024 * 1024
     for res, value in (
         (resource.RLIMIT_CPU, limits.cpu_seconds),
