@@ -143,6 +143,28 @@ def _prebuild_config() -> None:
         config.pluginmanager.import_plugin(plugin)
     _TEMPLATE, _TEMPLATE_BLOCKED = config, _blocked(args)
     _build_fixture_shims(config)
+    _memoize_absolutepath()
+
+
+def _memoize_absolutepath() -> None:
+    """Failure reports call pytest's ``absolutepath`` for every frame of every traceback; building
+    the ``Path`` is most of a report's path handling. Memoised per (path, working directory), the
+    result is the same object-for-value; each child starts from the server's (empty) memo."""
+    from _pytest import pathlib as pytest_pathlib
+
+    original = pytest_pathlib.absolutepath
+    memo: dict[tuple[str, str], object] = {}
+
+    def absolutepath(path):
+        key = (os.fspath(path), os.getcwd())
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = original(path)
+        return found
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("_pytest") and getattr(module, "absolutepath", None) is original:
+            module.absolutepath = absolutepath
 
 
 _SHIMS: dict[int, types.ModuleType] = {}  # id(plugin module) -> module holding only its fixtures
