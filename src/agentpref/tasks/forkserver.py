@@ -40,6 +40,19 @@ LEAN_PLUGINS = (
 PLUGINS = ("pytest_timeout", "agentpref.tasks.pytest_report")
 
 
+def pytest_args(targets, per_test_timeout_s: float, maxfail: int | None) -> list[str]:
+    """The pytest command line of every sandboxed run, identical in both runner modes."""
+    args = ["-q", "--tb=short", "-o", "console_output_style=classic", "--rootdir=.", "--confcutdir=."]
+    for plugin in LEAN_PLUGINS:
+        args += ["-p", f"no:{plugin}"]
+    for plugin in PLUGINS:
+        args += ["-p", plugin]
+    args += ["--timeout", f"{per_test_timeout_s:g}", "--timeout-method", "signal"]
+    if maxfail:
+        args.append(f"--maxfail={maxfail}")
+    return [*args, *targets]
+
+
 # Standard-library modules test suites commonly import, loaded once in the server like pytest is.
 # Importing them has no effect a test could observe, except the seed of ``random``, which every
 # child re-seeds from the OS as a fresh interpreter would.
@@ -351,33 +364,51 @@ def _wait(pid: int, timeout: float) -> tuple[int | None, bool]:
             os.close(pidfd)
 
 
-def _warm_up() -> None:
-    """Run one throwaway session so lazily imported pytest modules are loaded before forking."""
-    import pytest  # noqa: F401
+_WARM_TESTS = """
+import pytest
 
+def test_pass():
+    assert [1, 2] == [1, 2]
+
+@pytest.mark.parametrize("a,b", [(1, 2), ("x", "y")])
+def test_fail(a, b):
+    assert {"k": [a, "long text"]} == {"k": [b, "long text"]}
+
+def test_raises_and_fixtures(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WARM", "1")
+    print("out")
+    with pytest.raises(ValueError):
+        int("x")
+    assert "x\\ny" == "x\\nz"
+
+@pytest.mark.skip(reason="warm")
+def test_skip():
+    pass
+"""
+
+
+def _warm_up() -> None:
+    """Run one throwaway session in the server itself, with the runs' own arguments, so the
+    modules pytest imports lazily (collection, fixtures, failure reports, assertion diffs) are
+    loaded once here instead of in every child."""
+    import pytest
+
+    args = pytest_args(["test_warm.py"], 5.0, None)
     with tempfile.TemporaryDirectory() as tmp:
         with open(os.path.join(tmp, "test_warm.py"), "w") as fh:
-            fh.write("def test_warm():\n    assert [1] == [1]\n")
-        req = {"workdir": tmp, "args": ["-q", "-p", "no:cacheprovider", "-p", "pytest_timeout",
-                                        "-p", "agentpref.tasks.pytest_report", "test_warm.py"],
-               "env": {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}, "output": os.devnull}
-        pid = os.fork()
-        if pid == 0:  # the warm-up's imports happen in the parent below; the child just exits
-            os._exit(0)
-        os.waitpid(pid, 0)
+            fh.write(_WARM_TESTS)
         saved = sys.stdout, sys.stderr, os.getcwd(), dict(os.environ)
-        devnull = open(os.devnull, "w")  # noqa: SIM115
-        try:
-            sys.stdout = sys.stderr = devnull
-            os.chdir(tmp)
-            os.environ.update(req["env"])
-            pytest.main(req["args"])
-        finally:
-            sys.stdout, sys.stderr = saved[0], saved[1]
-            os.chdir(saved[2])
-            os.environ.clear()
-            os.environ.update(saved[3])
-            devnull.close()
+        with open(os.devnull, "w") as devnull:
+            try:
+                sys.stdout = sys.stderr = devnull
+                os.chdir(tmp)
+                os.environ.update(PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", AGENTPREF_PYTEST_REPORT=os.devnull)
+                pytest.main(args)
+            finally:
+                sys.stdout, sys.stderr = saved[0], saved[1]
+                os.chdir(saved[2])
+                os.environ.clear()
+                os.environ.update(saved[3])
 
 
 def serve() -> None:

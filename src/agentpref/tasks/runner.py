@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from agentpref.tasks.forkserver import LEAN_PLUGINS, PLUGINS, ForkServerClient
+from agentpref.tasks.forkserver import ForkServerClient, pytest_args
 from agentpref.tasks.model import Task, write_files
 from agentpref.tasks.sandbox import (
     Limits,
@@ -96,18 +96,6 @@ class TestRun(BaseModel):
 
     def summary(self) -> str:
         return ", ".join(f"{n} {k}" for k, n in sorted(self.counts.items())) or "no tests ran"
-
-
-def pytest_args(targets: Sequence[str], limits: Limits, maxfail: int | None) -> list[str]:
-    args = ["-q", "--tb=short", "-o", "console_output_style=classic", "--rootdir=.", "--confcutdir=."]
-    for plugin in LEAN_PLUGINS:
-        args += ["-p", f"no:{plugin}"]
-    for plugin in PLUGINS:
-        args += ["-p", plugin]
-    args += ["--timeout", f"{limits.per_test_timeout_s:g}", "--timeout-method", "signal"]
-    if maxfail:
-        args.append(f"--maxfail={maxfail}")
-    return [*args, *targets]
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -236,7 +224,7 @@ class TestRunner:
             prepare(work)
             report, output = private / "report.jsonl", private / "output.txt"
             env = scrubbed_env(str(work), {"AGENTPREF_PYTEST_REPORT": str(report)})
-            args = pytest_args(targets, self.limits, maxfail)
+            args = pytest_args(targets, self.limits.per_test_timeout_s, maxfail)
             start = time.perf_counter()
             if self.mode == "subprocess":
                 exit_code, timed_out = self._run_subprocess(work, args, env, output)
