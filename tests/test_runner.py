@@ -248,3 +248,27 @@ def test_hash_seed_matches_a_fresh_interpreter(tmp_path, fork_runner, subprocess
     b = subprocess_runner.run_dir(ws, ["tests/test_order.py"])
     line = lambda run: next(x for x in run.output.splitlines() if x.startswith("ORDER"))  # noqa: E731
     assert line(a) == line(b)
+
+
+@pytest.mark.parametrize("how", ["os._exit(7)", "os.kill(os.getpid(), 9)"])
+@pytest.mark.parametrize("mode", ["fork", "subprocess"])
+def test_a_run_that_dies_midway_is_never_a_pass(tmp_path, mode, how):
+    """pytest can stop abnormally (an INTERNALERROR when a timeout lands in its own code, a
+    signal, os._exit): the test that was running is an error and the run counts as failed."""
+    ws = write(tmp_path, {"tests/test_die.py": f"""
+        import os
+
+        def test_first():
+            pass
+
+        def test_dies():
+            {how}
+
+        def test_after():
+            pass
+    """})
+    with TestRunner(mode) as runner:
+        run = runner.run_dir(ws, ["tests/test_die.py"])
+    assert run.crashed and run.any_failed and not run.all_passed
+    assert [o.outcome for o in run.outcomes] == ["passed", "error", "not_run"]
+    assert "stopped abnormally" in run.outcomes[1].message

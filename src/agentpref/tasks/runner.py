@@ -56,6 +56,7 @@ class TestRun(BaseModel):
     collection_errors: list[TestOutcome] = []
     exit_code: int | None
     timed_out: bool = False
+    crashed: bool = False  # pytest ended abnormally (internal error, signal): never a pass
     duration_s: float
     output: str = ""
     network_isolated: bool
@@ -74,6 +75,7 @@ class TestRun(BaseModel):
         """True when tests ran, none was collected with errors, and every one passed."""
         return (
             bool(self.outcomes)
+            and not self.crashed
             and not self.collection_errors
             and all(o.outcome in ("passed", "skipped") for o in self.outcomes)
             and any(o.outcome == "passed" for o in self.outcomes)
@@ -81,7 +83,7 @@ class TestRun(BaseModel):
 
     @property
     def any_failed(self) -> bool:
-        return bool(self.collection_errors) or any(
+        return self.crashed or bool(self.collection_errors) or any(
             o.outcome in ("failed", "error", "timeout") for o in self.outcomes
         ) or not self.outcomes
 
@@ -104,6 +106,22 @@ def _truncate(text: str, limit: int) -> str:
     head = limit * 2 // 3
     tail = limit - head
     return f"{text[:head]}\n... [{len(text) - limit} characters truncated] ...\n{text[-tail:]}"
+
+
+# pytest's exit codes for a session that ended normally: all passed, tests failed, none collected.
+NORMAL_EXIT_CODES = (0, 1, 5)
+
+
+def mark_crash(outcomes: list[TestOutcome], exit_code: int | None, output: str, limit: int) -> None:
+    """pytest itself stopped abnormally (internal error, a signal, an interrupt): the first test
+    without an outcome is the one that was running; it counts as an error, never as not run."""
+    what = f"killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit code {exit_code}"
+    tail = "\n".join(output.strip().splitlines()[-15:])
+    for i, o in enumerate(outcomes):
+        if o.outcome == "not_run":
+            outcomes[i] = o.model_copy(update={"outcome": "error", "message": _truncate(
+                f"the test process stopped abnormally ({what}) while this test ran:\n{tail}", limit)})
+            return
 
 
 def parse_report(path: Path, *, timed_out: bool, limits: Limits) -> tuple[list[TestOutcome], list[TestOutcome]]:
@@ -233,8 +251,11 @@ class TestRunner:
             duration = time.perf_counter() - start
             outcomes, collect_errors = parse_report(report, timed_out=timed_out, limits=self.limits)
             text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
+            crashed = not timed_out and exit_code not in NORMAL_EXIT_CODES
+            if crashed:
+                mark_crash(outcomes, exit_code, text, self.limits.output_limit_chars)
             return TestRun(
-                mode=self.mode, targets=list(targets), outcomes=outcomes,
+                mode=self.mode, targets=list(targets), outcomes=outcomes, crashed=crashed,
                 collection_errors=collect_errors, exit_code=exit_code, timed_out=timed_out,
                 duration_s=round(duration, 4), output=_truncate(text, self.limits.output_limit_chars),
                 network_isolated=not self.limits.network and network_isolation_available(),
