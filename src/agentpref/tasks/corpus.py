@@ -125,14 +125,6 @@ def load_program(prog_dir: Path, heldout_fraction: float = 0.25, salt: str = "ag
     return tasks
 
 
-def correct_program(prog_dir: Path) -> tuple[dict[str, str], dict[str, str], ProgramSpec]:
-    """(workspace files, hidden files, spec) of the correct program: input to mutation synthesis."""
-    tasks = load_program(prog_dir)
-    first = tasks[0]
-    spec = ProgramSpec.model_validate(yaml.safe_load((prog_dir / "task.yaml").read_text()))
-    return first.fixed_files(), dict(first.hidden_tests), spec
-
-
 def load_builtin(root: Path = CORPUS_DIR, heldout_fraction: float = 0.25, salt: str = "agentpref",
                  programs: list[str] | None = None) -> LoadResult:
     """Load every corpus program (or the named ones); malformed programs become problem lines."""
