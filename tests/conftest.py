@@ -43,3 +43,41 @@ def run_cli(repo):
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def agent_config(repo):
+    """The default agent config (conf/agent/default.yaml)."""
+    from omegaconf import OmegaConf
+
+    from agentpref.agent.config import AgentConfig
+
+    return AgentConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/agent/default.yaml")))
+
+
+@pytest.fixture(scope="session")
+def builtin_tasks():
+    from agentpref.tasks.config import BuiltinTasks
+    from agentpref.tasks.registry import load_task_set
+
+    return {t.id: t for t in load_task_set(BuiltinTasks()).tasks}
+
+
+@pytest.fixture
+def generate_config(repo, tmp_path):
+    """Compose conf/generate.yaml with overrides into a validated GenerateConfig (run_dir in tmp)."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from agentpref.agent.generation import GenerateConfig
+    from agentpref.config import validate_config
+
+    def make(*overrides: str, run_dir=None):
+        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
+            cfg = compose("generate", overrides=["logger=none", "progress=false", *overrides])
+        with open_dict(cfg):
+            cfg.pop("hydra", None)
+            cfg.run_dir = str(run_dir or tmp_path / "run")
+        return validate_config(cfg, GenerateConfig)
+
+    return make

@@ -1,0 +1,111 @@
+"""Config models of the agent, model and backend groups (conf/agent, conf/model, conf/backend)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgentConfig(_Strict):
+    """How episodes are framed and bounded. The prompt texts are logged with every run."""
+
+    system_prompt: str
+    text_protocol: str = Field(description="appended for text models; {tools} = the tool schemas, one per line")
+    task_prompt: str = Field(description="first user message; fields: {description} {bug_report} "
+                                         "{editable} {test_command} {files}")
+    tools_in: Literal["auto", "prompt", "template"] = Field(
+        "auto", description="where text models see the tool schemas: the chat template's tools= "
+                            "(auto: when the template uses them) or the system prompt")
+    show_bug_report: bool = True
+    max_steps: int = Field(15, ge=1)
+    max_context_tokens: int = Field(4096, ge=256, description="end the episode before a prompt exceeds this")
+    observation_limit_chars: int = Field(4000, ge=200)
+
+
+class Prices(_Strict):
+    prompt_usd_per_mtok: float = Field(0.0, ge=0)
+    completion_usd_per_mtok: float = Field(0.0, ge=0)
+
+    def usd(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.prompt_usd_per_mtok + completion_tokens * self.completion_usd_per_mtok) / 1e6
+
+
+class GGUFFallback(_Strict):
+    package: str = Field(description="Python package that carries the GGUF file (installed with --no-deps)")
+    file: str
+
+
+class RandomInit(_Strict):
+    """A tiny randomly initialised model built locally (fast tests); the tokenizer and the
+    architecture family come from the model config's hub_id / gguf_fallback."""
+
+    hidden_size: int = 64
+    intermediate_size: int = 128
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    num_key_value_heads: int = 2
+    seed: int = 0
+
+
+class ModelConfig(_Strict):
+    name: str
+    hub_id: str | None = Field(None, description="Hugging Face hub id (or a local directory)")
+    revision: str | None = None
+    api_id: str | None = Field(None, description="model name at an OpenAI-compatible API (Together, ...)")
+    gguf_fallback: GGUFFallback | None = None
+    random_init: RandomInit | None = None
+    adapter: str | None = Field(None, description="PEFT adapter directory applied on top")
+    chat_template: str | None = Field(None, description="a Jinja chat template file overriding the tokenizer's")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    context_window: int = 8192
+    prices: Prices = Prices()
+
+
+class HFBackend(_Strict):
+    kind: Literal["hf"] = "hf"
+    device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
+    batch_size: int = Field(8, ge=1, description="episodes advanced together by one generate call")
+    reuse_kv_cache: bool = True
+    max_new_tokens: int = Field(256, ge=1)
+    cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
+
+
+class OpenAIBackend(_Strict):
+    kind: Literal["openai"] = "openai"
+    base_url: str | None = Field(None, description="e.g. https://api.together.xyz/v1 or http://localhost:8000/v1")
+    base_url_env: str = "OPENAI_BASE_URL"
+    api_key_env: str = Field("OPENAI_API_KEY", description="environment variable that holds the key")
+    max_concurrency: int = Field(8, ge=1, description="requests in flight at once")
+    batch_size: int = Field(8, ge=1, description="episodes advanced together")
+    max_retries: int = Field(5, ge=0)
+    backoff_s: float = Field(1.0, ge=0, description="first retry delay; doubles per attempt")
+    timeout_s: float = Field(120.0, gt=0)
+    max_new_tokens: int = Field(512, ge=1)
+    native_tools: bool = Field(True, description="native function calling; false: the text protocol")
+
+
+class VLLMBackend(_Strict):
+    kind: Literal["vllm"] = "vllm"
+    batch_size: int = Field(64, ge=1)
+    tensor_parallel_size: int = Field(1, ge=1)
+    gpu_memory_utilization: float = Field(0.85, gt=0, le=1)
+    max_new_tokens: int = Field(512, ge=1)
+    enable_prefix_caching: bool = True
+
+
+class OracleBackend(_Strict):
+    kind: Literal["oracle"] = "oracle"
+    batch_size: int = Field(8, ge=1)
+
+
+BackendConfig = Annotated[HFBackend | OpenAIBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")]
+
+
+class SamplingConfig(_Strict):
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(1.0, gt=0, le=1)

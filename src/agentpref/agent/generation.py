@@ -1,0 +1,378 @@
+"""``generate.py``: run a policy over a task set and write scored-ready rollouts.
+
+One JSON line per finished episode is appended and fsynced to ``<run_dir>/rollouts.jsonl``.
+Re-running with the same run dir resumes: finished (task, sample) pairs are skipped, a line cut
+by ``kill -9`` is repaired, nothing is written twice. ``budget.tokens`` / ``budget.usd`` stop new
+episodes before the cap would be passed (and cut running ones if a step could pass it);
+``shard.index`` / ``shard.count`` split the tasks across jobs with no overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig, SamplingConfig
+from agentpref.agent.episode import Episode, prompt_hash, system_message
+from agentpref.agent.policies import build_policy
+from agentpref.agent.policies.base import Policy
+from agentpref.agent.protocol import tool_schemas
+from agentpref.agent.record import RolloutRecord, RolloutWriter, read_rollouts, repair_tail
+from agentpref.agent.tools import Workspace
+from agentpref.errors import ConfigError
+from agentpref.tasks.config import TaskSetConfig
+from agentpref.tasks.model import Task
+from agentpref.tasks.registry import load_task_set
+from agentpref.tasks.runner import TestRunner
+from agentpref.tasks.sandbox import Limits
+from agentpref.tracking import LoggerConfig, Tracker
+
+ROLLOUTS_FILE, MANIFEST_FILE, SUMMARY_FILE = "rollouts.jsonl", "agent.json", "summary.json"
+MAX_FAILED_STEPS = 3  # consecutive steps in which every request failed: the backend is down
+
+
+class Budget(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    usd: float | None = Field(None, gt=0, description="stop before spending more (model prices)")
+    tokens: int | None = Field(None, gt=0, description="stop before more prompt+completion tokens")
+
+
+class Shard(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    index: int = Field(0, ge=0)
+    count: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Shard:
+        if self.index >= self.count:
+            raise ValueError(f"shard.index={self.index} must be < shard.count={self.count}")
+        return self
+
+
+class GenerateConfig(BaseModel):
+    """Config of ``generate.py`` (conf/generate.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: ModelConfig
+    backend: BackendConfig
+    tasks: TaskSetConfig
+    sandbox: Limits
+    agent: AgentConfig
+    logger: LoggerConfig = Field(discriminator="kind")
+    rollouts_per_task: int = Field(1, ge=1)
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    seed: int = 0
+    budget: Budget = Budget()
+    shard: Shard = Shard()
+    max_episodes: int | None = Field(None, ge=1, description="stop after this many new episodes")
+    runner: str = Field("fork", pattern="^(fork|subprocess)$")
+    workers: int = Field(2, ge=1, description="threads running tools and grading")
+    progress: bool = True
+    run_dir: str
+
+    @property
+    def sampling(self) -> SamplingConfig:
+        return SamplingConfig(temperature=self.temperature, top_p=self.top_p)
+
+
+def shard_tasks(tasks: list[Task], shard: Shard) -> list[Task]:
+    """Stable split by task id: every task lands in exactly one shard."""
+    ordered = sorted(tasks, key=lambda t: t.id)
+    return [t for i, t in enumerate(ordered) if i % shard.count == shard.index]
+
+
+def episode_seed(seed: int, task_id: str, sample_index: int) -> int:
+    digest = hashlib.sha256(f"{seed}:{task_id}:{sample_index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+@dataclass
+class Spend:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    usd: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass
+class RunState:
+    records: list[RolloutRecord] = field(default_factory=list)   # this run's new records
+    previous: list[RolloutRecord] = field(default_factory=list)  # found in the run dir
+    spend: Spend = field(default_factory=Spend)
+    failed: list[str] = field(default_factory=list)              # policy errors (retried on resume)
+    stop_reason: str = "completed"
+
+
+def _manifest(policy: Policy, agent: AgentConfig, run_id: str) -> dict[str, Any]:
+    system = system_message(agent, policy.prompt_mode)
+    template = policy.chat_template()
+    return {"run_id": run_id, "policy": policy.info().model_dump(), "prompt_mode": policy.prompt_mode,
+            "prompt_hash": prompt_hash(system, template), "system_prompt": system,
+            "task_prompt": agent.task_prompt, "tools": tool_schemas(), "chat_template": template,
+            "limits": {"max_steps": agent.max_steps, "max_context_tokens": agent.max_context_tokens,
+                       "observation_limit_chars": agent.observation_limit_chars}}
+
+
+def _check_same_run(path: Path, manifest: dict[str, Any]) -> str:
+    """Resuming must not mix policies or prompts in one rollouts file; returns the run id."""
+    if not path.exists():
+        return manifest["run_id"]
+    old = json.loads(path.read_text())
+    for key in ("policy", "prompt_hash", "limits"):
+        if old.get(key) != manifest.get(key):
+            raise ConfigError(f"{path.parent} holds rollouts of a different {key.replace('_', ' ')} "
+                              f"({old.get(key)!r} != {manifest.get(key)!r}): use a new run_dir")
+    return old["run_id"]
+
+
+class Generation:
+    """The lock-step scheduler: at most ``policy.batch_size`` episodes in flight; each step is
+    one ``policy.act`` call for all of them, then their tools run on a thread pool."""
+
+    def __init__(self, cfg: GenerateConfig, policy: Policy, writer: RolloutWriter, state: RunState,
+                 tracker: Tracker, run_id: str, prompt_hash_: str):
+        self.cfg, self.policy, self.writer, self.state, self.tracker = cfg, policy, writer, state, tracker
+        self.run_id, self.prompt_hash = run_id, prompt_hash_
+        self.info = policy.info()
+        self.pool = ThreadPoolExecutor(cfg.workers, thread_name_prefix="tools")
+        self.runners = [TestRunner(cfg.runner, cfg.sandbox) for _ in range(cfg.workers)]
+        self.scratch = Path(tempfile.mkdtemp(prefix="agentpref-episodes-"))
+        self._started = 0
+        self._step = 0
+        self._failed_steps = 0
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        for runner in self.runners:
+            runner.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    # ---- budget -------------------------------------------------------------------------------
+    def _over(self, extra_prompt: int, extra_completion: int) -> str | None:
+        """The budget key that ``extra`` tokens on top of what was spent would pass, if any."""
+        budget, spend = self.cfg.budget, self.state.spend
+        if budget.tokens is not None and spend.tokens + extra_prompt + extra_completion > budget.tokens:
+            return "budget.tokens"
+        if budget.usd is not None:
+            usd = spend.usd + self.cfg.model.prices.usd(extra_prompt, extra_completion)
+            if usd > budget.usd:
+                return "budget.usd"
+        return None
+
+    def _episode_estimate(self) -> tuple[int, int]:
+        """Tokens a new episode may cost: the largest finished episode so far, else one step."""
+        done = self.state.records + self.state.previous
+        if done:
+            biggest = max(done, key=lambda r: r.cost.tokens)
+            return biggest.cost.prompt_tokens, biggest.cost.completion_tokens
+        return self.cfg.agent.max_context_tokens // 4, self.policy.max_new_tokens
+
+    # ---- episodes -----------------------------------------------------------------------------
+    def start(self, task: Task, sample_index: int) -> Episode:
+        runner = self.runners[self._started % len(self.runners)]
+        root = self.scratch / f"ep-{self._started}"
+        self._started += 1
+        ws = Workspace(task, root, runner, observation_limit=self.cfg.agent.observation_limit_chars)
+        return Episode(ws, sample_index=sample_index, seed=episode_seed(self.cfg.seed, task.id, sample_index),
+                       agent=self.cfg.agent, mode=self.policy.prompt_mode)
+
+    def _finish(self, ep: Episode) -> RolloutRecord | None:
+        try:
+            if ep.end_reason == "policy_error":
+                return None
+            final = ep.grade()
+            return ep.to_record(run_id=self.run_id, policy=self.info, prompt_hash=self.prompt_hash,
+                                prices=self.cfg.model.prices, final=final)
+        finally:
+            self.policy.forget(ep)
+            shutil.rmtree(ep.workspace.root, ignore_errors=True)
+
+    def run(self, pending: list[tuple[Task, int]], on_record) -> None:
+        active: list[Episode] = []
+        queue = list(pending)
+        while True:
+            while queue and len(active) < self.policy.batch_size and self.state.stop_reason == "completed":
+                est_prompt, est_completion = self._episode_estimate()
+                in_flight = len(active) * (est_prompt + est_completion)
+                over = self._over(est_prompt + in_flight, est_completion)
+                if over:
+                    self.state.stop_reason = over
+                    break
+                active.append(self.start(*queue.pop(0)))
+            if not active:
+                return
+            self._advance(active)
+            ended = [ep for ep in active if ep.done]
+            active = [ep for ep in active if not ep.done]
+            for ep, record in zip(ended, self.pool.map(self._finish, ended), strict=True):
+                if record is None:
+                    self.state.failed.append(f"{ep.task.id}#{ep.sample_index}: {ep.policy_error}")
+                    continue
+                self.writer.write(record)
+                self.state.records.append(record)
+                on_record(record)
+            if self._failed_steps >= MAX_FAILED_STEPS:
+                self.state.stop_reason = "policy_error"
+                for ep in active:
+                    self.policy.forget(ep)
+                return
+
+    def _advance(self, active: list[Episode]) -> None:
+        limit = self.cfg.agent.max_context_tokens - self.policy.max_new_tokens
+        sizes = {}
+        for ep in active:
+            sizes[id(ep)] = self.policy.prompt_tokens(ep)
+            if sizes[id(ep)] > limit:
+                ep.end("context_budget")
+        live = [ep for ep in active if not ep.done]
+        if not live:
+            return
+        over = self._over(sum(sizes[id(ep)] for ep in live), self.policy.max_new_tokens * len(live))
+        if over:  # this step could pass the cap: cut the running episodes (they are recorded)
+            self.state.stop_reason = over
+            for ep in live:
+                ep.end("budget")
+            return
+        self._step += 1
+        outputs = self.policy.act(live, seed=self.cfg.seed * 1_000_003 + self._step)
+        if len(outputs) != len(live):
+            raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for {len(live)} episodes")
+        spend = self.state.spend
+        for out in outputs:
+            spend.prompt_tokens += out.prompt_tokens
+            spend.completion_tokens += out.completion_tokens
+            spend.usd += self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
+        self._failed_steps = self._failed_steps + 1 if all(o.error for o in outputs) else 0
+        list(self.pool.map(lambda pair: pair[0].apply(pair[1]), zip(live, outputs, strict=True)))
+
+
+def summarize(records: list[RolloutRecord]) -> dict[str, Any]:
+    """Run-level metrics over records (this run's and resumed ones)."""
+    n = len(records)
+    steps = sum(len(r.steps) for r in records)
+    return {
+        "episodes": n,
+        "resolved": sum(r.final.resolved for r in records),
+        "pass_rate": round(sum(r.final.resolved for r in records) / n, 4) if n else 0.0,
+        "protocol_error_rate": round(sum(r.protocol_errors for r in records) / steps, 4) if steps else 0.0,
+        "episodes_with_protocol_error": sum(r.protocol_errors > 0 for r in records),
+        "mean_steps": round(steps / n, 3) if n else 0.0,
+        "prompt_tokens": sum(r.cost.prompt_tokens for r in records),
+        "completion_tokens": sum(r.cost.completion_tokens for r in records),
+        "usd": round(sum(r.cost.usd for r in records), 6),
+        "end_reasons": dict(Counter(r.end_reason for r in records)),
+    }
+
+
+def render_transcript(record: RolloutRecord, limit: int = 6000) -> str:
+    parts = [f"[{m['role']}]\n{m['content']}" for m in record.messages[1:]]
+    text = "\n\n".join(parts)
+    return text if len(text) <= limit else text[:limit] + "\n... (truncated)"
+
+
+def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole run; returns the summary (also written to ``<run_dir>/summary.json``)."""
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    run_dir = Path(cfg.run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
+    for problem in loaded.problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    tasks = shard_tasks(loaded.tasks, cfg.shard)
+    rollouts = run_dir / ROLLOUTS_FILE
+    cut = repair_tail(rollouts)
+    if cut:
+        print(f"resume: cut a half-written last line ({cut} bytes) from {rollouts}", file=sys.stderr)
+    state = RunState(previous=read_rollouts(rollouts) if rollouts.exists() else [])
+    done = {r.key for r in state.previous}
+    for r in state.previous:
+        state.spend.prompt_tokens += r.cost.prompt_tokens
+        state.spend.completion_tokens += r.cost.completion_tokens
+        state.spend.usd += r.cost.usd
+    pending = [(t, k) for t in tasks for k in range(cfg.rollouts_per_task) if (t.id, k) not in done]
+    if cfg.max_episodes:
+        pending = pending[: cfg.max_episodes]
+    if done:
+        print(f"resume: {len(done)} episodes already in {rollouts}; {len(pending)} to go", file=sys.stderr)
+
+    policy = build_policy(cfg.model, cfg.backend, cfg.sampling, cfg.agent)
+    tracker = None
+    exit_code = 1
+    try:
+        manifest = _manifest(policy, cfg.agent, run_id=f"{run_dir.name}-{hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:6]}")
+        run_id = _check_same_run(run_dir / MANIFEST_FILE, manifest)
+        manifest["run_id"] = run_id
+        (run_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
+        tracker = Tracker(cfg.logger, run_dir, (config_dict or cfg.model_dump()) | {"agent_manifest": manifest},
+                          job_type="generate", name=run_id)
+        writer = RolloutWriter(rollouts)
+        bar = tqdm(total=len(pending), desc="episodes", unit="ep", disable=not cfg.progress, file=sys.stderr,
+                   mininterval=0.5 if sys.stderr.isatty() else 15)
+
+        def on_record(record: RolloutRecord) -> None:
+            bar.update(1)
+            recs = state.records
+            bar.set_postfix(pass_rate=f"{sum(r.final.resolved for r in recs) / len(recs):.2f}",
+                            tokens=state.spend.tokens, usd=f"{state.spend.usd:.4f}")
+            tracker.log({"episode/resolved": float(record.final.resolved), "episode/steps": len(record.steps),
+                         "episode/protocol_errors": record.protocol_errors, "spend/tokens": state.spend.tokens,
+                         "spend/usd": state.spend.usd}, step=len(recs))
+
+        gen = Generation(cfg, policy, writer, state, tracker, run_id, manifest["prompt_hash"])
+        try:
+            gen.run(pending, on_record)
+        finally:
+            gen.close()
+            writer.close()
+            bar.close()
+        if state.stop_reason == "completed" and state.failed:
+            state.stop_reason = "completed_with_policy_errors"
+        summary = summarize(state.previous + state.records) | {
+            "new_episodes": len(state.records), "resumed_episodes": len(state.previous),
+            "failed_episodes": len(state.failed), "failures": state.failed[:20],
+            "pending_left": len(pending) - len(state.records),
+            "stop_reason": state.stop_reason, "spent_tokens": state.spend.tokens,
+            "spent_usd": round(state.spend.usd, 6), "tasks": len(tasks),
+            "shard": cfg.shard.model_dump(), "run_dir": str(run_dir),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        (run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+        tracker.summary({k: v for k, v in summary.items() if isinstance(v, int | float | str)})
+        rows = [[r.task_id, r.sample_index, r.final.resolved, r.end_reason, len(r.steps), render_transcript(r),
+                 r.final.diff, f"visible: {r.final.visible.counts}; hidden: {r.final.hidden.counts if r.final.hidden else '-'}"]
+                for r in state.records[: tracker.table_rows]]
+        tracker.table("trajectories", ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff",
+                                       "outcome"], rows)
+        exit_code = 0
+        return summary
+    finally:
+        policy.close()
+        if tracker is not None:
+            tracker.finish(exit_code)
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """A human line on stderr, the machine-readable summary (JSON) on stdout."""
+    print(f"{summary['new_episodes']} new episodes ({summary['resumed_episodes']} resumed); pass rate "
+          f"{summary['pass_rate']:.1%} over {summary['episodes']}; protocol-error rate "
+          f"{summary['protocol_error_rate']:.1%}; mean steps {summary['mean_steps']}; tokens "
+          f"{summary['spent_tokens']}; ${summary['spent_usd']:.4f}; stopped: {summary['stop_reason']}; "
+          f"{summary['run_dir']}", file=sys.stderr)
+    print(json.dumps({k: v for k, v in summary.items() if k != "failures"}))

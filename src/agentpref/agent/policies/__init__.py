@@ -1,0 +1,36 @@
+"""Policies by backend kind; heavy backends are imported only when chosen."""
+
+from __future__ import annotations
+
+from agentpref.agent.config import (
+    AgentConfig,
+    BackendConfig,
+    HFBackend,
+    ModelConfig,
+    OpenAIBackend,
+    OracleBackend,
+    SamplingConfig,
+    VLLMBackend,
+)
+from agentpref.agent.policies.base import Policy
+
+
+def build_policy(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
+                 agent: AgentConfig) -> Policy:
+    if isinstance(backend, OracleBackend):
+        from agentpref.agent.policies.oracle import OraclePolicy
+
+        return OraclePolicy(model, sampling, backend.batch_size)
+    if isinstance(backend, HFBackend):
+        from agentpref.agent.policies.hf import HFPolicy
+
+        return HFPolicy(model, backend, sampling, tools_in=agent.tools_in)
+    if isinstance(backend, OpenAIBackend):
+        from agentpref.agent.policies.openai_api import OpenAIPolicy
+
+        return OpenAIPolicy(model, backend, sampling)
+    if isinstance(backend, VLLMBackend):
+        from agentpref.agent.policies.vllm import VLLMPolicy
+
+        return VLLMPolicy(model, backend, sampling, tools_in=agent.tools_in)
+    raise TypeError(f"unknown backend {backend!r}")

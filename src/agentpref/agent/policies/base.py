@@ -1,0 +1,58 @@
+"""The policy interface: one call advances every active episode by one turn (lock-step).
+
+A policy returns one ``PolicyOutput`` per episode it was given, in order. It never raises for a
+single bad generation; infrastructure failures (an API that keeps failing) come back as
+``PolicyOutput(error=...)`` and end that episode with ``policy_error`` (not recorded as finished,
+so a resumed run tries it again).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Literal
+
+from agentpref.agent.config import ModelConfig, SamplingConfig
+from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.record import PolicyInfo
+
+
+class Policy(ABC):
+    backend: str = "?"
+    privileged: bool = False
+    protocol: Literal["text", "native"] = "text"
+
+    def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, max_new_tokens: int = 0):
+        self.model, self.sampling = model, sampling
+        self.batch_size, self.max_new_tokens = batch_size, max_new_tokens
+
+    # ---- what the run logs --------------------------------------------------------------------
+    @property
+    def prompt_mode(self) -> PromptMode:
+        """How the system prompt is built for this policy (see episode.system_message)."""
+        return "native" if self.protocol == "native" else "text_prompt"
+
+    def chat_template(self) -> str | None:
+        """The chat template used to render prompts (logged with the run), if any."""
+        return None
+
+    def info(self) -> PolicyInfo:
+        sampling: dict[str, Any] = self.sampling.model_dump() | {"max_new_tokens": self.max_new_tokens}
+        return PolicyInfo(backend=self.backend, model=self.model.api_id or self.model.hub_id or self.model.name,
+                          adapter=self.model.adapter, privileged=self.privileged, protocol=self.protocol,
+                          sampling=sampling)
+
+    # ---- generation -----------------------------------------------------------------------------
+    @abstractmethod
+    def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
+        """One turn for each episode (at most ``batch_size``), in order. ``seed`` varies per step."""
+
+    def prompt_tokens(self, episode: Episode) -> int:
+        """Tokens of the episode's next prompt; an estimate (~3.5 chars/token) unless overridden."""
+        return int(sum(len(m["content"]) for m in episode.messages) / 3.5) + 8 * len(episode.messages)
+
+    def forget(self, episode: Episode) -> None:
+        """Release per-episode state (e.g. a KV cache) once the episode is over."""
+        episode.policy_state.clear()
+
+    def close(self) -> None:
+        """Release the model / client."""

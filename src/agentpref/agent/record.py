@@ -1,0 +1,151 @@
+"""The rollout record: one schema-validated JSON line per episode (see docs/generation.md).
+
+Versioned with ``schema_version``; everything later stages need is here (the transcript in the
+text protocol, each step's parsed action or protocol error, test results before and after edits,
+the final diff, hidden-test grading, tokens and cost), so re-scoring and dataset building never
+need the model again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentpref.agent.protocol import Action, ProtocolError
+from agentpref.agent.tools import TestSummary, ToolErrorKind
+
+ROLLOUT_SCHEMA_VERSION = 1
+EndReason = Literal["finished", "max_steps", "context_budget", "budget", "policy_error"]
+
+
+class PolicyInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    backend: str
+    model: str
+    adapter: str | None = None
+    privileged: bool = False              # the oracle: knows the reference fix
+    protocol: Literal["text", "native"] = "text"
+    sampling: dict[str, Any] = Field(default_factory=dict)
+
+
+class StepRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    index: int
+    raw_text: str                          # the assistant turn as generated (text protocol rendering for native calls)
+    action: Action | None = None
+    protocol_error: ProtocolError | None = None
+    observation: str
+    tool_ok: bool | None = None
+    tool_error: ToolErrorKind | None = None
+    tests: TestSummary | None = None       # when the step ran the tests
+    edited: str | None = None              # path changed by this step
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_s: float = 0.0
+    tool_latency_s: float = 0.0
+
+
+class FinalState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    diff: str
+    files_touched: list[str]
+    visible: TestSummary
+    hidden: TestSummary | None = None
+    resolved: bool                         # visible and hidden tests all pass
+
+
+class Cost(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    usd: float = 0.0
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class CheckResult(BaseModel):
+    value: float = Field(ge=0, le=1)
+    evidence: str = ""
+
+
+class RolloutRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schema_version: int = ROLLOUT_SCHEMA_VERSION
+    run_id: str
+    task_id: str
+    task_source: str
+    task_program: str
+    split: str
+    sample_index: int
+    seed: int
+    policy: PolicyInfo
+    prompt_hash: str                       # system prompt + tool schema + chat template (agent.json in the run dir)
+    messages: list[dict[str, Any]]         # the transcript, text protocol (system, user, assistant, tool)
+    steps: list[StepRecord]
+    end_reason: EndReason
+    final: FinalState
+    cost: Cost
+    duration_s: float
+    checks: dict[str, CheckResult] = Field(default_factory=dict)   # filled by the scorer
+    score: float | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.task_id, self.sample_index)
+
+    @property
+    def protocol_errors(self) -> int:
+        return sum(s.protocol_error is not None for s in self.steps)
+
+
+class RolloutWriter:
+    """Appends records as JSON lines, flushed and fsynced per episode, so a killed run loses
+    nothing that finished."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = path.open("a", encoding="utf-8")
+
+    def write(self, record: RolloutRecord) -> None:
+        self._fh.write(record.model_dump_json() + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def repair_tail(path: Path) -> int:
+    """Cut a half-written last line (a run killed mid-write); returns the bytes removed."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        return 0
+    keep = data.rfind(b"\n") + 1
+    with path.open("r+b") as fh:
+        fh.truncate(keep)
+    return len(data) - keep
+
+
+def read_rollouts(path: Path, *, strict: bool = True) -> list[RolloutRecord]:
+    """Load records; a bad line is an error naming the line (``strict``) or skipped."""
+    records = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(RolloutRecord.model_validate_json(line))
+            except ValueError as exc:
+                if strict:
+                    first = str(exc).splitlines()[0]
+                    raise ValueError(f"{path}:{lineno}: not a valid rollout record ({first})") from None
+    return records
+

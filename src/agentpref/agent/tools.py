@@ -1,0 +1,272 @@
+"""The agent's tools over one task workspace, confined to it.
+
+Paths are relative to the workspace root: absolute paths, ``..`` and symlinks that lead outside
+are refused. Only the task's editable files can be changed; tests and everything else are
+read-only. A valid call that fails (missing file, ambiguous edit, ...) returns an observation with
+``ok=False`` and an ``error`` kind: a tool error, which checks count separately from protocol
+errors (e.g. ``not_found`` marks a hallucinated path).
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import os
+import re
+import time
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel
+
+from agentpref.agent.protocol import Action
+from agentpref.tasks.model import Task
+from agentpref.tasks.runner import TestRun, TestRunner
+
+ToolErrorKind = Literal["not_found", "outside_workspace", "read_only", "no_match", "ambiguous",
+                        "not_a_file", "not_a_directory", "bad_pattern", "bad_target", "no_change"]
+LISTING_SKIP = ("__pycache__", ".pytest_cache", ".git", "*.pyc")
+
+
+class TestSummary(BaseModel):
+    """What a run of tests showed, compactly (kept in rollout records)."""
+
+    __test__ = False
+    targets: list[str]
+    counts: dict[str, int]
+    all_passed: bool
+    crashed: bool = False
+    timed_out: bool = False
+    failing: list[str] = []
+
+    @classmethod
+    def of(cls, run: TestRun) -> TestSummary:
+        failing = [o.nodeid for o in run.outcomes if o.outcome in ("failed", "error", "timeout")]
+        failing += [f"<collect>{c.nodeid}" for c in run.collection_errors]
+        return cls(targets=run.targets, counts=run.counts, all_passed=run.all_passed,
+                   crashed=run.crashed, timed_out=run.timed_out, failing=failing[:50])
+
+
+class Observation(BaseModel):
+    text: str
+    ok: bool = True
+    error: ToolErrorKind | None = None
+    done: bool = False                      # finish was called
+    tests: TestSummary | None = None        # set by run_tests
+    latency_s: float = 0.0
+
+
+class ToolError(Exception):
+    def __init__(self, kind: ToolErrorKind, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def truncate_middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return f"{text[:head]}\n... [{len(text) - limit} characters cut] ...\n{text[-(limit - head):]}"
+
+
+class Workspace:
+    """A materialised task workspace plus the tools that act on it."""
+
+    def __init__(self, task: Task, root: Path, runner: TestRunner, *, observation_limit: int = 4000,
+                 max_listing: int = 200, max_search_hits: int = 50):
+        self.task, self.root, self.runner = task, root.resolve(), runner
+        self.observation_limit, self.max_listing, self.max_search_hits = (
+            observation_limit, max_listing, max_search_hits)
+        task.materialize(self.root)
+        self.editable = set(task.editable)
+        self.original = {p: self._read_text(p) for p in sorted(self.editable)}
+        self.touched: list[str] = []
+
+    # ---- paths -----------------------------------------------------------------------------
+    def resolve(self, path: str) -> tuple[str, Path]:
+        """(normalised relative path, absolute path) or a ToolError for anything outside."""
+        raw = path.strip()
+        if not raw:
+            raise ToolError("not_found", "empty path")
+        pure = PurePosixPath(raw)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in raw:
+            raise ToolError("outside_workspace",
+                            f"{path!r} is outside the workspace: use a path relative to the workspace root, without '..'")
+        rel = pure.as_posix() if raw not in (".", "./") else "."
+        full = (self.root / rel)
+        resolved = full.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            raise ToolError("outside_workspace", f"{path!r} leads outside the workspace (symlink)")
+        return (PurePosixPath(os.path.normpath(rel)).as_posix(), full)
+
+    def _read_text(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8", errors="replace")
+
+    def _file(self, path: str) -> tuple[str, Path]:
+        rel, full = self.resolve(path)
+        if not full.exists():
+            raise ToolError("not_found", f"no file {rel!r} in the workspace; list_files shows what exists")
+        if not full.is_file():
+            raise ToolError("not_a_file", f"{rel!r} is a directory, not a file")
+        return rel, full
+
+    def _writable(self, path: str) -> tuple[str, Path]:
+        rel, full = self.resolve(path)
+        if rel not in self.editable:
+            kind = "read-only (tests are never edited)" if "test" in rel else "not editable for this task"
+            raise ToolError("read_only", f"{rel!r} is {kind}; editable: {', '.join(sorted(self.editable))}")
+        return rel, full
+
+    # ---- dispatch ---------------------------------------------------------------------------
+    def execute(self, action: Action) -> Observation:
+        start = time.perf_counter()
+        try:
+            obs = getattr(self, f"tool_{action.name}")(**action.arguments)
+        except ToolError as exc:
+            obs = Observation(text=f"Error: {exc}", ok=False, error=exc.kind)
+        obs.text = truncate_middle(obs.text, self.observation_limit)
+        obs.latency_s = round(time.perf_counter() - start, 4)
+        return obs
+
+    # ---- tools ------------------------------------------------------------------------------
+    def _walk(self, base: Path) -> list[str]:
+        out = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not any(fnmatch.fnmatch(d, p) for p in LISTING_SKIP))
+            for name in sorted(filenames):
+                if not any(fnmatch.fnmatch(name, p) for p in LISTING_SKIP):
+                    out.append((Path(dirpath) / name).relative_to(self.root).as_posix())
+        return out
+
+    def tool_list_files(self, path: str = ".") -> Observation:
+        rel, full = self.resolve(path)
+        if not full.exists():
+            raise ToolError("not_found", f"no directory {rel!r} in the workspace")
+        if not full.is_dir():
+            raise ToolError("not_a_directory", f"{rel!r} is a file; use read_file to see it")
+        files = self._walk(full)
+        lines = [f + ("  (editable)" if f in self.editable else "") for f in files[: self.max_listing]]
+        if len(files) > self.max_listing:
+            lines.append(f"... and {len(files) - self.max_listing} more files")
+        return Observation(text="\n".join(lines) or "(no files)")
+
+    def tool_read_file(self, path: str, start_line: int | None = None, end_line: int | None = None) -> Observation:
+        rel, full = self._file(path)
+        lines = full.read_text(encoding="utf-8", errors="replace").splitlines()
+        first = start_line or 1
+        last = min(end_line or len(lines), len(lines))
+        if first > max(len(lines), 1):
+            raise ToolError("bad_target", f"{rel!r} has {len(lines)} lines; start_line={first} is past the end")
+        if last < first:
+            raise ToolError("bad_target", f"end_line={end_line} is before start_line={first}")
+        body = "\n".join(lines[first - 1:last])
+        header = f"{rel} (lines {first}-{last} of {len(lines)})" if (first, last) != (1, len(lines)) else rel
+        return Observation(text=f"{header}\n{body}")
+
+    def tool_search(self, pattern: str, path: str = ".", regex: bool = False) -> Observation:
+        rel, full = self.resolve(path)
+        if not full.exists():
+            raise ToolError("not_found", f"no file or directory {rel!r} in the workspace")
+        try:
+            rx = re.compile(pattern if regex else re.escape(pattern))
+        except re.error as exc:
+            raise ToolError("bad_pattern", f"invalid regular expression: {exc}") from None
+        files = [rel] if full.is_file() else self._walk(full)
+        hits: list[str] = []
+        total = 0
+        for f in files:
+            try:
+                text = (self.root / f).read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                continue
+            for n, line in enumerate(text.splitlines(), 1):
+                if rx.search(line):
+                    total += 1
+                    if len(hits) < self.max_search_hits:
+                        hits.append(f"{f}:{n}: {line.strip()[:200]}")
+        if total > len(hits):
+            hits.append(f"... {total - len(hits)} more matches")
+        return Observation(text="\n".join(hits) if hits else f"no matches for {pattern!r}")
+
+    def tool_edit(self, path: str, old: str, new: str) -> Observation:
+        rel, full = self._writable(path)
+        if not full.is_file():
+            raise ToolError("not_found", f"no file {rel!r} in the workspace")
+        text = full.read_text(encoding="utf-8")
+        count = text.count(old)
+        if count == 0:
+            raise ToolError("no_match", f"the old text does not occur in {rel}; copy it exactly from read_file "
+                            "(whitespace and indentation included)")
+        if count > 1:
+            raise ToolError("ambiguous", f"the old text occurs {count} times in {rel}; include more "
+                            "surrounding lines so it matches exactly once")
+        if old == new:
+            raise ToolError("no_change", "old and new are identical; nothing to change")
+        first = text[: text.index(old)].count("\n") + 1
+        last = first + old.rstrip("\n").count("\n")
+        full.write_text(text.replace(old, new, 1), encoding="utf-8")
+        self._touch(rel)
+        span = len(new.splitlines())
+        where = f"line {first}" if first == last else f"lines {first}-{last}"
+        return Observation(text=f"Edited {rel}: replaced {where} with {span} line{'s' if span != 1 else ''}.")
+
+    def tool_write_file(self, path: str, content: str) -> Observation:
+        rel, full = self._writable(path)
+        full.parent.mkdir(parents=True, exist_ok=True)
+        full.write_text(content, encoding="utf-8")
+        self._touch(rel)
+        return Observation(text=f"Wrote {rel} ({content.count(chr(10)) + 1} lines).")
+
+    def tool_run_tests(self, targets: list[str] | None = None) -> Observation:
+        visible = self.task.visible_tests
+        if targets:
+            allowed = {t.split("::", 1)[0] for t in visible}
+            bad = [t for t in targets if t.split("::", 1)[0] not in allowed and t not in visible]
+            if bad:
+                raise ToolError("bad_target", f"{bad} are not visible tests; run any of: {', '.join(visible)}")
+        run = self.run_tests(targets or visible)
+        return Observation(text=format_test_run(run, self.observation_limit), tests=TestSummary.of(run))
+
+    def tool_finish(self, summary: str) -> Observation:
+        return Observation(text="Episode finished.", done=True)
+
+    # ---- helpers ----------------------------------------------------------------------------
+    def run_tests(self, targets: list[str], hidden: bool = False) -> TestRun:
+        extra = self.task.hidden_tests if hidden else None
+        return self.runner.run_dir(self.root, targets, extra_files=extra)
+
+    def _touch(self, rel: str) -> None:
+        if rel not in self.touched:
+            self.touched.append(rel)
+
+    def diff(self) -> str:
+        """Unified diff of the editable files against the task's buggy version."""
+        chunks = []
+        for rel, before in self.original.items():
+            after = self._read_text(rel) if (self.root / rel).exists() else ""
+            if after != before:
+                chunks.extend(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                                   f"a/{rel}", f"b/{rel}"))
+        return "".join(chunks)
+
+
+def format_test_run(run: TestRun, limit: int) -> str:
+    """The failure text a developer would want: a summary line, then each failure, truncated."""
+    if run.timed_out:
+        head = f"Tests timed out after the wall limit ({run.summary()})."
+    elif run.crashed:
+        head = f"The test session crashed (exit code {run.exit_code}; {run.summary()})."
+    elif run.all_passed:
+        return f"All {len(run.outcomes)} tests passed."
+    else:
+        head = f"Tests: {run.summary()}."
+    parts = [head]
+    bad = run.collection_errors + [o for o in run.outcomes if o.outcome in ("failed", "error", "timeout")]
+    per = max(300, (limit - 200) // max(1, min(len(bad), 5)))
+    for o in bad[:5]:
+        parts.append(f"--- {o.nodeid} [{o.outcome}]\n{truncate_middle(o.message.strip(), per)}")
+    if len(bad) > 5:
+        parts.append(f"... and {len(bad) - 5} more failing: " + ", ".join(o.nodeid for o in bad[5:15]))
+    if not bad and run.output.strip():
+        parts.append(truncate_middle(run.output.strip(), limit // 2))
+    return "\n".join(parts)
