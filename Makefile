@@ -35,6 +35,11 @@ demo: venv
 	$(PY) tasks.py synthesize tasks=synthetic
 	$(PY) tasks.py validate tasks=synthetic
 	$(PY) benchmarks/bench_test_runner.py
+	# The agent: the privileged oracle on every builtin task, then a handful of real episodes of
+	# the embedded SmolLM2-135M on CPU (offline W&B). Fixed run dirs: a re-run resumes them.
+	$(PY) generate.py backend=oracle tasks=builtin run_dir=outputs/demo/generate-oracle
+	$(PY) generate.py tasks.limit=4 agent.max_steps=4 backend.max_new_tokens=128 run_dir=outputs/demo/generate-smollm2
+	$(PY) benchmarks/bench_hf_batching.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache

@@ -13,7 +13,7 @@ import pytest
 
 from agentpref.agent.generation import Shard, run_generation, shard_tasks
 from agentpref.agent.record import read_rollouts, repair_tail
-from agentpref.errors import ConfigError
+from agentpref.errors import ConfigError, DataError
 
 TWO_PROGRAMS = "tasks.programs=[anagram_groups,bank_account]"   # 4 tasks
 
@@ -44,6 +44,15 @@ def test_resume_refuses_a_different_policy(generate_config, tmp_path):
     run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "max_episodes=1", run_dir=run))
     with pytest.raises(ConfigError, match="different limits.*use a new run_dir"):
         run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "agent.max_steps=3", run_dir=run))
+
+
+def test_a_corrupt_record_is_one_clear_error(generate_config, tmp_path):
+    run = tmp_path / "run"
+    run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "max_episodes=2", run_dir=run))
+    lines = (run / "rollouts.jsonl").read_text().splitlines(keepends=True)
+    (run / "rollouts.jsonl").write_text(lines[0] + '{"task_id": "x"}\n' + lines[1])
+    with pytest.raises(DataError, match=r"rollouts.jsonl:2: not a valid rollout record .*fix or remove that line"):
+        run_generation(generate_config("backend=oracle", TWO_PROGRAMS, run_dir=run))
 
 
 def test_repair_tail_cuts_a_half_written_line(tmp_path):
@@ -131,3 +140,80 @@ def test_offline_wandb_run_has_config_summary_and_trajectories(generate_config, 
     assert table["columns"] == ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"]
     assert len(table["data"]) == 2 and all(row[2] is True and "<tool_call>" in row[5] for row in table["data"])
     assert summary["pass_rate"] == 1.0
+
+
+@pytest.fixture
+def openai_run(generate_config, monkeypatch):
+    """generate.py's run on the openai backend against a real loopback server."""
+    from fake_openai_server import FakeOpenAIServer
+
+    monkeypatch.setenv("OPENAI_API_KEY", "EMPTY")
+    with FakeOpenAIServer() as srv:
+        def make(*overrides, run_dir):
+            return generate_config("backend=openai", "model=qwen7b", f"backend.base_url={srv.url}",
+                                   "backend.backoff_s=0.01", "backend.batch_size=2", "tasks.limit=6",
+                                   *overrides, run_dir=run_dir)
+        yield srv, make
+
+
+def test_openai_run_end_to_end_with_cost(openai_run, tmp_path):
+    srv, make = openai_run
+    summary = run_generation(make(run_dir=tmp_path / "run"))
+    records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
+    assert summary["episodes"] == 6 and summary["stop_reason"] == "completed"
+    assert all(r.policy.protocol == "native" and r.end_reason == "finished" for r in records)
+    assert [s.action.name for s in records[0].steps] == ["read_file", "run_tests", "finish"]
+    tokens = sum(r.cost.tokens for r in records)
+    assert tokens == summary["spent_tokens"] > 0 and len(srv.requests) == 18
+    assert summary["spent_usd"] == pytest.approx(tokens * 0.30 / 1e6)          # qwen7b's price
+
+
+@pytest.mark.parametrize("key", ["tokens", "usd"])
+def test_budget_stops_new_episodes_before_the_cap(openai_run, tmp_path, key):
+    srv, make = openai_run
+    probe = run_generation(make("tasks.limit=1", run_dir=tmp_path / "probe"))
+    per_episode = probe["spent_tokens"]                       # one scripted episode's tokens
+    cap_tokens = int(per_episode * 3.5)
+    cap = cap_tokens if key == "tokens" else cap_tokens * 0.30 / 1e6
+    summary = run_generation(make(f"budget.{key}={cap}", run_dir=tmp_path / "run"))
+    assert summary["stop_reason"] == f"budget.{key}"
+    spent = summary["spent_tokens"] if key == "tokens" else summary["spent_usd"]
+    assert spent <= cap                                       # never passed
+    assert 1 <= summary["new_episodes"] < 6 and summary["pending_left"] > 0
+    records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
+    assert len(records) == summary["new_episodes"]
+    # raising the budget resumes where the capped run stopped
+    more = run_generation(make(run_dir=tmp_path / "run"))
+    assert more["episodes"] == 6 and more["resumed_episodes"] == len(records)
+
+
+def test_a_failing_backend_stops_the_run_and_keeps_pairs_for_resume(openai_run, tmp_path):
+    from fake_openai_server import http_error
+
+    srv, make = openai_run
+    srv.script(*[http_error(500)] * 12)      # 3 steps x 2 episodes x (1 try + 1 retry)
+    summary = run_generation(make("backend.max_retries=1", run_dir=tmp_path / "run"))
+    assert summary["stop_reason"] == "policy_error" and summary["new_episodes"] == 0
+    assert summary["failed_episodes"] == 6 and "500" in summary["failures"][0] and srv.pending == 0
+    again = run_generation(make(run_dir=tmp_path / "run"))     # server healthy again
+    assert again["new_episodes"] == 6 and again["stop_reason"] == "completed"
+
+
+def test_hf_backend_end_to_end_with_a_tiny_model(run_cli, tmp_path):
+    """generate.py with a real (tiny, random) transformers model: real model output becomes
+    parsed actions or recorded protocol errors, and the run logs to offline W&B."""
+    r = run_cli("generate.py", "model=tiny_random", "tasks.limit=3", "agent.max_steps=2",
+                "backend.max_new_tokens=24", "backend.batch_size=2", "logger=wandb", f"run_dir={tmp_path}/run")
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
+    assert summary["episodes"] == len(records) == 3 and summary["stop_reason"] == "completed"
+    for rec in records:
+        assert rec.policy.backend == "hf" and not rec.policy.privileged and len(rec.steps) == 2
+        for step in rec.steps:
+            assert (step.action is None) != (step.protocol_error is None)
+            assert step.prompt_tokens > 500 and 0 < step.completion_tokens <= 24
+    manifest = json.loads((tmp_path / "run" / "agent.json").read_text())
+    assert manifest["chat_template"] and "<|im_start|>" in manifest["chat_template"]
+    assert manifest["prompt_hash"] == records[0].prompt_hash
+    assert list((tmp_path / "run" / "wandb").glob("offline-run-*"))

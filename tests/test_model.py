@@ -1,6 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
+from agentpref.errors import DataError
 from agentpref.tasks.model import Task, load_tasks, save_tasks
 
 
@@ -60,5 +61,5 @@ def test_jsonl_roundtrip_and_bad_line(tmp_path):
     save_tasks(tasks, path)
     assert load_tasks(path) == tasks
     path.write_text(path.read_text() + '{"id": "broken"}\n')
-    with pytest.raises(ValueError, match=r"tasks.jsonl:3: not a valid task"):
+    with pytest.raises(DataError, match=r"tasks.jsonl:3: not a valid task"):
         load_tasks(path)

@@ -16,3 +16,7 @@ class TaskError(AgentprefError):
         super().__init__(f"{task}: {problem}")
         self.task = task
         self.problem = problem
+
+
+class DataError(AgentprefError):
+    """A data file (tasks, rollouts) has a line that does not validate."""

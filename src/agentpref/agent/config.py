@@ -96,6 +96,7 @@ class VLLMBackend(_Strict):
     gpu_memory_utilization: float = Field(0.85, gt=0, le=1)
     max_new_tokens: int = Field(512, ge=1)
     enable_prefix_caching: bool = True
+    cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 
 
 class OracleBackend(_Strict):

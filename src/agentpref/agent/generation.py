@@ -28,7 +28,7 @@ from agentpref.agent.episode import Episode, prompt_hash, system_message
 from agentpref.agent.policies import build_policy
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import tool_schemas
-from agentpref.agent.record import RolloutRecord, RolloutWriter, read_rollouts, repair_tail
+from agentpref.agent.record import Cost, RolloutRecord, RolloutWriter, read_rollouts, repair_tail
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError
 from agentpref.tasks.config import TaskSetConfig
@@ -99,21 +99,10 @@ def episode_seed(seed: int, task_id: str, sample_index: int) -> int:
 
 
 @dataclass
-class Spend:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    usd: float = 0.0
-
-    @property
-    def tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-
-@dataclass
 class RunState:
     records: list[RolloutRecord] = field(default_factory=list)   # this run's new records
     previous: list[RolloutRecord] = field(default_factory=list)  # found in the run dir
-    spend: Spend = field(default_factory=Spend)
+    spend: Cost = field(default_factory=Cost)
     failed: list[str] = field(default_factory=list)              # policy errors (retried on resume)
     stop_reason: str = "completed"
 
@@ -274,7 +263,7 @@ def summarize(records: list[RolloutRecord]) -> dict[str, Any]:
         "mean_steps": round(steps / n, 3) if n else 0.0,
         "prompt_tokens": sum(r.cost.prompt_tokens for r in records),
         "completion_tokens": sum(r.cost.completion_tokens for r in records),
-        "usd": round(sum(r.cost.usd for r in records), 6),
+        "usd": round(sum(r.cost.usd for r in records), 8),
         "end_reasons": dict(Counter(r.end_reason for r in records)),
     }
 
@@ -349,7 +338,7 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
             "failed_episodes": len(state.failed), "failures": state.failed[:20],
             "pending_left": len(pending) - len(state.records),
             "stop_reason": state.stop_reason, "spent_tokens": state.spend.tokens,
-            "spent_usd": round(state.spend.usd, 6), "tasks": len(tasks),
+            "spent_usd": round(state.spend.usd, 8), "tasks": len(tasks),
             "shard": cfg.shard.model_dump(), "run_dir": str(run_dir),
             "seconds": round(time.perf_counter() - started, 1),
         }

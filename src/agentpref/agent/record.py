@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentpref.agent.protocol import Action, ProtocolError
 from agentpref.agent.tools import TestSummary, ToolErrorKind
+from agentpref.jsonl import read_models
 
 ROLLOUT_SCHEMA_VERSION = 1
 EndReason = Literal["finished", "max_steps", "context_budget", "budget", "policy_error"]
@@ -134,18 +135,6 @@ def repair_tail(path: Path) -> int:
     return len(data) - keep
 
 
-def read_rollouts(path: Path, *, strict: bool = True) -> list[RolloutRecord]:
-    """Load records; a bad line is an error naming the line (``strict``) or skipped."""
-    records = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(RolloutRecord.model_validate_json(line))
-            except ValueError as exc:
-                if strict:
-                    first = str(exc).splitlines()[0]
-                    raise ValueError(f"{path}:{lineno}: not a valid rollout record ({first})") from None
-    return records
-
+def read_rollouts(path: Path) -> list[RolloutRecord]:
+    """Load records; a line that does not validate is a one-line DataError naming it."""
+    return read_models(path, RolloutRecord, "rollout record")

@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agentpref.jsonl import read_models
+
 TASK_SCHEMA_VERSION = 1
 Split = Literal["train", "heldout"]
 # Never copied from an on-disk checkout into a workspace: VCS data, caches, environments.
@@ -130,14 +132,4 @@ def save_tasks(tasks: list[Task], path: Path) -> None:
 
 
 def load_tasks(path: Path) -> list[Task]:
-    tasks = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                tasks.append(Task.model_validate_json(line))
-            except ValueError as exc:
-                first = str(exc).splitlines()[0]
-                raise ValueError(f"{path}:{lineno}: not a valid task ({first})") from exc
-    return tasks
+    return read_models(path, Task, "task")

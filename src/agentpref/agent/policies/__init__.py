@@ -32,5 +32,5 @@ def build_policy(model: ModelConfig, backend: BackendConfig, sampling: SamplingC
     if isinstance(backend, VLLMBackend):
         from agentpref.agent.policies.vllm import VLLMPolicy
 
-        return VLLMPolicy(model, backend, sampling, tools_in=agent.tools_in)
+        return VLLMPolicy(model, backend, sampling, tools_in=agent.tools_in, cache_dir=backend.cache_dir)
     raise TypeError(f"unknown backend {backend!r}")

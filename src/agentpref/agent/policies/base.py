@@ -8,11 +8,13 @@ so a resumed run tries it again).
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from typing import Any, Literal
 
 from agentpref.agent.config import ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.protocol import tool_schemas
 from agentpref.agent.record import PolicyInfo
 
 
@@ -47,12 +49,16 @@ class Policy(ABC):
         """One turn for each episode (at most ``batch_size``), in order. ``seed`` varies per step."""
 
     def prompt_tokens(self, episode: Episode) -> int:
-        """Tokens of the episode's next prompt; an estimate (~3.5 chars/token) unless overridden."""
-        return int(sum(len(m["content"]) for m in episode.messages) / 3.5) + 8 * len(episode.messages)
+        """Tokens of the episode's next prompt; an estimate (~3.5 chars/token, tool schemas
+        included for native calling) unless overridden. Budgets rely on it not undercounting much."""
+        chars = sum(len(m["content"]) for m in episode.messages)
+        if self.protocol == "native":
+            chars += len(json.dumps(tool_schemas()))
+        return int(chars / 3.5) + 8 * len(episode.messages)
 
     def forget(self, episode: Episode) -> None:
         """Release per-episode state (e.g. a KV cache) once the episode is over."""
         episode.policy_state.clear()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a no-op by default: not every policy holds resources
         """Release the model / client."""

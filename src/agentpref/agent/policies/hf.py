@@ -1,0 +1,514 @@
+"""A local transformers model as a lock-step policy, reusing each episode's KV cache across steps.
+
+One batched ``generate`` call (left padding) serves every episode of a step. Agent prompts grow by
+one turn per step, so re-encoding the whole history each step dominates the cost (FACTS.md: batch
+8 with a 1,439-token prompt spends 13 s in prefill). Each episode therefore keeps the keys/values
+of its valid tokens in ``episode.policy_state``; at the next step they are cropped to the longest
+common prefix with the newly rendered prompt (re-tokenised text may differ from generated ids)
+and merged into one batched ``DynamicCache``.
+
+Batched cache layout (B rows, cache length C, new input length U, T = C + U)::
+
+    row i:  [pad ... cached k_i tokens | pad ... last n_i - k_i prompt tokens]
+             <------------- C -------->  <--------------- U --------------->
+
+All rows share U = max(uncached tokens), so a row with fewer uncached tokens gives back part of
+its cache (at most U - u_i tokens are recomputed). The 2-D attention mask spans all T positions;
+transformers derives position ids as ``cumsum(mask) - 1`` over the full mask (generation/utils.py
+``_prepare_position_ids_for_generation``) and slices the last U for the forward, so every real
+token gets the same position (counted from its row's first real token) it had when its keys were
+cached, and the rotary embedding baked into the cached keys stays valid.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+import time
+from typing import Any
+
+from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
+from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.models import load_causal_lm, resolve_device
+from agentpref.agent.policies.base import Policy
+from agentpref.agent.protocol import tool_schemas
+from agentpref.errors import ConfigError
+
+_KV = (
+    "hf_kv"  # policy_state key: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
+)
+_RENDER = "hf_render"  # policy_state key: (messages fingerprint, token ids) of the last rendering
+SHARED_PREFIX_MIN = 16  # shorter common prefixes are not worth a cache lookup
+
+
+def template_uses_tools(template: str | None) -> bool:
+    """Whether a Jinja chat template reads the ``tools`` variable."""
+    if not template:
+        return False
+    try:
+        import jinja2
+        from jinja2 import meta
+
+        return "tools" in meta.find_undeclared_variables(jinja2.Environment().parse(template))
+    except Exception:  # custom tags ({% generation %}) the plain environment does not know
+        return re.search(r"\btools\b", template) is not None
+
+
+@functools.cache
+def _cache_classes() -> tuple[type, type]:
+    """A DynamicCache whose layers are allocated once with room for the whole generation.
+
+    ``DynamicLayer.update`` concatenates the whole cache with each new token: at batch 8 and a
+    1.1k-token context that copy was 55% of a CPU decode step. These layers write in place into a
+    preallocated buffer and hand attention a view of the filled part (built lazily: importing
+    transformers takes seconds).
+    """
+    import torch
+    from transformers import DynamicCache
+    from transformers.cache_utils import Cache, DynamicLayer
+
+    class PreallocLayer(DynamicLayer):
+        def __init__(self, capacity: int):
+            super().__init__()
+            self.capacity, self.length = capacity, 0
+            self._k = self._v = None
+
+        def prefill(self, k: torch.Tensor, v: torch.Tensor, length: int) -> None:
+            """Adopt buffers whose first ``length`` slots are already filled."""
+            self.dtype, self.device, self.is_initialized = k.dtype, k.device, True
+            self._k, self._v, self.length = k, v, length
+            self.keys, self.values = k[..., :length, :], v[..., :length, :]
+
+        def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
+            self.dtype, self.device, self.is_initialized = key_states.dtype, key_states.device, True
+
+        def _grow(self, key_states: torch.Tensor, value_states: torch.Tensor, need: int) -> None:
+            have = 0 if self._k is None else self._k.shape[-2]
+            cap = max(need, self.capacity, 2 * have)
+            k = key_states.new_zeros(key_states.shape[:2] + (cap, key_states.shape[-1]))
+            v = value_states.new_zeros(value_states.shape[:2] + (cap, value_states.shape[-1]))
+            if self.length:
+                k[..., : self.length, :] = self._k[..., : self.length, :]
+                v[..., : self.length, :] = self._v[..., : self.length, :]
+            self._k, self._v = k, v
+
+        def update(self, key_states, value_states, *args, **kwargs):
+            if not self.is_initialized:
+                self.lazy_initialization(key_states, value_states)
+            need = self.length + key_states.shape[-2]
+            if self._k is None or need > self._k.shape[-2]:
+                self._grow(key_states, value_states, need)
+            self._k[..., self.length : need, :] = key_states
+            self._v[..., self.length : need, :] = value_states
+            self.length = need
+            self.keys, self.values = self._k[..., :need, :], self._v[..., :need, :]
+            return self.keys, self.values
+
+        def crop(self, tokens_to_remove: int) -> None:
+            super().crop(tokens_to_remove)
+            if self.keys is not None:
+                self.length = self.keys.shape[-2]
+
+        def _rebuffer(self) -> None:  # after batch reordering: the views become the buffers
+            self._k, self._v = self.keys.contiguous(), self.values.contiguous()
+            self.keys, self.values = self._k, self._v
+
+        def batch_repeat_interleave(self, repeats: int) -> None:
+            super().batch_repeat_interleave(repeats)
+            self._rebuffer()
+
+        def batch_select_indices(self, indices: torch.Tensor) -> None:
+            super().batch_select_indices(indices)
+            self._rebuffer()
+
+        def reorder_cache(self, beam_idx: torch.LongTensor) -> None:
+            super().reorder_cache(beam_idx)
+            self._rebuffer()
+
+        def reset(self) -> None:
+            super().reset()
+            self._k = self._v = None
+            self.length = 0
+
+    class PreallocCache(DynamicCache):
+        def __init__(self, layers: list):
+            Cache.__init__(self, layers=layers)
+
+    return PreallocLayer, PreallocCache
+
+
+def transpose_linear_storage(model: Any) -> int:
+    """Store every Linear weight transposed (same values, ``weight.t()`` contiguous).
+
+    On CPU, ``F.linear`` hands MKL ``x @ W.T``; for the few-row inputs of batched decoding the
+    transposed-B sgemm path is slow: at 8 rows a 576x576 projection took 0.34 ms vs 0.06 ms with
+    this layout, the 49k-vocab head 22.6 vs 12.0 ms, while 1 row and prefill-sized inputs are
+    unchanged. Inference only (the policy owns its model). A tied output head gets its own copy,
+    so the input embedding keeps its row-major layout. Returns the number of layers changed.
+    """
+    import torch
+
+    changed = 0
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear) and module.weight.is_contiguous():
+            w = module.weight.detach()
+            module.weight = torch.nn.Parameter(w.t().contiguous().t(), requires_grad=False)
+            changed += 1
+    return changed
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+class HFPolicy(Policy):
+    """Lock-step batched generation with a local transformers model (CPU or GPU)."""
+
+    backend = "hf"
+
+    def __init__(
+        self,
+        model: ModelConfig,
+        backend: HFBackend,
+        sampling: SamplingConfig,
+        tools_in: str = "auto",
+    ):
+        if tools_in not in ("auto", "prompt", "template"):
+            raise ConfigError(f"tools_in must be auto, prompt or template, got {tools_in!r}")
+        super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
+        self.hf = backend
+        self.tools_in = tools_in
+        self.device = resolve_device(backend.device)
+        self.lm, self.tokenizer = load_causal_lm(
+            model, device=self.device, cache_dir=backend.cache_dir
+        )
+        self._n_layers = 0
+        self._prefix: dict | None = None  # shared KV cache of the system prompt
+        # custom_cache: generate writes into a preallocated cache (ours); reuse_kv: rows start
+        # from their cached prefix. Both need plain full-attention DynamicLayers.
+        self.custom_cache = self._cache_supported()
+        self.reuse_kv = backend.reuse_kv_cache and self.custom_cache
+        if backend.reuse_kv_cache and not self.reuse_kv:
+            print(
+                f"[agentpref] hf policy: KV-cache reuse off for {model.name}: its cache type "
+                "cannot be cropped and re-batched per episode (sliding-window or recurrent layers)",
+                file=sys.stderr,
+                flush=True,
+            )
+        if self.device == "cpu":
+            transpose_linear_storage(self.lm)
+        self.eos_ids = self._eos_ids()
+        self.pad_id = self.tokenizer.pad_token_id
+        # reused_tokens: prompt tokens served from a cache; computed_tokens: prompt tokens encoded
+        self.stats: dict[str, int] = {
+            "steps": 0,
+            "rows": 0,
+            "prompt_tokens": 0,
+            "reused_tokens": 0,
+            "computed_tokens": 0,
+            "completion_tokens": 0,
+            "shared_prefix_tokens": 0,
+        }
+
+    # ---- prompts ------------------------------------------------------------------------------
+    @property
+    def prompt_mode(self) -> PromptMode:
+        if self.tools_in == "template" or (
+            self.tools_in == "auto" and template_uses_tools(self.chat_template())
+        ):
+            return "text_template"
+        return "text_prompt"
+
+    def chat_template(self) -> str | None:
+        tpl = self.tokenizer.chat_template
+        return tpl if isinstance(tpl, str) or tpl is None else tpl.get("default")
+
+    def _eos_ids(self) -> list[int]:
+        """eos of the tokenizer and generation config, plus ``<|im_end|>`` for ChatML templates."""
+        ids: list[int] = []
+        for v in (
+            self.tokenizer.eos_token_id,
+            getattr(self.lm.generation_config, "eos_token_id", None),
+        ):
+            ids += v if isinstance(v, list) else [v] if v is not None else []
+        im_end = self.tokenizer.convert_tokens_to_ids("<|im_end|>")
+        if (
+            isinstance(im_end, int)
+            and im_end != self.tokenizer.unk_token_id
+            and "<|im_end|>" in (self.chat_template() or "")
+        ):
+            ids.append(im_end)
+        return list(dict.fromkeys(ids))
+
+    def _render_ids(self, episode: Episode) -> list[int]:
+        msgs = episode.messages
+        # str hashes are cached by CPython, so fingerprinting the whole transcript is cheap
+        key = (hash(tuple((m["role"], m["content"]) for m in msgs)), self.prompt_mode)
+        cached = episode.policy_state.get(_RENDER)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        kwargs: dict[str, Any] = (
+            {"tools": tool_schemas()} if self.prompt_mode == "text_template" else {}
+        )
+        text = self.tokenizer.apply_chat_template(
+            msgs, add_generation_prompt=True, tokenize=False, **kwargs
+        )
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        episode.policy_state[_RENDER] = (key, ids)
+        return ids
+
+    def prompt_tokens(self, episode: Episode) -> int:
+        return len(self._render_ids(episode))
+
+    # ---- generation ---------------------------------------------------------------------------
+    def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
+        import torch
+
+        if not episodes:
+            return []
+        prompts = [self._render_ids(ep) for ep in episodes]
+        n = [len(p) for p in prompts]
+        # each row's cache source (its own cache, or the shared system prefix) and usable length
+        sources: list[dict | None] = [None] * len(episodes)
+        usable = [0] * len(episodes)
+        if self.reuse_kv:
+            self._pick_sources(episodes, prompts, sources, usable)
+        u_len = max(ni - ki for ni, ki in zip(n, usable))  # U: new tokens per row
+        total = max(n)  # T = C + U
+        c_len = total - u_len  # C: batched cache length
+        take = [max(0, ni - u_len) if sources[i] else 0 for i, ni in enumerate(n)]
+
+        ids = torch.full((len(episodes), total), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(episodes), total), dtype=torch.long)
+        for i, p in enumerate(prompts):
+            ids[i, total - n[i] :] = torch.tensor(p, dtype=torch.long)
+            mask[i, total - n[i] :] = 1
+        kwargs: dict[str, Any] = {}
+        if self.custom_cache:
+            kwargs["past_key_values"] = self._batched_cache(
+                sources, take, c_len, total + self.max_new_tokens
+            )
+
+        gen = self._generation_kwargs()
+        torch.manual_seed(seed)
+        t0 = time.perf_counter()
+        with torch.inference_mode():
+            out = self.lm.generate(
+                input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **gen, **kwargs
+            )
+        latency = time.perf_counter() - t0
+        new = out.sequences[:, total:].cpu()
+        g_len = new.shape[1]
+
+        outputs, completions = [], []
+        eos = set(self.eos_ids)
+        for i in range(len(episodes)):
+            row = new[i].tolist()
+            end = next((j + 1 for j, t in enumerate(row) if t in eos), len(row))
+            comp = row[:end]
+            completions.append(comp)
+            text = self.tokenizer.decode(comp, skip_special_tokens=True)
+            outputs.append(
+                PolicyOutput(
+                    text=text, prompt_tokens=n[i], completion_tokens=len(comp), latency_s=latency
+                )
+            )
+        self.stats["steps"] += 1
+        self.stats["rows"] += len(episodes)
+        self.stats["prompt_tokens"] += sum(n)
+        self.stats["reused_tokens"] += sum(take)
+        self.stats["computed_tokens"] += sum(n) - sum(take)
+        self.stats["shared_prefix_tokens"] += sum(
+            t for t, src in zip(take, sources) if src is not None and src is self._prefix
+        )
+        self.stats["completion_tokens"] += sum(len(c) for c in completions)
+        if self.reuse_kv and self.custom_cache:
+            self._store_caches(episodes, out.past_key_values, prompts, completions, total, g_len)
+        return outputs
+
+    def _generation_kwargs(self) -> dict[str, Any]:
+        """Exactly the configured sampling (no top-k or repetition penalty from the model's
+        generation_config)."""
+        from transformers import GenerationConfig
+
+        sampling = self.sampling.temperature > 0
+        cfg = GenerationConfig(
+            max_new_tokens=self.max_new_tokens,
+            do_sample=sampling,
+            eos_token_id=self.eos_ids,
+            pad_token_id=self.pad_id,
+            bos_token_id=self.tokenizer.bos_token_id,
+            use_cache=True,
+            return_dict_in_generate=True,
+        )
+        if sampling:
+            cfg.temperature, cfg.top_p, cfg.top_k = (
+                self.sampling.temperature,
+                self.sampling.top_p,
+                0,
+            )
+        return {"generation_config": cfg}
+
+    # ---- KV-cache reuse -------------------------------------------------------------------------
+    def _cache_supported(self) -> bool:
+        """Only models whose default cache is plain full-attention DynamicLayers (no sliding
+        windows, no recurrent state) can have their caches cropped and re-batched per row."""
+        try:
+            from transformers import DynamicCache
+            from transformers.cache_utils import DynamicLayer
+
+            if not self.lm._supports_default_dynamic_cache():
+                return False
+            probe = DynamicCache(config=self.lm.config)
+            kinds = {type(layer) for layer in probe.layers}
+            self._n_layers = len(probe.layers)
+            return self._n_layers > 0 and kinds == {DynamicLayer}
+        except Exception:
+            return False
+
+    def _pick_sources(
+        self,
+        episodes: list[Episode],
+        prompts: list[list[int]],
+        sources: list[dict | None],
+        usable: list[int],
+    ) -> None:
+        """Per row: the longer of its own cache's and the shared system prefix's common prefix."""
+        for i, ep in enumerate(episodes):
+            own = ep.policy_state.get(_KV)
+            if own is not None:
+                sources[i], usable[i] = own, _common_prefix(own["ids"], prompts[i])
+            if usable[i] < SHARED_PREFIX_MIN:
+                shared = self._shared_prefix(ep, prompts[i])
+                if shared is not None:
+                    k = _common_prefix(shared["ids"], prompts[i])
+                    if k > usable[i]:
+                        sources[i], usable[i] = shared, k
+            usable[i] = min(usable[i], len(prompts[i]) - 1)  # always encode >= 1 token
+
+    def _shared_prefix(self, episode: Episode, prompt: list[int]) -> dict | None:
+        """The KV cache of the rendered system message, encoded once and shared by every episode
+        that starts with it (all episodes of a run do): a fresh episode skips re-encoding it."""
+        if (
+            self._prefix is not None
+            and _common_prefix(self._prefix["ids"], prompt) >= SHARED_PREFIX_MIN
+        ):
+            return self._prefix
+        if not episode.messages or episode.messages[0]["role"] != "system":
+            return None
+        try:
+            kwargs: dict[str, Any] = (
+                {"tools": tool_schemas()} if self.prompt_mode == "text_template" else {}
+            )
+            text = self.tokenizer.apply_chat_template(
+                episode.messages[:1], tokenize=False, **kwargs
+            )
+            sys_ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        except Exception:  # templates that refuse a lone system message
+            return None
+        length = min(_common_prefix(sys_ids, prompt), len(prompt) - 1)
+        if length < SHARED_PREFIX_MIN:
+            return None
+        import inspect
+
+        import torch
+
+        cache = self._new_cache(length)
+        base = self.lm.get_base_model() if hasattr(self.lm, "get_base_model") else self.lm
+        extra = (
+            {"logits_to_keep": 1}
+            if "logits_to_keep" in inspect.signature(base.forward).parameters
+            else {}
+        )
+        with torch.inference_mode():
+            self.lm(
+                input_ids=torch.tensor([prompt[:length]], device=self.device),
+                past_key_values=cache,
+                use_cache=True,
+                **extra,
+            )
+        self._prefix = {
+            "ids": prompt[:length],
+            "layers": [(layer.keys[0].clone(), layer.values[0].clone()) for layer in cache.layers],
+        }
+        return self._prefix
+
+    def _new_cache(self, capacity: int) -> Any:
+        layer_cls, cache_cls = _cache_classes()
+        return cache_cls([layer_cls(capacity) for _ in range(self._n_layers)])
+
+    def _batched_cache(
+        self, sources: list[dict | None], take: list[int], c_len: int, capacity: int
+    ) -> Any:
+        """One cache for the batch: each row's cached keys/values right-aligned in the first
+        ``c_len`` slots (zeros, masked out, on the left), with room for the whole generation."""
+        cache = self._new_cache(capacity)
+        if c_len == 0:
+            return cache
+
+        ref = next(src for src in sources if src is not None)["layers"]
+        for li, layer in enumerate(cache.layers):
+            k0, v0 = ref[li]
+            # slots past c_len are written by generate before anything reads them
+            k = k0.new_empty((len(sources), k0.shape[0], capacity, k0.shape[-1]))
+            v = v0.new_empty((len(sources), v0.shape[0], capacity, v0.shape[-1]))
+            k[:, :, :c_len].zero_()
+            v[:, :, :c_len].zero_()
+            for i, src in enumerate(sources):
+                if take[i]:
+                    ck, cv = src["layers"][li]
+                    k[i, :, c_len - take[i] : c_len] = ck[:, : take[i]]
+                    v[i, :, c_len - take[i] : c_len] = cv[:, : take[i]]
+            layer.prefill(k, v, c_len)
+        return cache
+
+    def _store_caches(
+        self,
+        episodes: list[Episode],
+        cache: Any,
+        prompts: list[list[int]],
+        completions: list[list[int]],
+        total: int,
+        g_len: int,
+    ) -> None:
+        """Keep each row's valid keys/values: its prompt plus the generated tokens that were fed
+        back (every generated token but the batch's last one; a finished row's eos was fed back)."""
+        if not isinstance(cache, _cache_classes()[1]):
+            print(
+                f"[agentpref] hf policy: KV-cache reuse off for {self.model.name}: generate "
+                f"returned a {type(cache).__name__}, not the cache it was given",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.reuse_kv = self.custom_cache = False
+            return
+        layers = [(layer.keys, layer.values) for layer in cache.layers]
+        for i, ep in enumerate(episodes):
+            fed = min(len(completions[i]), g_len - 1)
+            start, stop = total - len(prompts[i]), total + fed
+            ep.policy_state[_KV] = {
+                "ids": prompts[i] + completions[i][:fed],
+                "layers": [
+                    (k[i, :, start:stop].clone(), v[i, :, start:stop].clone()) for k, v in layers
+                ],
+            }
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+    def forget(self, episode: Episode) -> None:
+        episode.policy_state.pop(_KV, None)
+        episode.policy_state.pop(_RENDER, None)
+
+    def close(self) -> None:
+        import gc
+
+        self.lm, self._prefix = None, None
+        gc.collect()
+        if self.device.startswith("cuda"):
+            import torch
+
+            torch.cuda.empty_cache()

@@ -1,0 +1,169 @@
+"""A text-protocol policy on the offline ``vllm.LLM`` batch engine (GPU machines).
+
+One ``act`` renders every episode's transcript with the tokenizer's chat template and generates
+all turns in one ``LLM.generate`` call; prefix caching (``backend.enable_prefix_caching``) keeps
+the growing transcripts cheap, the way the hf policy's KV-cache reuse does. vllm is imported only
+here, so the rest of the project installs and runs without it.
+
+Prompts are rendered like the hf policy's: ``text_template`` (tools in the template's ``tools=``)
+when ``tools_in == "template"``, or ``"auto"`` and the template uses ``tools``; else
+``text_prompt`` (tools described in the system prompt). The transcript goes to the template as
+is (tool results as role ``tool``); only a template that rejects that role gets them as user
+messages wrapped in ``<tool_response>`` (the OpenAI policy's text mapping). Prompts are tokenized
+here (no second BOS) and passed as token ids, which also gives exact prompt token counts.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from agentpref.agent.config import ModelConfig, SamplingConfig, VLLMBackend
+from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.policies.base import Policy
+from agentpref.agent.policies.openai_api import text_messages
+from agentpref.agent.protocol import tool_schemas
+from agentpref.errors import AgentprefError
+
+DEFAULT_CACHE_DIR = "data/cache/models"   # HFBackend.cache_dir's default (converted checkpoints)
+
+
+class VLLMUnavailable(AgentprefError):
+    """vllm (or a CUDA GPU for it) is missing; the message names the fix."""
+
+
+def template_uses_tools(template: str | None) -> bool:
+    """Whether a Jinja chat template reads a ``tools`` variable."""
+    return bool(template) and re.search(r"\btools\b", template) is not None
+
+
+def _import_vllm():
+    try:
+        import vllm
+    except ImportError as exc:
+        raise VLLMUnavailable(
+            f"backend=vllm needs the vllm package ({str(exc).splitlines()[0]}): pip install -e '.[vllm]' on a Linux "
+            "machine with a CUDA GPU, or use backend=hf (CPU/GPU) or backend=openai (a server)"
+        ) from None
+    return vllm
+
+
+class VLLMPolicy(Policy):
+    backend = "vllm"
+    protocol = "text"
+
+    def __init__(self, model: ModelConfig, backend: VLLMBackend, sampling: SamplingConfig,
+                 tools_in: str = "auto", *, cache_dir: str | Path = DEFAULT_CACHE_DIR,
+                 llm_kwargs: dict[str, Any] | None = None):
+        super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
+        self.cfg, self.tools_in = backend, tools_in
+        vllm = _import_vllm()
+        import torch
+
+        if not torch.cuda.is_available():
+            raise VLLMUnavailable("backend=vllm needs a CUDA GPU and none is visible; "
+                                  "use backend=hf on this machine")
+        from transformers import AutoTokenizer
+
+        from agentpref.agent.models import resolve_checkpoint
+
+        path = resolve_checkpoint(model, cache_dir)
+        revision = model.revision if path == model.hub_id else None
+        self.tokenizer = AutoTokenizer.from_pretrained(path, revision=revision)
+        self._template: str | None = self.tokenizer.chat_template
+        if model.chat_template:
+            tpl = Path(model.chat_template)
+            if not tpl.is_file():
+                raise AgentprefError(f"model {model.name}: chat_template file {tpl} does not exist")
+            self._template = tpl.read_text()
+        if not self._template:
+            raise AgentprefError(f"model {model.name}: the tokenizer has no chat template; "
+                                 "set model.chat_template to a Jinja template file")
+        self.max_model_len = model.context_window
+        kwargs: dict[str, Any] = dict(
+            model=path, tokenizer=path, revision=revision, dtype=model.dtype,
+            tensor_parallel_size=backend.tensor_parallel_size,
+            gpu_memory_utilization=backend.gpu_memory_utilization,
+            enable_prefix_caching=backend.enable_prefix_caching, max_model_len=self.max_model_len,
+            seed=0,
+        )
+        self._lora = None
+        if model.adapter:
+            from vllm.lora.request import LoRARequest
+
+            kwargs["enable_lora"] = True
+            self._lora = LoRARequest("adapter", 1, str(Path(model.adapter).resolve()))
+        self.llm = vllm.LLM(**(kwargs | (llm_kwargs or {})))
+        self._SamplingParams = vllm.SamplingParams
+
+    # ---- prompts -----------------------------------------------------------------------------
+    @property
+    def prompt_mode(self) -> PromptMode:
+        if self.tools_in == "template" or (self.tools_in == "auto" and template_uses_tools(self._template)):
+            return "text_template"
+        return "text_prompt"
+
+    def chat_template(self) -> str | None:
+        return self._template
+
+    def render(self, episode: Episode) -> str:
+        """The prompt text for the episode's next turn."""
+        tools = tool_schemas() if self.prompt_mode == "text_template" else None
+        kwargs = dict(tools=tools, chat_template=self._template, add_generation_prompt=True,
+                      tokenize=False)
+        try:
+            return self.tokenizer.apply_chat_template(episode.messages, **kwargs)
+        except Exception:  # e.g. a template that only knows system/user/assistant
+            return self.tokenizer.apply_chat_template(text_messages(episode.messages), **kwargs)
+
+    def encode(self, episode: Episode) -> list[int]:
+        # The template already wrote BOS / special tokens: do not add them again.
+        return self.tokenizer.encode(self.render(episode), add_special_tokens=False)
+
+    def prompt_tokens(self, episode: Episode) -> int:
+        return len(self.encode(episode))
+
+    # ---- generation --------------------------------------------------------------------------
+    def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
+        outs: list[PolicyOutput | None] = [None] * len(episodes)
+        prompts, params, slots = [], [], []
+        for i, ep in enumerate(episodes):
+            ids = self.encode(ep)
+            room = self.max_model_len - len(ids)
+            if room < 1:
+                outs[i] = PolicyOutput(error=f"prompt of {len(ids)} tokens does not fit max_model_len "
+                                             f"{self.max_model_len}; lower agent.max_context_tokens",
+                                       prompt_tokens=len(ids))
+                continue
+            prompts.append({"prompt_token_ids": ids})
+            params.append(self._SamplingParams(
+                temperature=self.sampling.temperature, top_p=self.sampling.top_p,
+                max_tokens=min(self.cfg.max_new_tokens, room), seed=seed + i))
+            slots.append(i)
+        if prompts:
+            start = time.perf_counter()
+            results = self.llm.generate(prompts, params, use_tqdm=False, lora_request=self._lora)
+            latency = time.perf_counter() - start
+            for i, res in zip(slots, results):
+                gen = res.outputs[0]
+                outs[i] = PolicyOutput(text=gen.text, prompt_tokens=len(res.prompt_token_ids or []),
+                                       completion_tokens=len(gen.token_ids), latency_s=latency)
+        return [o for o in outs if o is not None]
+
+    def close(self) -> None:
+        """Free the engine and its GPU memory (best effort: vllm keeps some global state)."""
+        llm = self.__dict__.pop("llm", None)
+        if llm is None:
+            return
+        del llm
+        import gc
+
+        gc.collect()
+        try:
+            import torch
+
+            torch.cuda.empty_cache()
+        except Exception:
+            pass
