@@ -295,7 +295,7 @@ def test_reuse_falls_back_when_the_cache_type_cannot_be_rebatched(
 
 # ---- prompt modes -----------------------------------------------------------------------------
 def test_prompt_mode_follows_the_template(model_cache, tasks, agent, fork_runner, tmp_path):
-    from agentpref.agent.policies.hf import template_uses_tools
+    from agentpref.agent.models import template_uses_tools
 
     assert template_uses_tools(TOOLS_TEMPLATE)
     assert not template_uses_tools("{% for m in messages %}{{ m['content'] }}{% endfor %}")

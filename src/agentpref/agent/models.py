@@ -15,6 +15,7 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from agentpref.agent.config import GGUFFallback, ModelConfig
+from agentpref.agent.episode import PromptMode
 from agentpref.errors import AgentprefError
 
 MARKER = "agentpref_checkpoint.json"  # written last into every checkpoint this module builds
@@ -419,3 +421,24 @@ def load_causal_lm(
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.convert_ids_to_tokens(0)
     return lm, tok
+
+
+def template_uses_tools(template: str | None) -> bool:
+    """Whether a Jinja chat template reads the ``tools`` variable."""
+    if not template:
+        return False
+    try:
+        import jinja2
+        from jinja2 import meta
+
+        return "tools" in meta.find_undeclared_variables(jinja2.Environment().parse(template))
+    except Exception:  # custom tags ({% generation %}) the plain environment does not know
+        return re.search(r"\btools\b", template) is not None
+
+
+def text_prompt_mode(tools_in: str, template: str | None) -> PromptMode:
+    """Where a text model sees the tool schemas: the chat template's ``tools=`` when asked for, or
+    (``auto``) when the template reads them; otherwise rendered into the system prompt."""
+    if tools_in == "template" or (tools_in == "auto" and template_uses_tools(template)):
+        return "text_template"
+    return "text_prompt"

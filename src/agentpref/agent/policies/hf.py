@@ -23,14 +23,13 @@ cached, and the rotary embedding baked into the cached keys stays valid.
 from __future__ import annotations
 
 import functools
-import re
 import sys
 import time
 from typing import Any
 
 from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
-from agentpref.agent.models import load_causal_lm, resolve_device
+from agentpref.agent.models import load_causal_lm, resolve_device, text_prompt_mode
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import tool_schemas
 from agentpref.errors import ConfigError
@@ -40,19 +39,6 @@ _KV = (
 )
 _RENDER = "hf_render"  # policy_state key: (messages fingerprint, token ids) of the last rendering
 SHARED_PREFIX_MIN = 16  # shorter common prefixes are not worth a cache lookup
-
-
-def template_uses_tools(template: str | None) -> bool:
-    """Whether a Jinja chat template reads the ``tools`` variable."""
-    if not template:
-        return False
-    try:
-        import jinja2
-        from jinja2 import meta
-
-        return "tools" in meta.find_undeclared_variables(jinja2.Environment().parse(template))
-    except Exception:  # custom tags ({% generation %}) the plain environment does not know
-        return re.search(r"\btools\b", template) is not None
 
 
 @functools.cache
@@ -218,11 +204,7 @@ class HFPolicy(Policy):
     # ---- prompts ------------------------------------------------------------------------------
     @property
     def prompt_mode(self) -> PromptMode:
-        if self.tools_in == "template" or (
-            self.tools_in == "auto" and template_uses_tools(self.chat_template())
-        ):
-            return "text_template"
-        return "text_prompt"
+        return text_prompt_mode(self.tools_in, self.chat_template())
 
     def chat_template(self) -> str | None:
         tpl = self.tokenizer.chat_template

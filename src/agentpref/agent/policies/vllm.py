@@ -15,7 +15,6 @@ here (no second BOS) and passed as token ids, which also gives exact prompt toke
 
 from __future__ import annotations
 
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -32,11 +31,6 @@ DEFAULT_CACHE_DIR = "data/cache/models"   # HFBackend.cache_dir's default (conve
 
 class VLLMUnavailable(AgentprefError):
     """vllm (or a CUDA GPU for it) is missing; the message names the fix."""
-
-
-def template_uses_tools(template: str | None) -> bool:
-    """Whether a Jinja chat template reads a ``tools`` variable."""
-    return bool(template) and re.search(r"\btools\b", template) is not None
 
 
 def _import_vllm():
@@ -101,9 +95,9 @@ class VLLMPolicy(Policy):
     # ---- prompts -----------------------------------------------------------------------------
     @property
     def prompt_mode(self) -> PromptMode:
-        if self.tools_in == "template" or (self.tools_in == "auto" and template_uses_tools(self._template)):
-            return "text_template"
-        return "text_prompt"
+        from agentpref.agent.models import text_prompt_mode
+
+        return text_prompt_mode(self.tools_in, self._template)
 
     def chat_template(self) -> str | None:
         return self._template
