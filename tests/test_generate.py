@@ -217,3 +217,14 @@ def test_hf_backend_end_to_end_with_a_tiny_model(run_cli, tmp_path):
     assert manifest["chat_template"] and "<|im_start|>" in manifest["chat_template"]
     assert manifest["prompt_hash"] == records[0].prompt_hash
     assert list((tmp_path / "run" / "wandb").glob("offline-run-*"))
+
+
+def test_slurm_array_script_runs_its_shard(repo, tmp_path):
+    env = os.environ | {"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "RUN_ROOT": str(tmp_path),
+                        "PYTHON": sys.executable}
+    r = subprocess.run(["bash", "launch/slurm/generate.sbatch", "backend=oracle", TWO_PROGRAMS, "logger=none",
+                        "progress=false"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = json.loads(r.stdout.strip().splitlines()[-1])
+    assert summary["shard"] == {"index": 1, "count": 2} and summary["episodes"] == 2
+    assert (tmp_path / "shard-1" / "rollouts.jsonl").exists()
