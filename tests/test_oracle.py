@@ -6,6 +6,7 @@ import pytest
 from agentpref.agent.generation import run_generation
 from agentpref.agent.policies.oracle import minimal_hunk
 from agentpref.agent.record import read_rollouts
+from agentpref.agent.tools import changed_lines
 
 SRC = "def f(x):\n    y = x + 1\n    return y\n\n\ndef g(x):\n    y = x + 1\n    return y * 2\n"
 
@@ -47,8 +48,9 @@ def test_oracle_plays_a_disciplined_privileged_episode(generate_config, tmp_path
         assert r.final.resolved and r.final.hidden.all_passed
         quote = r.steps[2].raw_text.splitlines()[0]
         assert quote.startswith("The tests fail with: ") and len(quote) > 25
-        # minimal: the diff touches only the reference fix's lines
-        assert sum(line.startswith("-") and not line.startswith("---") for line in r.final.diff.splitlines()) <= 3
+        # minimal: the oracle's diff is exactly the reference fix's
+        assert r.reference_diff_lines and changed_lines(r.final.diff) == r.reference_diff_lines
+        assert r.task_editable == [r.steps[0].action.arguments["path"]]
 
 
 def test_oracle_on_quixbugs_and_bugsinpy_checkouts(generate_config, tmp_path):

@@ -178,6 +178,7 @@ class Episode:
         return RolloutRecord(
             run_id=run_id, task_id=self.task.id, task_source=self.task.source, task_program=self.task.program,
             split=self.task.split, sample_index=self.sample_index, seed=self.seed, policy=policy,
+            task_editable=list(self.task.editable), reference_diff_lines=self.workspace.reference_diff_lines(),
             prompt_hash=prompt_hash, messages=self.messages, steps=self.steps, end_reason=self.end_reason or "max_steps",
             final=final, cost=Cost(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
                                    usd=round(prices.usd(prompt_tokens, completion_tokens), 8)),

@@ -84,6 +84,8 @@ class RolloutRecord(BaseModel):
     split: str
     sample_index: int
     seed: int
+    task_editable: list[str] = Field(default_factory=list)   # files the agent may change
+    reference_diff_lines: int | None = None  # changed lines (+/-) of the reference fix: the minimal size
     policy: PolicyInfo
     prompt_hash: str                       # system prompt + tool schema + chat template (agent.json in the run dir)
     messages: list[dict[str, Any]]         # the transcript, text protocol (system, user, assistant, tool)

@@ -241,13 +241,29 @@ class Workspace:
 
     def diff(self) -> str:
         """Unified diff of the editable files against the task's buggy version."""
-        chunks = []
-        for rel, before in self.original.items():
-            after = self._read_text(rel) if (self.root / rel).exists() else ""
-            if after != before:
-                chunks.extend(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
-                                                   f"a/{rel}", f"b/{rel}"))
-        return "".join(chunks)
+        current = {rel: self._read_text(rel) if (self.root / rel).exists() else "" for rel in self.original}
+        return unified_diff(self.original, current)
+
+    def reference_diff_lines(self) -> int:
+        """Changed lines (+ and -) of the reference fix: the size a minimal fix has."""
+        fixed = {rel: self.task.reference_fix.get(rel, before) for rel, before in self.original.items()}
+        return changed_lines(unified_diff(self.original, fixed))
+
+
+def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
+    chunks: list[str] = []
+    for rel, old in before.items():
+        new = after.get(rel, "")
+        if new != old:
+            chunks.extend(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                               f"a/{rel}", f"b/{rel}"))
+    return "".join(chunks)
+
+
+def changed_lines(diff: str) -> int:
+    """+/- lines of a unified diff (file headers excluded)."""
+    return sum(1 for line in diff.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
 
 
 def format_test_run(run: TestRun, limit: int) -> str:
