@@ -81,3 +81,23 @@ def generate_config(repo, tmp_path):
         return validate_config(cfg, GenerateConfig)
 
     return make
+
+
+@pytest.fixture
+def compose_config(repo, tmp_path):
+    """Compose a root config (e.g. build_data) with overrides into a validated pydantic model."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from agentpref.config import validate_config
+
+    def make(name: str, model, *overrides: str, **values):
+        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
+            cfg = compose(name, overrides=list(overrides))
+        with open_dict(cfg):
+            cfg.pop("hydra", None)
+            for key, value in values.items():
+                cfg[key] = value
+        return validate_config(cfg, model)
+
+    return make

@@ -14,6 +14,7 @@ import re
 from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import Action
+from agentpref.agent.record import PolicyInfo
 
 
 def minimal_hunk(current: str, target: str) -> tuple[str, str] | None:
@@ -63,6 +64,9 @@ def _first_changed_line(old: str, new: str) -> tuple[str, str]:
 class OraclePolicy(Policy):
     backend = "oracle"
     privileged = True
+
+    def info(self) -> PolicyInfo:
+        return super().info().model_copy(update={"model": "oracle (reference fix)", "sampling": {}})
 
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
         return [self._turn(ep) for ep in episodes]

@@ -1,0 +1,195 @@
+"""``build_data.py``: scored rollouts of generate.py runs -> SFT set, trajectory pairs, step pairs.
+
+Only train-split rollouts feed datasets (heldout ones are counted and skipped). Every dataset
+reports its yield (examples, per task, per 1M generated tokens, USD per example) in
+``stats.json`` and a plot of score distributions and pair margins in ``stats.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig
+from agentpref.agent.record import RolloutRecord
+from agentpref.data.pairs import TrajectoryPairsConfig, build_trajectory_pairs
+from agentpref.data.sft import SFTConfig, build_sft
+from agentpref.errors import ConfigError, DataError
+from agentpref.scoring.run import ROLLOUTS_FILE, load_rollouts
+from agentpref.scoring.scorer import ScorerConfig, score_records
+from agentpref.tasks.config import TaskSetConfig
+from agentpref.tasks.sandbox import Limits
+
+
+class StepPairsSection(BaseModel):
+    """Step-level pairs cost new model calls: off unless asked for (``step_pairs.enabled=true``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = False
+    temperature: float = Field(1.0, ge=0, description="sampling of the alternatives and continuations")
+    options: dict[str, Any] = Field(default_factory=dict, description="StepPairsConfig fields")
+
+
+class BuildDataConfig(BaseModel):
+    """Config of ``build_data.py`` (conf/build_data.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    runs: list[str] = Field(min_length=1, description="generate.py run dirs")
+    output_dir: str
+    scorer: ScorerConfig
+    agent: AgentConfig
+    target_prompt_mode: Literal["text_prompt", "text_template"] = "text_prompt"
+    sft: SFTConfig = SFTConfig()
+    trajectory_pairs: TrajectoryPairsConfig = TrajectoryPairsConfig()
+    step_pairs: StepPairsSection = StepPairsSection()
+    # used by step pairs only: the policy that continues episodes, and the tasks to restore
+    model: ModelConfig
+    backend: BackendConfig
+    tasks: TaskSetConfig
+    sandbox: Limits
+    runner: str = Field("fork", pattern="^(fork|subprocess)$")
+    workers: int = Field(2, ge=1)
+
+
+def load_runs(runs: list[str]) -> tuple[list[RolloutRecord], dict[str, Any]]:
+    records: list[RolloutRecord] = []
+    info: dict[str, Any] = {"runs": {}, "partial_lines_skipped": 0}
+    for run in runs:
+        path = Path(run) / ROLLOUTS_FILE
+        if not Path(run).is_dir():
+            raise ConfigError(f"runs: {run!r} is not a directory: list generate.py run dirs, e.g. runs=[outputs/generate/...]")
+        loaded, partial = load_rollouts(path)
+        if partial:
+            print(f"warning: skipped a half-written last line of {path} (a killed run)", file=sys.stderr)
+        info["runs"][run] = len(loaded)
+        info["partial_lines_skipped"] += partial
+        records.extend(loaded)
+    if not records:
+        raise DataError(f"no complete rollout records in {', '.join(runs)}: nothing to build from (empty runs)")
+    return records, info
+
+
+def _yield(n: int, tasks: int, tokens: int, usd: float) -> dict[str, Any]:
+    return {"examples": n, "per_task": round(n / tasks, 3) if tasks else 0.0,
+            "per_1m_generated_tokens": round(n / tokens * 1e6, 3) if tokens else None,
+            "usd_per_example": round(usd / n, 6) if n else None}
+
+
+def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def plot_stats(path: Path, records: list[RolloutRecord], margins: dict[str, list[float]]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    by_policy: dict[str, list[float]] = {}
+    for r in records:
+        label = f"{r.policy.backend}:{r.policy.model.split('/')[-1]}" + (" (privileged)" if r.policy.privileged else "")
+        by_policy.setdefault(label, []).append(r.score or 0.0)
+    for label, scores in sorted(by_policy.items()):
+        left.hist(scores, bins=20, range=(0, 1), alpha=0.6, label=f"{label} (n={len(scores)})")
+    left.set(title="rollout scores (train split)", xlabel="score", ylabel="rollouts")
+    left.legend(fontsize=7)
+    for kind, values in margins.items():
+        if values:
+            right.hist(values, bins=20, range=(0, 1), alpha=0.6, label=f"{kind} (n={len(values)})")
+    right.set(title="pair margins", xlabel="chosen - rejected", ylabel="pairs")
+    if any(margins.values()):
+        right.legend(fontsize=7)
+    else:
+        right.text(0.5, 0.5, "no pairs", ha="center", va="center", transform=right.transAxes)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
+    started = time.perf_counter()
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    records, info = load_runs(cfg.runs)
+    splits = Counter(r.split for r in records)
+    train = [r for r in records if r.split == "train"]
+    if not train:
+        raise DataError(f"all {len(records)} rollouts are from heldout tasks: datasets use train-split tasks only")
+    scored = score_records(train, cfg.scorer)
+    tasks = len({r.task_id for r in scored})
+    tokens = sum(r.cost.tokens for r in scored)
+    usd = sum(r.cost.usd for r in scored)
+    stats: dict[str, Any] = {
+        "runs": info["runs"], "records": len(records), "train_records": len(scored),
+        "heldout_skipped": splits.get("heldout", 0), "partial_lines_skipped": info["partial_lines_skipped"],
+        "train_tasks": tasks, "generated_tokens": tokens, "usd": round(usd, 6), "scorer": cfg.scorer.name,
+        "mean_score": round(sum(r.score for r in scored) / len(scored), 4),
+    }
+    margins: dict[str, list[float]] = {}
+    if cfg.sft.enabled:
+        sft, dropped = build_sft(scored, cfg.sft, cfg.agent, cfg.target_prompt_mode)
+        _write_jsonl(out / "sft.jsonl", sft)
+        stats["sft"] = _yield(len(sft), tasks, tokens, usd) | {
+            "privileged": sum(e["metadata"]["privileged"] for e in sft), "dropped": dropped}
+    if cfg.trajectory_pairs.enabled:
+        pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
+        _write_jsonl(out / "pairs.jsonl", pairs)
+        margins["trajectory"] = [p["metadata"]["margin"] for p in pairs]
+        stats["trajectory_pairs"] = _yield(len(pairs), tasks, tokens, usd) | {"counts": counts}
+    if cfg.step_pairs.enabled:
+        step_pairs, step_stats = _build_step_pairs(cfg, scored)
+        _write_jsonl(out / "step_pairs.jsonl", step_pairs)
+        margins["step"] = [p["metadata"]["margin"] for p in step_pairs]
+        spent = tokens + step_stats.get("continuation_tokens", 0)
+        step_usd = usd + step_stats.get("usd", 0.0)
+        stats["step_pairs"] = _yield(len(step_pairs), tasks, spent, step_usd) | {"stats": step_stats}
+    plot_stats(out / "stats.png", scored, margins)
+    stats["seconds"] = round(time.perf_counter() - started, 1)
+    stats["output_dir"] = str(out)
+    (out / "stats.json").write_text(json.dumps(stats, indent=2))
+    return stats
+
+
+def _build_step_pairs(cfg: BuildDataConfig, records: list[RolloutRecord]) -> tuple[list[dict], dict]:
+    from agentpref.agent.config import SamplingConfig
+    from agentpref.agent.policies import build_policy
+    from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
+    from agentpref.tasks.registry import load_task_set
+
+    options = StepPairsConfig(**cfg.step_pairs.options)
+    tasks = {t.id: t for t in load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers).tasks}
+    missing = sorted({r.task_id for r in records} - set(tasks))
+    if missing:
+        raise ConfigError(f"step pairs: {len(missing)} rollout tasks are not in tasks={cfg.tasks.kind} "
+                          f"(e.g. {missing[0]}): pass the task set the runs were generated on")
+    policy = build_policy(cfg.model, cfg.backend, SamplingConfig(temperature=cfg.step_pairs.temperature), cfg.agent)
+    try:
+        return build_step_pairs(records, tasks, policy, agent=cfg.agent, prices=cfg.model.prices,
+                                scorer_cfg=cfg.scorer, cfg=options, runner_mode=cfg.runner,
+                                sandbox=cfg.sandbox, workers=cfg.workers, progress=True)
+    finally:
+        policy.close()
+
+
+def print_stats(stats: dict[str, Any]) -> None:
+    parts = [f"{stats['train_records']} train rollouts ({stats['heldout_skipped']} heldout skipped) of "
+             f"{stats['train_tasks']} tasks, {stats['generated_tokens']} generated tokens, ${stats['usd']:.4f}"]
+    for key in ("sft", "trajectory_pairs", "step_pairs"):
+        if key in stats:
+            y = stats[key]
+            parts.append(f"{key}: {y['examples']} ({y['per_task']}/task, {y['per_1m_generated_tokens']}/1M tokens, "
+                         f"${y['usd_per_example']}/example)")
+    print("; ".join(parts) + f" -> {stats['output_dir']}", file=sys.stderr)
+    print(json.dumps(stats))

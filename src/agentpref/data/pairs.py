@@ -1,0 +1,80 @@
+"""Trajectory-level preference pairs: rollouts of one task from one policy, ranked by score.
+
+Per task and policy, the top-k rollouts are paired with the bottom-k when their score margin is
+at least ``min_margin`` (ties never pair). Format: TRL's conversational preference format,
+``prompt`` = system + task message, ``chosen`` / ``rejected`` = the rest of each transcript.
+Those continuations interleave assistant turns with environment messages (tool results,
+protocol-error notes): ``chosen_loss_mask`` / ``rejected_loss_mask`` mark per message which are
+the policy's own tokens, so the trainer keeps environment tokens out of the DPO log-ratio.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import product
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentpref.agent.config import AgentConfig
+from agentpref.agent.record import RolloutRecord
+from agentpref.data.sft import TargetMode, render_messages
+
+
+class TrajectoryPairsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = True
+    top_k: int = Field(2, ge=1)
+    bottom_k: int = Field(2, ge=1)
+    min_margin: float = Field(0.2, gt=0, le=1)
+
+
+def policy_key(record: RolloutRecord) -> str:
+    p = record.policy
+    return f"{p.backend}:{p.model}:{p.adapter}:{sorted(p.sampling.items())}"
+
+
+def loss_mask(messages: list[dict[str, Any]]) -> list[bool]:
+    return [m["role"] == "assistant" for m in messages]
+
+
+def build_trajectory_pairs(records: list[RolloutRecord], cfg: TrajectoryPairsConfig, agent: AgentConfig,
+                           mode: TargetMode = "text_prompt") -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """(pairs, counts): privileged rollouts never pair (they are not the policy's own samples)."""
+    counts: dict[str, int] = defaultdict(int)
+    groups: dict[tuple[str, str], list[RolloutRecord]] = defaultdict(list)
+    for r in records:
+        if r.policy.privileged:
+            counts["privileged_skipped"] += 1
+        elif r.score is None:
+            counts["unscored"] += 1
+        else:
+            groups[(r.task_id, policy_key(r))].append(r)
+    pairs = []
+    for (task_id, _), group in sorted(groups.items()):
+        if len(group) < 2:
+            counts["groups_with_one_rollout"] += 1
+            continue
+        ranked = sorted(group, key=lambda r: (-r.score, r.sample_index))
+        top, bottom = ranked[: cfg.top_k], ranked[::-1][: cfg.bottom_k]
+        made = 0
+        for good, bad in product(top, bottom):
+            margin = good.score - bad.score
+            if good is bad or margin < cfg.min_margin:
+                counts["below_margin_or_tie"] += good is not bad
+                continue
+            prompt = render_messages(good, agent, mode)[:2]
+            chosen, rejected = good.messages[2:], bad.messages[2:]
+            pairs.append({
+                "prompt": prompt, "chosen": chosen, "rejected": rejected,
+                "chosen_loss_mask": loss_mask(chosen), "rejected_loss_mask": loss_mask(rejected),
+                "metadata": {"pair_kind": "trajectory", "task_id": task_id, "policy": policy_key(good),
+                             "chosen_sample": good.sample_index, "rejected_sample": bad.sample_index,
+                             "chosen_run": good.run_id, "rejected_run": bad.run_id,
+                             "chosen_score": good.score, "rejected_score": bad.score,
+                             "margin": round(margin, 6),
+                             "chosen_resolved": good.final.resolved, "rejected_resolved": bad.final.resolved},
+            })
+            made += 1
+        counts["tasks_with_pairs"] += made > 0
+    return pairs, dict(counts)

@@ -1,0 +1,153 @@
+"""build_data: SFT sets and trajectory pairs from real runs (an API policy on a loopback server
+whose scripted agent fixes the bug in some samples and not in others, plus oracle demos), the
+train-only rule, yield figures, and bad input."""
+
+import json
+import threading
+
+import pytest
+from fake_openai_server import Behaviour, FakeOpenAIServer, ScriptedAgent, completion
+
+from agentpref.agent.generation import run_generation
+from agentpref.agent.policies.oracle import minimal_hunk
+from agentpref.data.build import BuildDataConfig, build_data
+from agentpref.errors import ConfigError, DataError
+
+TASK = "builtin/anagram_groups/min_size_exclusive"      # train split
+PATH = "anagram_groups.py"
+
+
+class SometimesFixes(ScriptedAgent):
+    """read, run tests, then (every other episode) the reference edit, run tests, finish."""
+
+    def __init__(self, old: str, new: str):
+        super().__init__()
+        self.old, self.new, self.decisions, self.lock = old, new, 0, threading.Lock()
+
+    def __call__(self, request):
+        turn = sum(1 for m in request["messages"] if m["role"] == "assistant")
+        plan = [("read_file", {"path": PATH}), ("run_tests", {})]
+        if turn == 2:
+            with self.lock:
+                fix = self.decisions % 2 == 0
+                self.decisions += 1
+            call = ("edit", {"path": PATH, "old": self.old, "new": self.new}) if fix else ("finish", {"summary": "done"})
+        elif turn == 3:
+            call = ("run_tests", {})
+        else:
+            call = plan[turn] if turn < 2 else ("finish", {"summary": "fixed"})
+        return Behaviour(body=completion(None, [call], request=request))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, builtin_tasks):
+    """An API run with 4 samples of one train task (2 fixed, 2 not) and an oracle run on a train
+    and a heldout program."""
+    import os
+
+    from conftest import REPO
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from agentpref.agent.generation import GenerateConfig
+    from agentpref.config import validate_config
+
+    root = tmp_path_factory.mktemp("runs")
+    task = builtin_tasks[TASK]
+    old, new = minimal_hunk(task.files[PATH], task.reference_fix[PATH])
+
+    def cfg(run_dir, *overrides):
+        with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
+            c = compose("generate", overrides=["logger=none", "progress=false", *overrides])
+        with open_dict(c):
+            c.pop("hydra", None)
+            c.run_dir = str(run_dir)
+        return validate_config(c, GenerateConfig)
+
+    os.environ["OPENAI_API_KEY"] = "EMPTY"
+    with FakeOpenAIServer(fallback=SometimesFixes(old, new)) as srv:
+        run_generation(cfg(root / "api", "backend=openai", "model=qwen7b", f"backend.base_url={srv.url}",
+                           "backend.batch_size=1", "tasks.programs=[anagram_groups]", "tasks.limit=1",
+                           "rollouts_per_task=4"))
+    run_generation(cfg(root / "oracle", "backend=oracle", "tasks.programs=[anagram_groups,base_convert]"))
+    return root
+
+
+def build(compose_config, tmp_path, runs, *overrides, names=("api", "oracle")):
+    return build_data(compose_config("build_data", BuildDataConfig, *overrides,
+                                     runs=[str(runs / n) for n in names], output_dir=str(tmp_path / "data")))
+
+
+def read(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_trajectory_pairs_rank_by_score_and_mask_environment_tokens(compose_config, tmp_path, runs):
+    stats = build(compose_config, tmp_path, runs)
+    pairs = read(tmp_path / "data" / "pairs.jsonl")
+    assert stats["trajectory_pairs"]["examples"] == len(pairs) == 4           # top-2 x bottom-2
+    for p in pairs:
+        meta = p["metadata"]
+        assert meta["pair_kind"] == "trajectory" and meta["task_id"] == TASK
+        assert meta["chosen_resolved"] and not meta["rejected_resolved"]
+        assert meta["margin"] >= 0.2 and meta["chosen_score"] - meta["rejected_score"] == pytest.approx(meta["margin"])
+        assert [m["role"] for m in p["prompt"]] == ["system", "user"]
+        assert '"name": "edit"' in p["prompt"][0]["content"]    # text-protocol system prompt for the target
+        for side in ("chosen", "rejected"):
+            assert p[f"{side}_loss_mask"] == [m["role"] == "assistant" for m in p[side]]
+            assert p[side][0]["role"] == "assistant" and "<tool_call>" in p[side][0]["content"]
+        assert any('"name": "edit"' in m["content"] for m in p["chosen"])
+        assert not any('"name": "edit"' in m["content"] for m in p["rejected"] if m["role"] == "assistant")
+    assert stats["trajectory_pairs"]["counts"]["privileged_skipped"] == 2      # oracle never pairs
+
+
+def test_sft_keeps_demonstrations_and_good_samples_of_train_tasks_only(compose_config, tmp_path, runs, builtin_tasks):
+    stats = build(compose_config, tmp_path, runs, "sft.max_per_task=4")
+    sft = read(tmp_path / "data" / "sft.jsonl")
+    ids = [e["metadata"]["task_id"] for e in sft]
+    assert all(builtin_tasks[i].split == "train" for i in ids)                 # no heldout task leaks in
+    assert stats["heldout_skipped"] == 2 and not any("base_convert" in i for i in ids)
+    privileged = [e for e in sft if e["metadata"]["privileged"]]
+    sampled = [e for e in sft if not e["metadata"]["privileged"]]
+    assert len(privileged) == 2 and len(sampled) == 2 and all(e["metadata"]["resolved"] for e in sft)
+    assert stats["sft"]["dropped"]["below_min_score"] == 2
+    for e in sft:
+        assert e["messages"][0]["role"] == "system" and e["messages"][-1]["role"] == "tool"
+        assert all(set(m) == {"role", "content"} for m in e["messages"])
+    y = stats["sft"]
+    assert y["examples"] == 4 and y["per_task"] == pytest.approx(4 / stats["train_tasks"], abs=1e-3)
+    assert y["per_1m_generated_tokens"] == pytest.approx(4 / stats["generated_tokens"] * 1e6, rel=1e-3)
+    assert y["usd_per_example"] == pytest.approx(stats["usd"] / 4, rel=1e-3, abs=1e-6)
+    assert (tmp_path / "data" / "stats.png").stat().st_size > 10_000
+
+
+def test_bad_input_is_one_clear_error(compose_config, tmp_path, runs):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "rollouts.jsonl").write_text("")
+    with pytest.raises(DataError, match="empty runs"):
+        build(compose_config, tmp_path, tmp_path, names=("empty",))
+    with pytest.raises(ConfigError, match="is not a directory: list generate.py run dirs"):
+        build(compose_config, tmp_path, tmp_path, names=("nothing-here",))
+    old = (tmp_path / "old")
+    old.mkdir()
+    line = (runs / "api" / "rollouts.jsonl").read_text().splitlines()[0]
+    (old / "rollouts.jsonl").write_text(line.replace('"schema_version":1', '"schema_version":0') + "\n")
+    with pytest.raises(DataError, match="schema_version 0 is older"):
+        build(compose_config, tmp_path, tmp_path, names=("old",))
+
+
+def test_partial_last_line_is_counted_not_fatal(compose_config, tmp_path, runs):
+    crashed = tmp_path / "crashed"
+    crashed.mkdir()
+    text = (runs / "api" / "rollouts.jsonl").read_text()
+    (crashed / "rollouts.jsonl").write_text(text + text.splitlines()[0][:100])
+    stats = build(compose_config, tmp_path, tmp_path, names=("crashed",))
+    assert stats["partial_lines_skipped"] == 1 and stats["train_records"] == 4
+
+
+def test_cli_prints_yield(run_cli, tmp_path, runs):
+    r = run_cli("build_data.py", f"runs=[{runs / 'api'},{runs / 'oracle'}]", f"hydra.run.dir={tmp_path}/d")
+    assert r.returncode == 0, r.stderr[-2000:]
+    stats = json.loads(r.stdout.strip().splitlines()[-1])
+    assert stats["trajectory_pairs"]["examples"] == 4 and "pairs per" not in r.stdout
+    assert "trajectory_pairs: 4 (" in r.stderr and "/1M tokens" in r.stderr
