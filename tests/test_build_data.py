@@ -151,3 +151,15 @@ def test_cli_prints_yield(run_cli, tmp_path, runs):
     stats = json.loads(r.stdout.strip().splitlines()[-1])
     assert stats["trajectory_pairs"]["examples"] == 4 and "pairs per" not in r.stdout
     assert "trajectory_pairs: 4 (" in r.stderr and "/1M tokens" in r.stderr
+
+
+def test_step_pairs_stage_runs_through_build_data(compose_config, tmp_path, runs):
+    """The oracle continues deterministically: every state's alternatives tie, so no pair, but
+    the stage runs real continuations and reports them."""
+    stats = build(compose_config, tmp_path, runs, "step_pairs.enabled=true", "backend=oracle",
+                  "step_pairs.alternatives=2", "step_pairs.continuations=1", "step_pairs.max_steps=4",
+                  names=("oracle",))
+    step = stats["step_pairs"]
+    assert step["examples"] == 0 and step["stats"]["states"] == 2 and step["stats"]["continuations"] == 4
+    assert step["stats"]["outcomes"] == {"small_margin": 2}
+    assert (tmp_path / "data" / "step_pairs.jsonl").read_text() == ""

@@ -21,6 +21,7 @@ from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig
 from agentpref.agent.record import RolloutRecord
 from agentpref.data.pairs import TrajectoryPairsConfig, build_trajectory_pairs
 from agentpref.data.sft import SFTConfig, build_sft
+from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
 from agentpref.errors import ConfigError, DataError
 from agentpref.scoring.run import ROLLOUTS_FILE, load_rollouts
 from agentpref.scoring.scorer import ScorerConfig, score_records
@@ -28,13 +29,11 @@ from agentpref.tasks.config import TaskSetConfig
 from agentpref.tasks.sandbox import Limits
 
 
-class StepPairsSection(BaseModel):
+class StepPairsSection(StepPairsConfig):
     """Step-level pairs cost new model calls: off unless asked for (``step_pairs.enabled=true``)."""
 
-    model_config = ConfigDict(extra="forbid")
     enabled: bool = False
-    temperature: float = Field(1.0, ge=0, description="sampling of the alternatives and continuations")
-    options: dict[str, Any] = Field(default_factory=dict, description="StepPairsConfig fields")
+    policy_temperature: float = Field(0.7, ge=0, description="the policy's sampling for continuations")
 
 
 class BuildDataConfig(BaseModel):
@@ -165,16 +164,16 @@ def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
 def _build_step_pairs(cfg: BuildDataConfig, records: list[RolloutRecord]) -> tuple[list[dict], dict]:
     from agentpref.agent.config import SamplingConfig
     from agentpref.agent.policies import build_policy
-    from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
     from agentpref.tasks.registry import load_task_set
 
-    options = StepPairsConfig(**cfg.step_pairs.options)
+    section = cfg.step_pairs
+    options = StepPairsConfig(**section.model_dump(exclude={"enabled", "policy_temperature"}))
     tasks = {t.id: t for t in load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers).tasks}
     missing = sorted({r.task_id for r in records} - set(tasks))
     if missing:
         raise ConfigError(f"step pairs: {len(missing)} rollout tasks are not in tasks={cfg.tasks.kind} "
                           f"(e.g. {missing[0]}): pass the task set the runs were generated on")
-    policy = build_policy(cfg.model, cfg.backend, SamplingConfig(temperature=cfg.step_pairs.temperature), cfg.agent)
+    policy = build_policy(cfg.model, cfg.backend, SamplingConfig(temperature=section.policy_temperature), cfg.agent)
     try:
         return build_step_pairs(records, tasks, policy, agent=cfg.agent, prices=cfg.model.prices,
                                 scorer_cfg=cfg.scorer, cfg=options, runner_mode=cfg.runner,

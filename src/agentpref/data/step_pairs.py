@@ -1,0 +1,416 @@
+"""Step-level decision-point pairs: which next action, at one state of a rollout, leads to better
+episodes?
+
+At a state of a train-split rollout (``states="before_first_edit"``: the state right before the
+rollout's first ``edit``/``write_file`` attempt; for a rollout that never tries an edit, the state
+after its last exploration step, ``list_files``/``read_file``/``search``) the policy samples K
+alternative next actions. Each alternative is continued M times with the same policy for up to N
+more steps (or until ``finish``, the agent's ``max_steps`` or its context budget), through the same
+harness as ``generate.py``: a fresh workspace with the prefix's edits replayed, real tools, real
+tests. Each continuation is graded and scored as a full record (prefix + alternative + its
+continuation), and
+
+    value(alternative) = success_weight * success rate + (1 - success_weight) * mean score.
+
+The best and the worst alternative form a pair when their values differ by at least
+``min_margin`` and their actions differ; "edit now" vs "keep searching" is tagged
+``decision: edit_vs_explore``. Continuations cost tokens: every pair carries the tokens spent at
+its state and the stats carry the total (and USD at the model's prices).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentpref.agent.config import AgentConfig, Prices
+from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.policies.base import Policy
+from agentpref.agent.record import RolloutRecord, StepRecord
+from agentpref.agent.tools import Workspace
+from agentpref.errors import ConfigError, DataError
+from agentpref.scoring.scorer import ScorerConfig, score_record
+from agentpref.tasks.model import Task
+from agentpref.tasks.runner import TestRunner
+from agentpref.tasks.sandbox import Limits
+
+EDIT_TOOLS = ("edit", "write_file")
+EXPLORE_TOOLS = ("list_files", "read_file", "search")
+ActionKind = Literal["edit", "explore", "test", "finish", "protocol_error"]
+
+
+class StepPairsConfig(BaseModel):
+    """How decision points are chosen, explored and turned into pairs."""
+
+    model_config = ConfigDict(extra="forbid")
+    states: Literal["before_first_edit"] = Field(
+        "before_first_edit",
+        description="right before the first edit/write_file attempt; rollouts without one: "
+                    "the state after their last list_files/read_file/search step")
+    alternatives: int = Field(4, ge=2, description="K: next actions sampled at each state")
+    continuations: int = Field(2, ge=1, description="M: continuations of each alternative")
+    max_steps: int = Field(6, ge=0, description="N: steps a continuation may take after the alternative")
+    min_margin: float = Field(0.3, gt=0, le=1, description="value gap needed for a pair (ties never pair)")
+    success_weight: float = Field(0.5, ge=0, le=1,
+                                  description="value = w * success rate + (1 - w) * mean score")
+    temperature: float | None = Field(
+        1.0, ge=0, description="sampling temperature of the K alternatives; None: the policy's own "
+                               "(continuations always use the policy's own)")
+    max_states: int | None = Field(None, ge=1, description="stop after this many states")
+    budget_tokens: int | None = Field(None, gt=0, description="cap on prompt+completion tokens spent")
+    seed: int = 0
+
+
+# ---- restoring a state ---------------------------------------------------------------------------
+def restore_episode(record: RolloutRecord, step_index: int, task: Task, runner: TestRunner,
+                    agent: AgentConfig, mode: PromptMode, scratch_dir: Path) -> Episode:
+    """The episode as it stood right before ``record.steps[step_index]``: a fresh workspace (a new
+    directory under ``scratch_dir``) with the prefix's successful edits replayed, and the prefix's
+    messages and steps. Raises if the prompt differs (other agent config or prompt mode) or an
+    edit no longer applies: the state could not be reproduced faithfully."""
+    if task.id != record.task_id:
+        raise DataError(f"restore_episode: task {task.id!r} given for a record of {record.task_id!r}")
+    if not 0 <= step_index <= len(record.steps):
+        raise DataError(f"restore_episode: step {step_index} outside the {len(record.steps)} steps of "
+                        f"{record.task_id}#{record.sample_index}")
+    if len(record.messages) != 2 + 2 * len(record.steps):
+        raise DataError(f"{record.task_id}#{record.sample_index}: {len(record.messages)} messages for "
+                        f"{len(record.steps)} steps (expected system, user, then 2 per step)")
+    Path(scratch_dir).mkdir(parents=True, exist_ok=True)
+    root = Path(tempfile.mkdtemp(prefix="state-", dir=scratch_dir))
+    ws = Workspace(task, root, runner, observation_limit=agent.observation_limit_chars)
+    ep = Episode(ws, sample_index=record.sample_index, seed=record.seed, agent=agent, mode=mode)
+    if ep.system != record.messages[0]["content"]:
+        shutil.rmtree(root, ignore_errors=True)
+        raise ConfigError(
+            f"prompt mismatch restoring {record.task_id}#{record.sample_index} (run {record.run_id}): "
+            f"the system prompt built from this agent config and prompt mode {mode!r} differs from the "
+            "record's; use the agent config and policy the rollouts were generated with")
+    prefix = record.steps[:step_index]
+    for step in prefix:
+        if step.edited and step.action is not None and step.action.name in EDIT_TOOLS:
+            obs = ws.execute(step.action)
+            if not obs.ok:
+                shutil.rmtree(root, ignore_errors=True)
+                raise DataError(f"{record.task_id}#{record.sample_index}: replaying step {step.index} "
+                                f"({step.action.name}) failed: {obs.text}")
+    ep.messages = [dict(m) for m in record.messages[: 2 + 2 * step_index]]
+    ep.steps = [s.model_copy(deep=True) for s in prefix]
+    return ep
+
+
+def decision_state(record: RolloutRecord, states: str = "before_first_edit") -> int | None:
+    """Index of the step the decision is taken at (the state is everything before it)."""
+    if states != "before_first_edit":
+        raise ConfigError(f"unknown states {states!r}: use before_first_edit")
+    for s in record.steps:
+        if s.action is not None and s.action.name in EDIT_TOOLS:
+            return s.index
+    explore = [s.index for s in record.steps if s.action is not None and s.action.name in EXPLORE_TOOLS]
+    return explore[-1] + 1 if explore else None
+
+
+def action_kind(step: StepRecord) -> ActionKind:
+    if step.action is None:
+        return "protocol_error"
+    name = step.action.name
+    if name in EDIT_TOOLS:
+        return "edit"
+    if name in EXPLORE_TOOLS:
+        return "explore"
+    return "test" if name == "run_tests" else "finish"
+
+
+def _action_key(step: StepRecord) -> str:
+    """What makes two alternatives 'the same action': the parsed call, else the raw text."""
+    return step.action.render() if step.action is not None else "raw:" + step.raw_text.strip()
+
+
+def _seed(*parts: Any) -> int:
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
+
+
+@contextmanager
+def _temperature(policy: Policy, temperature: float | None):
+    """Sample the alternatives at the configured temperature, then restore the policy's own."""
+    if temperature is None:
+        yield
+        return
+    old = policy.sampling
+    policy.sampling = old.model_copy(update={"temperature": temperature})
+    try:
+        yield
+    finally:
+        policy.sampling = old
+
+
+class _BudgetExceeded(Exception):
+    pass
+
+
+# ---- the builder ---------------------------------------------------------------------------------
+class _Builder:
+    """One run of ``build_step_pairs``: runners, thread pool, scratch dir and spend."""
+
+    def __init__(self, policy: Policy, agent: AgentConfig, prices: Prices, scorer_cfg: ScorerConfig,
+                 cfg: StepPairsConfig, runner_mode: str, sandbox: Limits, workers: int):
+        self.policy, self.agent, self.prices, self.scorer_cfg, self.cfg = policy, agent, prices, scorer_cfg, cfg
+        self.info = policy.info()
+        self.runners = [TestRunner(runner_mode, sandbox) for _ in range(workers)]
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="step-pairs")
+        self.scratch = Path(tempfile.mkdtemp(prefix="agentpref-step-pairs-"))
+        self._made = 0
+        self.live: dict[int, Episode] = {}       # restored episodes not yet dropped
+        self.prompt_tokens = self.completion_tokens = 0
+        self.policy_errors = 0
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        for r in self.runners:
+            r.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def restore(self, record: RolloutRecord, step_index: int, task: Task, seed: int) -> Episode:
+        runner = self.runners[self._made % len(self.runners)]
+        self._made += 1
+        ep = restore_episode(record, step_index, task, runner, self.agent, self.policy.prompt_mode,
+                             self.scratch)
+        ep.seed = seed
+        self.live[id(ep)] = ep
+        return ep
+
+    def drop(self, ep: Episode) -> None:
+        self.live.pop(id(ep), None)
+        self.policy.forget(ep)
+        shutil.rmtree(ep.workspace.root, ignore_errors=True)
+
+    def drop_all(self) -> None:
+        for ep in list(self.live.values()):
+            self.drop(ep)
+
+    def act(self, episodes: list[Episode], seed: int) -> None:
+        """One lock-step turn for ``episodes`` (chunks of ``policy.batch_size``), as in
+        ``Generation._advance``: context-budget check, token budget, policy, tools on the pool."""
+        limit = self.agent.max_context_tokens - self.policy.max_new_tokens
+        sizes = {}
+        for ep in episodes:
+            sizes[id(ep)] = self.policy.prompt_tokens(ep)
+            if sizes[id(ep)] > limit:
+                ep.end("context_budget")
+        live = [ep for ep in episodes if not ep.done]
+        cap = self.cfg.budget_tokens
+        if live and cap is not None:
+            need = sum(sizes[id(ep)] for ep in live) + self.policy.max_new_tokens * len(live)
+            if self.tokens + need > cap:
+                raise _BudgetExceeded
+        for start in range(0, len(live), self.policy.batch_size):
+            chunk = live[start:start + self.policy.batch_size]
+            outputs = self.policy.act(chunk, seed=_seed(seed, start))
+            if len(outputs) != len(chunk):
+                raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for "
+                                   f"{len(chunk)} episodes")
+            self._count(outputs)
+            list(self.pool.map(lambda pair: pair[0].apply(pair[1]), zip(chunk, outputs, strict=True)))
+
+    def _count(self, outputs: list[PolicyOutput]) -> None:
+        for out in outputs:
+            self.prompt_tokens += out.prompt_tokens
+            self.completion_tokens += out.completion_tokens
+            self.policy_errors += out.error is not None
+
+    def evaluate(self, ep: Episode, record: RolloutRecord) -> tuple[bool, float] | None:
+        """(resolved, score) of a finished continuation as a full record; None on a policy error."""
+        try:
+            if ep.end_reason == "policy_error":
+                return None
+            final = ep.grade()
+            rec = ep.to_record(run_id=f"{record.run_id}/step-pairs", policy=self.info,
+                               prompt_hash=record.prompt_hash, prices=self.prices, final=final)
+            scored = score_record(rec, self.scorer_cfg)
+            return final.resolved, float(scored.score or 0.0)
+        finally:
+            self.drop(ep)
+
+    def state(self, record: RolloutRecord, step_index: int, task: Task) -> dict[str, Any]:
+        """Sample K alternatives at one state, continue each M times, value them."""
+        try:
+            return self._state(record, step_index, task)
+        finally:
+            self.drop_all()                        # on errors (budget, replay) nothing leaks
+
+    def _state(self, record: RolloutRecord, step_index: int, task: Task) -> dict[str, Any]:
+        cfg = self.cfg
+        base = (cfg.seed, record.run_id, record.task_id, record.sample_index, step_index)
+        alts = [self.restore(record, step_index, task, _seed(*base, "alt", k)) for k in range(cfg.alternatives)]
+        tokens_before = self.tokens
+        with _temperature(self.policy, cfg.temperature):
+            self.act(alts, seed=_seed(*base, "alternatives"))
+        # each alternative: its own copy is continuation 0; M-1 fresh copies replay the same turn
+        groups: list[tuple[StepRecord, list[Episode]]] = []
+        outputs: list[PolicyOutput] = []
+        for ep in alts:
+            if len(ep.steps) <= step_index:        # context budget or policy error: no alternative
+                self.drop(ep)
+                continue
+            step = ep.steps[step_index]
+            copies = [ep]
+            if not ep.done:                        # a finished copy has nothing left to sample
+                for m in range(1, cfg.continuations):
+                    copy = self.restore(record, step_index, task, _seed(*base, "cont", len(groups), m))
+                    copies.append(copy)
+                    outputs.append(PolicyOutput(text=step.raw_text))
+            groups.append((step, copies))
+        replay = [c for _, copies in groups for c in copies[1:]]
+        # replayed turns cost no tokens: the alternative was generated once
+        list(self.pool.map(lambda pair: pair[0].apply(pair[1]), zip(replay, outputs, strict=True)))
+        for step, copies in groups:                # ... but their records show what it cost
+            for c in copies[1:]:
+                c.steps[-1] = c.steps[-1].model_copy(update={
+                    "prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens})
+        everyone = [c for _, copies in groups for c in copies]
+        for n in range(cfg.max_steps):
+            live = [c for c in everyone if not c.done]
+            if not live:
+                break
+            self.act(live, seed=_seed(*base, "step", n))
+        for c in everyone:
+            c.end("max_steps")                     # N extra steps taken: the continuation stops
+        results = list(self.pool.map(lambda c: self.evaluate(c, record), everyone))
+        alternatives, i = [], 0
+        for step, copies in groups:
+            got = [r for r in results[i:i + len(copies)] if r is not None]
+            i += len(copies)
+            if not got:
+                continue
+            success = sum(r[0] for r in got) / len(got)
+            mean_score = sum(r[1] for r in got) / len(got)
+            value = cfg.success_weight * success + (1 - cfg.success_weight) * mean_score
+            alternatives.append({"step": step, "kind": action_kind(step), "value": round(value, 6),
+                                 "success_rate": round(success, 6), "mean_score": round(mean_score, 6),
+                                 "continuations": len(got)})
+        return {"alternatives": alternatives, "continuations": len(everyone),
+                "tokens": self.tokens - tokens_before}
+
+
+def make_pair(record: RolloutRecord, step_index: int, alternatives: list[dict[str, Any]],
+              tokens: int, min_margin: float) -> tuple[dict[str, Any] | None, str]:
+    """(pair, why) from valued alternatives: best vs worst when the margin is large enough and
+    the actions differ; else (None, the reason)."""
+    if len(alternatives) < 2:
+        return None, "too_few_alternatives"
+    best = max(alternatives, key=lambda a: a["value"])
+    worst = min(alternatives, key=lambda a: a["value"])
+    margin = round(best["value"] - worst["value"], 6)
+    if margin < min_margin or margin <= 0:
+        return None, "small_margin"
+    if _action_key(best["step"]) == _action_key(worst["step"]):
+        return None, "same_action"
+    kinds = {best["kind"], worst["kind"]}
+    return {
+        "prompt": [dict(m) for m in record.messages[: 2 + 2 * step_index]],
+        "chosen": [{"role": "assistant", "content": best["step"].raw_text}],
+        "rejected": [{"role": "assistant", "content": worst["step"].raw_text}],
+        "metadata": {
+            "pair_kind": "step", "task_id": record.task_id, "source_run": record.run_id,
+            "sample_index": record.sample_index, "step_index": step_index,
+            "chosen_value": best["value"], "rejected_value": worst["value"], "margin": margin,
+            "chosen_kind": best["kind"], "rejected_kind": worst["kind"],
+            "decision": "edit_vs_explore" if kinds == {"edit", "explore"} else None,
+            "alternatives": [{k: a[k] for k in ("kind", "value", "success_rate", "mean_score")}
+                             for a in alternatives],
+            "continuation_tokens": tokens,
+        },
+    }, "pair"
+
+
+def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task], policy: Policy, *,
+                     agent: AgentConfig, prices: Prices, scorer_cfg: ScorerConfig, cfg: StepPairsConfig,
+                     runner_mode: str = "fork", sandbox: Limits | None = None, workers: int = 2,
+                     progress: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Decision-point pairs from train-split rollouts, plus stats (tokens and USD included).
+
+    Only train records are used (heldout tasks must never reach training data). A state whose
+    continuations would pass ``cfg.budget_tokens`` is abandoned (its tokens still count) and the
+    build stops with ``stop_reason="budget_tokens"``.
+    """
+    started = time.perf_counter()
+    skipped: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    pairs: list[dict[str, Any]] = []
+    states = alternatives = continuations = 0
+    stop_reason = "completed"
+    builder = _Builder(policy, agent, prices, scorer_cfg, cfg, runner_mode, sandbox or Limits(), workers)
+    try:
+        for record in records:
+            if cfg.max_states is not None and states >= cfg.max_states:
+                stop_reason = "max_states"
+                break
+            if record.split != "train":
+                skipped["not_train"] += 1
+                continue
+            task = tasks_by_id.get(record.task_id)
+            if task is None:
+                skipped["unknown_task"] += 1
+                continue
+            step_index = decision_state(record, cfg.states)
+            if step_index is None:
+                skipped["no_state"] += 1
+                continue
+            if step_index >= agent.max_steps:
+                skipped["no_steps_left"] += 1
+                continue
+            states += 1
+            spent_before = builder.tokens
+            try:
+                result = builder.state(record, step_index, task)
+            except _BudgetExceeded:
+                stop_reason = "budget_tokens"
+                reasons["budget"] += 1
+                break
+            except DataError as exc:   # an edit of the prefix no longer applies: task changed
+                skipped["replay_failed"] += 1
+                if progress:
+                    print(f"[step-pairs] skipped: {exc}", file=sys.stderr, flush=True)
+                continue
+            alternatives += len(result["alternatives"])
+            continuations += result["continuations"]
+            pair, why = make_pair(record, step_index, result["alternatives"], result["tokens"],
+                                  cfg.min_margin)
+            reasons[why] += 1
+            if pair is not None:
+                pairs.append(pair)
+            if progress:
+                print(f"[step-pairs] {record.task_id}#{record.sample_index} step {step_index}: {why}; "
+                      f"{len(pairs)} pairs, {builder.tokens - spent_before} tokens", file=sys.stderr,
+                      flush=True)
+    finally:
+        builder.close()
+    tokens = builder.tokens
+    stats = {
+        "records": len(records), "states": states, "alternatives": alternatives,
+        "continuations": continuations, "pairs": len(pairs),
+        "decisions": dict(Counter(p["metadata"]["decision"] or "other" for p in pairs)),
+        "pairs_per_task": dict(Counter(p["metadata"]["task_id"] for p in pairs)),
+        "outcomes": dict(reasons), "skipped": dict(skipped), "policy_errors": builder.policy_errors,
+        "prompt_tokens": builder.prompt_tokens, "completion_tokens": builder.completion_tokens,
+        "continuation_tokens": tokens,
+        "pairs_per_mtok": round(len(pairs) / (tokens / 1e6), 3) if tokens else None,
+        "usd": round(prices.usd(builder.prompt_tokens, builder.completion_tokens), 8),
+        "stop_reason": stop_reason, "seconds": round(time.perf_counter() - started, 2),
+    }
+    return pairs, stats
