@@ -13,10 +13,8 @@ import hashlib
 import json
 import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, prompt_hash, system_message
+from agentpref.agent.harness import Harness, end_over_context, stable_seed
 from agentpref.agent.policies import build_policy
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import tool_schemas
@@ -34,7 +33,6 @@ from agentpref.errors import ConfigError
 from agentpref.tasks.config import TaskSetConfig
 from agentpref.tasks.model import Task
 from agentpref.tasks.registry import load_task_set
-from agentpref.tasks.runner import TestRunner
 from agentpref.tasks.sandbox import Limits
 from agentpref.tracking import LoggerConfig, Tracker
 
@@ -93,11 +91,6 @@ def shard_tasks(tasks: list[Task], shard: Shard) -> list[Task]:
     return [t for i, t in enumerate(ordered) if i % shard.count == shard.index]
 
 
-def episode_seed(seed: int, task_id: str, sample_index: int) -> int:
-    digest = hashlib.sha256(f"{seed}:{task_id}:{sample_index}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
 @dataclass
 class RunState:
     records: list[RolloutRecord] = field(default_factory=list)   # this run's new records
@@ -138,18 +131,12 @@ class Generation:
         self.cfg, self.policy, self.writer, self.state, self.tracker = cfg, policy, writer, state, tracker
         self.run_id, self.prompt_hash = run_id, prompt_hash_
         self.info = policy.info()
-        self.pool = ThreadPoolExecutor(cfg.workers, thread_name_prefix="tools")
-        self.runners = [TestRunner(cfg.runner, cfg.sandbox) for _ in range(cfg.workers)]
-        self.scratch = Path(tempfile.mkdtemp(prefix="agentpref-episodes-"))
-        self._started = 0
+        self.harness = Harness(cfg.runner, cfg.sandbox, cfg.workers, "episodes")
         self._step = 0
         self._failed_steps = 0
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        for runner in self.runners:
-            runner.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.harness.close()
 
     # ---- budget -------------------------------------------------------------------------------
     def _over(self, extra_prompt: int, extra_completion: int) -> str | None:
@@ -173,11 +160,9 @@ class Generation:
 
     # ---- episodes -----------------------------------------------------------------------------
     def start(self, task: Task, sample_index: int) -> Episode:
-        runner = self.runners[self._started % len(self.runners)]
-        root = self.scratch / f"ep-{self._started}"
-        self._started += 1
+        runner, root = self.harness.next_workspace()
         ws = Workspace(task, root, runner, observation_limit=self.cfg.agent.observation_limit_chars)
-        return Episode(ws, sample_index=sample_index, seed=episode_seed(self.cfg.seed, task.id, sample_index),
+        return Episode(ws, sample_index=sample_index, seed=stable_seed(self.cfg.seed, task.id, sample_index),
                        agent=self.cfg.agent, mode=self.policy.prompt_mode)
 
     def _finish(self, ep: Episode) -> RolloutRecord | None:
@@ -208,7 +193,7 @@ class Generation:
             self._advance(active)
             ended = [ep for ep in active if ep.done]
             active = [ep for ep in active if not ep.done]
-            for ep, record in zip(ended, self.pool.map(self._finish, ended), strict=True):
+            for ep, record in zip(ended, self.harness.pool.map(self._finish, ended), strict=True):
                 if record is None:
                     self.state.failed.append(f"{ep.task.id}#{ep.sample_index}: {ep.policy_error}")
                     continue
@@ -222,12 +207,7 @@ class Generation:
                 return
 
     def _advance(self, active: list[Episode]) -> None:
-        limit = self.cfg.agent.max_context_tokens - self.policy.max_new_tokens
-        sizes = {}
-        for ep in active:
-            sizes[id(ep)] = self.policy.prompt_tokens(ep)
-            if sizes[id(ep)] > limit:
-                ep.end("context_budget")
+        sizes = end_over_context(active, self.policy, self.cfg.agent)
         live = [ep for ep in active if not ep.done]
         if not live:
             return
@@ -247,7 +227,7 @@ class Generation:
             spend.completion_tokens += out.completion_tokens
             spend.usd += self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
         self._failed_steps = self._failed_steps + 1 if all(o.error for o in outputs) else 0
-        list(self.pool.map(lambda pair: pair[0].apply(pair[1]), zip(live, outputs, strict=True)))
+        self.harness.apply(live, outputs)
 
 
 def summarize(records: list[RolloutRecord]) -> dict[str, Any]:

@@ -68,6 +68,8 @@ TOOLS: dict[str, tuple[type[_Args], str]] = {
     "finish": (FinishArgs, "End the episode once the tests pass (or you cannot do better)."),
 }
 TOOL_NAMES = tuple(TOOLS)
+EDIT_TOOLS = ("edit", "write_file")                     # change the workspace
+EXPLORE_TOOLS = ("list_files", "read_file", "search")   # look without changing anything
 ToolName = Literal["list_files", "read_file", "search", "edit", "write_file", "run_tests", "finish"]
 
 

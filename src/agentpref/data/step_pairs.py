@@ -20,13 +20,11 @@ its state and the stats carry the total (and USD at the model's prices).
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -35,7 +33,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentpref.agent.config import AgentConfig, Prices
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.harness import Harness, end_over_context, stable_seed
 from agentpref.agent.policies.base import Policy
+from agentpref.agent.protocol import EDIT_TOOLS, EXPLORE_TOOLS
 from agentpref.agent.record import RolloutRecord, StepRecord
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError, DataError
@@ -44,8 +44,6 @@ from agentpref.tasks.model import Task
 from agentpref.tasks.runner import TestRunner
 from agentpref.tasks.sandbox import Limits
 
-EDIT_TOOLS = ("edit", "write_file")
-EXPLORE_TOOLS = ("list_files", "read_file", "search")
 ActionKind = Literal["edit", "explore", "test", "finish", "protocol_error"]
 
 
@@ -136,11 +134,6 @@ def _action_key(step: StepRecord) -> str:
     return step.action.render() if step.action is not None else "raw:" + step.raw_text.strip()
 
 
-def _seed(*parts: Any) -> int:
-    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
-
-
 @contextmanager
 def _temperature(policy: Policy, temperature: float | None):
     """Sample the alternatives at the configured temperature, then restore the policy's own."""
@@ -167,29 +160,21 @@ class _Builder:
                  cfg: StepPairsConfig, runner_mode: str, sandbox: Limits, workers: int):
         self.policy, self.agent, self.prices, self.scorer_cfg, self.cfg = policy, agent, prices, scorer_cfg, cfg
         self.info = policy.info()
-        self.runners = [TestRunner(runner_mode, sandbox) for _ in range(workers)]
-        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="step-pairs")
-        self.scratch = Path(tempfile.mkdtemp(prefix="agentpref-step-pairs-"))
-        self._made = 0
+        self.harness = Harness(runner_mode, sandbox, workers, "step-pairs")
         self.live: dict[int, Episode] = {}       # restored episodes not yet dropped
         self.prompt_tokens = self.completion_tokens = 0
         self.policy_errors = 0
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
-        for r in self.runners:
-            r.close()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.harness.close()
 
     @property
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
     def restore(self, record: RolloutRecord, step_index: int, task: Task, seed: int) -> Episode:
-        runner = self.runners[self._made % len(self.runners)]
-        self._made += 1
-        ep = restore_episode(record, step_index, task, runner, self.agent, self.policy.prompt_mode,
-                             self.scratch)
+        runner, root = self.harness.next_workspace()
+        ep = restore_episode(record, step_index, task, runner, self.agent, self.policy.prompt_mode, root)
         ep.seed = seed
         self.live[id(ep)] = ep
         return ep
@@ -206,12 +191,7 @@ class _Builder:
     def act(self, episodes: list[Episode], seed: int) -> None:
         """One lock-step turn for ``episodes`` (chunks of ``policy.batch_size``), as in
         ``Generation._advance``: context-budget check, token budget, policy, tools on the pool."""
-        limit = self.agent.max_context_tokens - self.policy.max_new_tokens
-        sizes = {}
-        for ep in episodes:
-            sizes[id(ep)] = self.policy.prompt_tokens(ep)
-            if sizes[id(ep)] > limit:
-                ep.end("context_budget")
+        sizes = end_over_context(episodes, self.policy, self.agent)
         live = [ep for ep in episodes if not ep.done]
         cap = self.cfg.budget_tokens
         if live and cap is not None:
@@ -220,12 +200,12 @@ class _Builder:
                 raise _BudgetExceeded
         for start in range(0, len(live), self.policy.batch_size):
             chunk = live[start:start + self.policy.batch_size]
-            outputs = self.policy.act(chunk, seed=_seed(seed, start))
+            outputs = self.policy.act(chunk, seed=stable_seed(seed, start))
             if len(outputs) != len(chunk):
                 raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for "
                                    f"{len(chunk)} episodes")
             self._count(outputs)
-            list(self.pool.map(lambda pair: pair[0].apply(pair[1]), zip(chunk, outputs, strict=True)))
+            self.harness.apply(chunk, outputs)
 
     def _count(self, outputs: list[PolicyOutput]) -> None:
         for out in outputs:
@@ -256,10 +236,10 @@ class _Builder:
     def _state(self, record: RolloutRecord, step_index: int, task: Task) -> dict[str, Any]:
         cfg = self.cfg
         base = (cfg.seed, record.run_id, record.task_id, record.sample_index, step_index)
-        alts = [self.restore(record, step_index, task, _seed(*base, "alt", k)) for k in range(cfg.alternatives)]
+        alts = [self.restore(record, step_index, task, stable_seed(*base, "alt", k)) for k in range(cfg.alternatives)]
         tokens_before = self.tokens
         with _temperature(self.policy, cfg.temperature):
-            self.act(alts, seed=_seed(*base, "alternatives"))
+            self.act(alts, seed=stable_seed(*base, "alternatives"))
         # each alternative: its own copy is continuation 0; M-1 fresh copies replay the same turn
         groups: list[tuple[StepRecord, list[Episode]]] = []
         outputs: list[PolicyOutput] = []
@@ -271,13 +251,13 @@ class _Builder:
             copies = [ep]
             if not ep.done:                        # a finished copy has nothing left to sample
                 for m in range(1, cfg.continuations):
-                    copy = self.restore(record, step_index, task, _seed(*base, "cont", len(groups), m))
+                    copy = self.restore(record, step_index, task, stable_seed(*base, "cont", len(groups), m))
                     copies.append(copy)
                     outputs.append(PolicyOutput(text=step.raw_text))
             groups.append((step, copies))
         replay = [c for _, copies in groups for c in copies[1:]]
         # replayed turns cost no tokens: the alternative was generated once
-        list(self.pool.map(lambda pair: pair[0].apply(pair[1]), zip(replay, outputs, strict=True)))
+        self.harness.apply(replay, outputs)
         for step, copies in groups:                # ... but their records show what it cost
             for c in copies[1:]:
                 c.steps[-1] = c.steps[-1].model_copy(update={
@@ -287,10 +267,10 @@ class _Builder:
             live = [c for c in everyone if not c.done]
             if not live:
                 break
-            self.act(live, seed=_seed(*base, "step", n))
+            self.act(live, seed=stable_seed(*base, "step", n))
         for c in everyone:
             c.end("max_steps")                     # N extra steps taken: the continuation stops
-        results = list(self.pool.map(lambda c: self.evaluate(c, record), everyone))
+        results = list(self.harness.pool.map(lambda c: self.evaluate(c, record), everyone))
         alternatives, i = [], 0
         for step, copies in groups:
             got = [r for r in results[i:i + len(copies)] if r is not None]

@@ -13,12 +13,11 @@ import json
 import re
 from collections.abc import Callable
 
-from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN
+from agentpref.agent.protocol import EDIT_TOOLS, EXPLORE_TOOLS, TOOL_CALL_CLOSE, TOOL_CALL_OPEN
 from agentpref.agent.record import CheckResult, RolloutRecord, StepRecord
 from agentpref.agent.tools import TestSummary, changed_lines
 
-EDIT_TOOLS = ("edit", "write_file")
-PATH_TOOLS = ("list_files", "read_file", "search", "edit", "write_file")
+PATH_TOOLS = EXPLORE_TOOLS + EDIT_TOOLS
 HALLUCINATED = ("not_found", "outside_workspace")
 
 REFERENCE_STEPS = 5          # read, run_tests, edit, run_tests, finish: a disciplined episode

@@ -18,6 +18,12 @@ from agentpref.agent.protocol import tool_schemas
 from agentpref.agent.record import PolicyInfo
 
 
+def estimate_tokens(messages: list[dict[str, Any]], extra_chars: int = 0) -> int:
+    """~3.5 characters a token plus a few tokens of chat framing per message (no tokenizer)."""
+    chars = sum(len(m["content"] or "") for m in messages) + extra_chars
+    return int(chars / 3.5) + 8 * len(messages)
+
+
 class Policy(ABC):
     backend: str = "?"
     privileged: bool = False
@@ -51,10 +57,8 @@ class Policy(ABC):
     def prompt_tokens(self, episode: Episode) -> int:
         """Tokens of the episode's next prompt; an estimate (~3.5 chars/token, tool schemas
         included for native calling) unless overridden. Budgets rely on it not undercounting much."""
-        chars = sum(len(m["content"]) for m in episode.messages)
-        if self.protocol == "native":
-            chars += len(json.dumps(tool_schemas()))
-        return int(chars / 3.5) + 8 * len(episode.messages)
+        extra = len(json.dumps(tool_schemas())) if self.protocol == "native" else 0
+        return estimate_tokens(episode.messages, extra)
 
     def forget(self, episode: Episode) -> None:
         """Release per-episode state (e.g. a KV cache) once the episode is over."""

@@ -234,15 +234,15 @@ class HFPolicy(Policy):
         cached = episode.policy_state.get(_RENDER)
         if cached is not None and cached[0] == key:
             return cached[1]
-        kwargs: dict[str, Any] = (
-            {"tools": tool_schemas()} if self.prompt_mode == "text_template" else {}
-        )
         text = self.tokenizer.apply_chat_template(
-            msgs, add_generation_prompt=True, tokenize=False, **kwargs
+            msgs, add_generation_prompt=True, tokenize=False, **self._template_kwargs()
         )
         ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
         episode.policy_state[_RENDER] = (key, ids)
         return ids
+
+    def _template_kwargs(self) -> dict[str, Any]:
+        return {"tools": tool_schemas()} if self.prompt_mode == "text_template" else {}
 
     def prompt_tokens(self, episode: Episode) -> int:
         return len(self._render_ids(episode))
@@ -384,11 +384,8 @@ class HFPolicy(Policy):
         if not episode.messages or episode.messages[0]["role"] != "system":
             return None
         try:
-            kwargs: dict[str, Any] = (
-                {"tools": tool_schemas()} if self.prompt_mode == "text_template" else {}
-            )
             text = self.tokenizer.apply_chat_template(
-                episode.messages[:1], tokenize=False, **kwargs
+                episode.messages[:1], tokenize=False, **self._template_kwargs()
             )
             sys_ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
         except Exception:  # templates that refuse a lone system message
@@ -481,10 +478,6 @@ class HFPolicy(Policy):
             }
 
     # ---- lifecycle ----------------------------------------------------------------------------
-    def forget(self, episode: Episode) -> None:
-        episode.policy_state.pop(_KV, None)
-        episode.policy_state.pop(_RENDER, None)
-
     def close(self) -> None:
         import gc
 

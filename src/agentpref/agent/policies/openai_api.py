@@ -37,7 +37,7 @@ from typing import Any
 
 from agentpref.agent.config import ModelConfig, OpenAIBackend, SamplingConfig
 from agentpref.agent.episode import Episode, NativeCall, PolicyOutput
-from agentpref.agent.policies.base import Policy
+from agentpref.agent.policies.base import Policy, estimate_tokens
 from agentpref.agent.protocol import tool_schemas
 from agentpref.errors import ConfigError
 
@@ -168,7 +168,7 @@ class OpenAIPolicy(Policy):
             return super().prompt_tokens(episode)
         n_messages, tokens = last
         new = episode.messages[n_messages + 1:]   # +1: the assistant turn is in the completion tokens
-        return tokens + int(sum(len(m["content"]) for m in new) / 3.5) + 8 * len(new)
+        return tokens + estimate_tokens(new)
 
     # ---- generation --------------------------------------------------------------------------
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
