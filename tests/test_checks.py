@@ -174,9 +174,13 @@ def test_check_values_and_evidence_details():
     assert "read-only" not in check("scope", good_steps()).evidence
     scope = check("scope", BAD["edits_test_file"][0])
     assert scope.value == 0 and TEST_FILE in scope.evidence and "read_only" in scope.evidence
-    # 2 real lines + 2 extra + churn: '-import os/+import os  ', '-total/+total', blank, re-indent
+    # 2 real lines + 2 extra + churn: '-import os/+import os  ', '-total/+total', blank; the
+    # re-indented return moves code between blocks (Python): a real change, not churn
     diff = check("minimal_diff", good_steps(), diff=CHURN_DIFF)
-    assert diff.value == pytest.approx(2 / (11 + 7), abs=1e-3) and "whitespace-only" in diff.evidence
+    assert diff.value == pytest.approx(2 / (11 + 5), abs=1e-3) and "whitespace-only" in diff.evidence
+    swap = (f"--- a/{EDITABLE}\n+++ b/{EDITABLE}\n@@ -1,4 +1,4 @@\n-for k in ks:\n-    for i in xs:\n"
+            "+for i in xs:\n+    for k in ks:\n")
+    assert check("minimal_diff", good_steps(), diff=swap, reference=4).value == 1.0
     assert check("minimal_diff", good_steps(), diff="").value == 0
     assert check("minimal_diff", good_steps(), reference=None).value == 1.0
     loops = check("loops", BAD["identical_reads"][0])

@@ -215,8 +215,16 @@ def scope(record: RolloutRecord) -> CheckResult:
     return _result(1.0, f"edited only editable files: {touched or 'none'}")
 
 
+def _same_but_spacing(a: str, b: str) -> bool:
+    """Equal but for whitespace after the (identical) leading indentation."""
+    indent = len(a) - len(a.lstrip())
+    return a[:indent] == b[: len(b) - len(b.lstrip())] and "".join(a.split()) == "".join(b.split())
+
+
 def _whitespace_churn(diff: str) -> list[str]:
-    """+/- lines whose change is whitespace only (re-indented or blank lines), hunk by hunk."""
+    """+/- lines whose change is whitespace only (trailing or inner spaces, blank lines), hunk by
+    hunk. A change of leading indentation is not churn: in Python it moves code between blocks
+    (a reference fix that swaps two nested loops re-indents both)."""
     churn: list[str] = []
     hunks = re.split(r"^@@.*$", diff, flags=re.MULTILINE)
     for hunk in hunks:
@@ -228,10 +236,9 @@ def _whitespace_churn(diff: str) -> list[str]:
                 minus.append(line[1:])
             elif line.startswith("+"):
                 plus.append(line[1:])
-        squeeze = lambda s: "".join(s.split())  # noqa: E731
         plus_left = list(plus)
         for m in minus:
-            twin = next((p for p in plus_left if p != m and squeeze(p) == squeeze(m)), None)
+            twin = next((p for p in plus_left if p != m and _same_but_spacing(p, m)), None)
             if twin is not None:
                 plus_left.remove(twin)
                 churn += ["-" + m, "+" + twin]
