@@ -8,7 +8,6 @@ reports its yield (examples, per task, per 1M generated tokens, USD per example)
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections import Counter
@@ -23,6 +22,7 @@ from agentpref.data.pairs import TrajectoryPairsConfig, build_trajectory_pairs
 from agentpref.data.sft import SFTConfig, build_sft
 from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
 from agentpref.errors import ConfigError, DataError
+from agentpref.jsonl import write_lines_atomic
 from agentpref.scoring.run import ROLLOUTS_FILE, load_rollouts
 from agentpref.scoring.scorer import ScorerConfig, score_records
 from agentpref.tasks.config import TaskSetConfig
@@ -82,11 +82,7 @@ def _yield(n: int, tasks: int, tokens: int, usd: float) -> dict[str, Any]:
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
+    write_lines_atomic(path, (json.dumps(row, ensure_ascii=False) for row in rows))
 
 
 def plot_stats(path: Path, records: list[RolloutRecord], margins: dict[str, list[float]]) -> None:

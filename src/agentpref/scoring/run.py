@@ -9,7 +9,6 @@ generation run owns that file and repairs it itself when resumed.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agentpref.agent.record import ROLLOUT_SCHEMA_VERSION, RolloutRecord, read_rollouts
 from agentpref.errors import ConfigError, DataError
+from agentpref.jsonl import write_lines_atomic
 from agentpref.scoring.checks import CHECKS
 from agentpref.scoring.scorer import ScorerConfig, gated, score_records
 
@@ -81,22 +81,6 @@ def load_rollouts(path: Path) -> tuple[list[RolloutRecord], int]:
             raise DataError(str(exc).replace(str(copy), str(path))) from None
 
 
-def write_atomic(path: Path, records: list[RolloutRecord]) -> None:
-    """Write to a temp file in the same dir, fsync, rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            for record in records:
-                fh.write(record.model_dump_json() + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def score_run(cfg: ScoreConfig) -> dict[str, Any]:
     run_dir = Path(cfg.run_dir)
     if not run_dir.is_dir():
@@ -110,7 +94,7 @@ def score_run(cfg: ScoreConfig) -> dict[str, Any]:
         raise DataError(f"{source} has no complete rollout records: nothing to score (empty run)")
     scored = score_records(records, cfg.scorer)
     output = Path(cfg.output) if cfg.output else run_dir / SCORED_FILE
-    write_atomic(output, scored)
+    write_lines_atomic(output, (r.model_dump_json() for r in scored))
     n = len(scored)
     return {
         "records": n,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agentpref.jsonl import read_models
+from agentpref.jsonl import read_models, write_lines_atomic
 
 TASK_SCHEMA_VERSION = 1
 Split = Literal["train", "heldout"]
@@ -123,12 +123,7 @@ def write_files(root: Path, files: dict[str, str]) -> None:
 
 def save_tasks(tasks: list[Task], path: Path) -> None:
     """Write tasks as JSON lines (atomically: a crash never leaves half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        for task in tasks:
-            fh.write(task.model_dump_json() + "\n")
-    tmp.replace(path)
+    write_lines_atomic(path, (task.model_dump_json() for task in tasks))
 
 
 def load_tasks(path: Path) -> list[Task]:
