@@ -37,7 +37,7 @@ _EXC_RE = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Failure|Exit)\b: \S.*")
 
 # ---- helpers ------------------------------------------------------------------------------------
 def _one_line(text: str, limit: int = 80) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
+    text = _norm(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

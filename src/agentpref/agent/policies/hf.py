@@ -202,8 +202,8 @@ class HFPolicy(Policy):
         }
 
     # ---- prompts ------------------------------------------------------------------------------
-    @property
-    def prompt_mode(self) -> PromptMode:
+    @functools.cached_property
+    def prompt_mode(self) -> PromptMode:  # once: it keys every render, and parses the template
         return text_prompt_mode(self.tools_in, self.chat_template())
 
     def chat_template(self) -> str | None:
