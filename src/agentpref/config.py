@@ -9,7 +9,9 @@ that names the key and the fix.
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -20,6 +22,31 @@ from pydantic import BaseModel, ValidationError
 from agentpref.errors import AgentprefError, ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+def launch_time(fmt: str = "%Y-%m-%d/%H-%M-%S") -> str:
+    """``${launch_time:}``: the time the *launch* started, the same in every process of it.
+
+    ``${now:}`` is read by each process of a ``torchrun``/``accelerate launch`` job separately and
+    can differ by a second, giving one run dir per rank. Workers share their launcher (the parent
+    process), so its start time names one run dir for all. ``AGENTPREF_LAUNCH_TIME`` overrides it
+    (multi-node jobs: set it, or run_dir, identically on every node).
+    """
+    if os.environ.get("AGENTPREF_LAUNCH_TIME"):
+        return os.environ["AGENTPREF_LAUNCH_TIME"]
+    started = time.time()
+    if "LOCAL_RANK" in os.environ:
+        try:
+            ticks = int(open(f"/proc/{os.getppid()}/stat").read().rsplit(")", 1)[1].split()[19])
+            boot = next(int(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))
+            started = boot + ticks / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, StopIteration):
+            pass
+    return time.strftime(fmt, time.localtime(started))
+
+
+if not OmegaConf.has_resolver("launch_time"):
+    OmegaConf.register_new_resolver("launch_time", launch_time)
 
 # Hints for required keys whose absence users hit first.
 REQUIRED_HINTS = {

@@ -31,6 +31,21 @@ class NoLogger(BaseModel):
 LoggerConfig = WandbLogger | NoLogger
 
 
+def git_sha(short: bool = True) -> str | None:
+    """The repo's commit (``-dirty`` when the working tree has changes), for W&B tags and manifests."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                             timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (sha[:8] if short else sha) + ("-dirty" if dirty else "")
+
+
 def is_main_process() -> bool:
     return int(os.environ.get("RANK", os.environ.get("LOCAL_RANK", "0"))) == 0
 

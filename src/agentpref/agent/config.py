@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,6 +64,8 @@ class ModelConfig(_Strict):
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     context_window: int = 8192
     prices: Prices = Prices()
+    lora: dict[str, Any] | None = Field(
+        None, description="train.py: fields of peft.LoraConfig; null = full fine-tuning")
 
 
 class HFBackend(_Strict):

@@ -1,0 +1,305 @@
+"""``train.py``: SFT or DPO with TRL + PEFT on build_data.py output, in one run directory.
+
+The run dir holds ``train.json`` (what was trained from what), ``checkpoints/`` (Trainer
+checkpoints; a re-run with the same run_dir resumes from the last one), ``adapter/`` (the final
+PEFT adapter + tokenizer; ``model/`` for full fine-tuning), ``merged/`` (with ``merge=true``),
+``summary.json`` and the offline W&B run. Under ``accelerate launch``/``torchrun`` every process
+computes the same run dir (see ``agentpref.config.launch_time``) and only rank 0 writes files
+other than Trainer checkpoints or logs to W&B.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+from agentpref.errors import ConfigError, DataError
+from agentpref.jsonl import write_lines_atomic
+from agentpref.tracking import Tracker, WandbLogger, git_sha, is_main_process
+from agentpref.training.config import TrainConfig, check_trainer_keys, gradient_accumulation, world_size
+
+MANIFEST = "train.json"
+SUMMARY = "summary.json"
+DATA_FILES = {"sft": ["sft.jsonl"], "trajectory": ["pairs.jsonl"], "step": ["step_pairs.jsonl"]}
+
+
+# ---- inputs ----------------------------------------------------------------------------------
+def data_files(cfg: TrainConfig) -> list[Path]:
+    root = Path(cfg.data)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise ConfigError(f"data={cfg.data} does not exist: point it at a build_data.py output dir")
+    kinds = ["sft"] if cfg.algo.name == "sft" else cfg.algo.pairs
+    files = [root / name for kind in kinds for name in DATA_FILES[kind] if (root / name).is_file()]
+    if not files:
+        wanted = ", ".join(n for k in kinds for n in DATA_FILES[k])
+        raise ConfigError(f"data={cfg.data} has none of {wanted}: run build_data.py first")
+    return files
+
+
+def read_examples(files: list[Path], limit: int | None) -> list[dict[str, Any]]:
+    rows = []
+    for path in files:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{n}: not JSON ({exc.msg}); rebuild it with build_data.py") from None
+    return rows[:limit] if limit else rows
+
+
+def tokenize_examples(cfg: TrainConfig, rows: list[dict[str, Any]], tokenizer: Any) -> list[dict[str, Any]]:
+    from agentpref.training.tokenize import tokenize_pair, tokenize_sft
+
+    out = []
+    for i, row in enumerate(rows):
+        tools = row.get("tools")
+        tools = json.loads(tools) if isinstance(tools, str) else tools
+        try:
+            if cfg.algo.name == "sft":
+                out.append(tokenize_sft(tokenizer, row["messages"], tools))
+            else:
+                out.append(tokenize_pair(tokenizer, row["prompt"], row["chosen"], row["rejected"],
+                                         row.get("chosen_loss_mask"), row.get("rejected_loss_mask"), tools))
+        except KeyError as exc:
+            raise DataError(f"example {i} of {cfg.data} has no {exc} field: is it {cfg.algo.name} data?") from None
+        except DataError as exc:
+            raise DataError(f"example {i} of {cfg.data}: {exc}") from None
+    return out
+
+
+def resolve_init(cfg: TrainConfig) -> tuple[str | None, str | None]:
+    """(adapter dir, full checkpoint dir) to start from; both None = the base model."""
+    if cfg.init_from is None:
+        return None, None
+    root = Path(cfg.init_from)
+    manifest = root / MANIFEST
+    if manifest.is_file():
+        trained = json.loads(manifest.read_text())
+        if trained.get("model") != cfg.model.name:
+            raise ConfigError(f"init_from={root} trained model {trained.get('model')!r}, not model={cfg.model.name}; "
+                              f"pass model={trained.get('model')}")
+    for adapter in (root / "adapter", root):
+        if (adapter / "adapter_config.json").is_file():
+            return str(adapter), None
+    for full in (root / "model", root):
+        if (full / "config.json").is_file():
+            return None, str(full)
+    raise ConfigError(f"init_from={root} has no adapter/ or model/: is it a finished train.py run dir?")
+
+
+def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
+    """(model, tokenizer, reference identity). The reference is the model before training: base +
+    initial adapter. With LoRA it is the same weights with the trained adapter switched off."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from agentpref.agent.models import ModelLoadError, resolve_checkpoint, resolve_device, torch_dtype
+    from agentpref.training.ref_cache import weights_fingerprint
+
+    adapter, full = resolve_init(cfg)
+    path = full or resolve_checkpoint(cfg.model, cfg.cache_dir)
+    dtype = torch_dtype(cfg.model, resolve_device(cfg.device))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    except OSError as exc:
+        raise ModelLoadError(f"model {cfg.model.name}: cannot load {path}: {str(exc).splitlines()[0]}") from exc
+    if cfg.model.chat_template:
+        tokenizer.chat_template = Path(cfg.model.chat_template).read_text()
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    if adapter:
+        from peft import PeftModel
+
+        model = PeftModel.from_pretrained(model, adapter, is_trainable=True)
+        if cfg.algo.name == "dpo":  # TRL's convention: the frozen copy named "ref" is the reference
+            model.load_adapter(adapter, adapter_name="ref", is_trainable=False)
+    elif cfg.model.lora is not None:
+        from peft import LoraConfig, get_peft_model
+
+        model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **cfg.model.lora))
+    reference = {"base": weights_fingerprint(path) if Path(path).is_dir() else f"{path}@{cfg.model.revision}",
+                 "init_adapter": weights_fingerprint(adapter), "dtype": str(dtype)}
+    return model, tokenizer, reference
+
+
+def build_dataset(cfg: TrainConfig, tokenizer: Any, run_dir: Path) -> tuple[Any, list[Path]]:
+    """Tokenized dataset, saved to the run dir by rank 0 and loaded by all (TRL's reference
+    precompute needs an on-disk dataset when several processes run)."""
+    from accelerate import PartialState
+    from datasets import Dataset, load_from_disk
+
+    files = data_files(cfg)
+    path = run_dir / "dataset"
+    with PartialState().main_process_first():
+        if is_main_process() and not (path / "dataset_info.json").is_file():
+            rows = read_examples(files, cfg.max_examples)
+            if not rows:
+                raise DataError(f"no {cfg.algo.name} examples in {', '.join(map(str, files))}: build_data.py made none "
+                                "(see its stats.json for why)")
+            Dataset.from_list(tokenize_examples(cfg, rows, tokenizer)).save_to_disk(str(path))
+        dataset = load_from_disk(str(path))
+    return dataset, files
+
+
+def trainer_args(cfg: TrainConfig, run_dir: Path, accumulation: int, report: bool) -> Any:
+    import torch
+    import trl
+
+    from agentpref.agent.models import resolve_device, torch_dtype
+
+    device = resolve_device(cfg.device)
+    args: dict[str, Any] = {
+        "output_dir": str(run_dir / "checkpoints"),
+        "per_device_train_batch_size": cfg.per_device_batch_size,
+        "gradient_accumulation_steps": accumulation,
+        "seed": cfg.seed,
+        "report_to": ["wandb"] if report else "none",
+        "run_name": run_dir.name,
+        "bf16": torch_dtype(cfg.model, device) == torch.bfloat16,
+        "use_cpu": device == "cpu",
+        "include_num_input_tokens_seen": "all",
+    }
+    if cfg.algo.name == "dpo":
+        args["precompute_ref_log_probs"] = cfg.ref_cache.enabled
+    args.update(cfg.trl_overrides)
+    cls = trl.SFTConfig if cfg.algo.name == "sft" else trl.DPOConfig
+    try:
+        return cls(**args)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{cfg.algo.name}: {str(exc).splitlines()[0]}") from None
+
+
+# ---- the run ---------------------------------------------------------------------------------
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_lines_atomic(path, [json.dumps(data, indent=2, default=str)])
+
+
+def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
+    check_trainer_keys(cfg)
+    run_dir = Path(cfg.run_dir)
+    summary_path = run_dir / SUMMARY
+    if summary_path.is_file():
+        summary = json.loads(summary_path.read_text())
+        print(f"[agentpref] {run_dir} already finished training ({summary.get('steps')} steps); "
+              "use a new run_dir to train again")
+        return summary
+    world = world_size()
+    accumulation = gradient_accumulation(cfg.global_batch_size, cfg.per_device_batch_size, world)
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+    model, tokenizer, reference = load_model(cfg)
+    dataset, files = build_dataset(cfg, tokenizer, run_dir)
+    sha = git_sha()
+    manifest = {"algo": cfg.algo.name, "model": cfg.model.name, "init_from": cfg.init_from, "reference": reference,
+                "data": [str(f) for f in files], "examples": len(dataset), "git_sha": sha, "world_size": world,
+                "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation}
+    if is_main_process():
+        write_json(run_dir / MANIFEST, manifest)
+
+    report = isinstance(cfg.logger, WandbLogger) and cfg.logger.mode != "disabled"
+    logger = cfg.logger.model_copy(update={"tags": [*cfg.logger.tags, cfg.algo.name, cfg.model.name, f"git:{sha}"]}) \
+        if report else cfg.logger
+    tracker = Tracker(logger, run_dir, resolved | {"manifest": manifest}, job_type=f"train-{cfg.algo.name}",
+                      name=f"{cfg.algo.name}-{run_dir.name}")
+    try:
+        args = trainer_args(cfg, run_dir, accumulation, report)
+        trainer = make_trainer(cfg, args, model, tokenizer, dataset, reference)
+        if len(trainer.train_dataset) == 0:
+            raise DataError(f"all {len(dataset)} examples were dropped: their prompts fill "
+                            f"{cfg.algo.name}.max_length={args.max_length}; raise it")
+        from transformers.trainer_utils import get_last_checkpoint
+
+        checkpoints = Path(args.output_dir)
+        last = get_last_checkpoint(str(checkpoints)) if cfg.resume and checkpoints.is_dir() else None
+        if last:
+            print(f"[agentpref] resuming from {last}")
+        start = time.perf_counter()
+        result = trainer.train(resume_from_checkpoint=last)
+        seconds = time.perf_counter() - start
+        out_dir = run_dir / ("adapter" if _is_peft(trainer.model) else "model")
+        trainer.save_model(str(out_dir))
+        summary = _summary(cfg, trainer, result, seconds, out_dir, last, world, accumulation)
+        if is_main_process():
+            shutil.rmtree(out_dir / "ref", ignore_errors=True)  # the frozen reference copy, not the result
+            if cfg.merge and out_dir.name == "adapter":
+                summary["merged"] = merge_adapter(cfg, out_dir, run_dir / "merged")
+            write_json(summary_path, summary)
+            tracker.summary({k: v for k, v in summary.items() if isinstance(v, (int, float))})
+        trainer.accelerator.wait_for_everyone()
+        return summary
+    except BaseException:
+        tracker.finish(exit_code=1)
+        raise
+    finally:
+        tracker.finish()
+
+
+def make_trainer(cfg: TrainConfig, args: Any, model: Any, tokenizer: Any, dataset: Any, reference: dict[str, Any]):
+    from agentpref.training.ref_cache import RefLogpCache
+    from agentpref.training.trainers import AgentDPOTrainer, AgentSFTTrainer, PolicyMaskCollator
+
+    if cfg.algo.name == "sft":
+        return AgentSFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
+    tokenizer.padding_side = "left"
+    collator = None
+    if cfg.algo.mask_environment:
+        collator = PolicyMaskCollator(pad_token_id=tokenizer.pad_token_id, max_length=args.max_length,
+                                      truncation_mode=args.truncation_mode, pad_to_multiple_of=args.pad_to_multiple_of)
+    settings = {"mask_environment": cfg.algo.mask_environment, "max_length": args.max_length,
+                "truncation_mode": args.truncation_mode, "ld_alpha": args.ld_alpha}
+    return AgentDPOTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
+                           data_collator=collator, ref_cache=RefLogpCache(cfg.ref_cache.dir) if cfg.ref_cache.enabled else None,
+                           reference=reference, ref_settings=settings)
+
+
+def _is_peft(model: Any) -> bool:
+    from peft import PeftModel
+
+    return isinstance(model, PeftModel) or hasattr(model, "peft_config")
+
+
+def merge_adapter(cfg: TrainConfig, adapter: Path, out: Path) -> str:
+    """Base + adapter folded into one checkpoint (reloaded on CPU, so it works after ZeRO-3)."""
+    from peft import AutoPeftModelForCausalLM
+
+    model = AutoPeftModelForCausalLM.from_pretrained(str(adapter)).merge_and_unload()
+    model.save_pretrained(str(out))
+    from transformers import AutoTokenizer
+
+    AutoTokenizer.from_pretrained(str(adapter)).save_pretrained(str(out))
+    return str(out)
+
+
+def _summary(cfg: TrainConfig, trainer: Any, result: Any, seconds: float, out_dir: Path, resumed: str | None,
+             world: int, accumulation: int) -> dict[str, Any]:
+    logs = [entry for entry in trainer.state.log_history if "loss" in entry]
+    last = logs[-1] if logs else {}
+    keep = ("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
+            "logps/chosen", "logps/rejected", "mean_token_accuracy", "tokens_per_second", "learning_rate")
+    summary = {"algo": cfg.algo.name, "model": cfg.model.name, "steps": trainer.state.global_step,
+               "train_loss": result.training_loss, "first_loss": logs[0]["loss"] if logs else None,
+               "seconds": round(seconds, 2), "seconds_per_step": round(seconds / max(1, trainer.state.global_step), 3),
+               "input_tokens": int(trainer.state.num_input_tokens_seen or 0), "world_size": world,
+               "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation,
+               "resumed_from": resumed, "output": str(out_dir)}
+    summary |= {f"final/{k}": last[k] for k in keep if k in last}
+    if getattr(trainer, "ref_cache_status", None):
+        summary["ref_cache"] = trainer.ref_cache_status
+    return summary
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    loss = summary.get("train_loss")
+    extra = ""
+    if summary.get("algo") == "dpo":
+        extra = f", reward accuracy {summary.get('final/rewards/accuracies', float('nan')):.2f}, " \
+                f"margin {summary.get('final/rewards/margins', float('nan')):.3f}"
+    print(f"{summary['algo']}: {summary['steps']} steps in {summary['seconds']} s "
+          f"({summary['seconds_per_step']} s/step), train loss {loss:.4f}{extra} -> {summary['output']}")

@@ -1,0 +1,31 @@
+"""Train an adapter with SFT or DPO (TRL + PEFT) on build_data.py output.
+
+    python train.py algo=sft data=outputs/data/X
+    python train.py algo=dpo dpo.beta=0.1 data=outputs/data/Y init_from=outputs/train/sft/Z
+    python train.py model=qwen7b dpo.beta=0.1 data=...                    # DPO is the default algo
+    accelerate launch --config_file launch/accelerate/zero3.yaml train.py model=qwen7b data=...
+    python train.py -m dpo.beta=0.05,0.1,0.3 data=...                      # a beta sweep (ref cache)
+"""
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from agentpref.config import cli_errors, validate_config
+from agentpref.training.config import TrainConfig
+
+
+@hydra.main(config_path="conf", config_name="train", version_base="1.3")
+@cli_errors
+def main(cfg: DictConfig) -> int:
+    cfg.run_dir = HydraConfig.get().runtime.output_dir
+    config = validate_config(cfg, TrainConfig)
+    from agentpref.training.run import print_summary, train
+
+    summary = train(config, OmegaConf.to_container(cfg, resolve=True))
+    print_summary(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    main()
