@@ -19,7 +19,12 @@ from typing import Any
 from agentpref.errors import ConfigError, DataError
 from agentpref.jsonl import write_lines_atomic
 from agentpref.tracking import Tracker, WandbLogger, git_sha, is_main_process
-from agentpref.training.config import TrainConfig, check_trainer_keys, gradient_accumulation, world_size
+from agentpref.training.config import (
+    TrainConfig,
+    check_trainer_keys,
+    gradient_accumulation,
+    world_size,
+)
 
 MANIFEST = "train.json"
 SUMMARY = "summary.json"
@@ -99,7 +104,12 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
     initial adapter. With LoRA it is the same weights with the trained adapter switched off."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agentpref.agent.models import ModelLoadError, resolve_checkpoint, resolve_device, torch_dtype
+    from agentpref.agent.models import (
+        ModelLoadError,
+        resolve_checkpoint,
+        resolve_device,
+        torch_dtype,
+    )
     from agentpref.training.ref_cache import weights_fingerprint
 
     adapter, full = resolve_init(cfg)
