@@ -101,3 +101,43 @@ def compose_config(repo, tmp_path):
         return validate_config(cfg, model)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def train_data(repo, tmp_path_factory):
+    """A build_data.py output dir for training tests: ``sft.jsonl`` from real oracle episodes on
+    four builtin train tasks (through generate + build_data), and ``pairs.jsonl`` pairing each
+    oracle transcript (chosen) with a premature finish as the first turn (rejected)."""
+    import json
+
+    from hydra import compose, initialize_config_dir
+    from omegaconf import open_dict
+
+    from agentpref.agent.generation import GenerateConfig, run_generation
+    from agentpref.config import validate_config
+    from agentpref.data.build import BuildDataConfig, build_data
+
+    root = tmp_path_factory.mktemp("train_data")
+    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
+        gen = compose("generate", overrides=["logger=none", "progress=false", "backend=oracle",
+                                             "tasks.split=train", "tasks.limit=4"])
+        data = compose("build_data", overrides=[f"runs=[{root / 'gen'}]"])
+    for cfg, key, value in ((gen, "run_dir", root / "gen"), (data, "output_dir", root / "data")):
+        with open_dict(cfg):
+            cfg.pop("hydra", None)
+            cfg[key] = str(value)
+    run_generation(validate_config(gen, GenerateConfig))
+    build_data(validate_config(data, BuildDataConfig))
+    out = root / "data"
+    finish = {"role": "assistant",
+              "content": '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>'}
+    with open(out / "pairs.jsonl", "w") as f:
+        for line in (out / "sft.jsonl").read_text().splitlines():
+            messages = json.loads(line)["messages"]
+            chosen, rejected = messages[2:], [finish]
+            f.write(json.dumps({
+                "prompt": messages[:2], "chosen": chosen, "rejected": rejected,
+                "chosen_loss_mask": [m["role"] == "assistant" for m in chosen],
+                "rejected_loss_mask": [m["role"] == "assistant" for m in rejected],
+                "metadata": {"pair_kind": "trajectory"}}) + "\n")
+    return out

@@ -101,7 +101,8 @@ def resolve_init(cfg: TrainConfig) -> tuple[str | None, str | None]:
 
 def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
     """(model, tokenizer, reference identity). The reference is the model before training: base +
-    initial adapter. With LoRA it is the same weights with the trained adapter switched off."""
+    initial adapter. A new LoRA adapter is added by the TRL trainer (``peft_config``), so the
+    reference is the same weights with the adapter switched off: no second copy of the model."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     from agentpref.agent.models import (
@@ -124,16 +125,10 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
         tokenizer.chat_template = Path(cfg.model.chat_template).read_text()
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    if adapter:
+    if adapter:  # continue training it; TRL's DPOTrainer keeps a frozen copy named "ref" as reference
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter, is_trainable=True)
-        if cfg.algo.name == "dpo":  # TRL's convention: the frozen copy named "ref" is the reference
-            model.load_adapter(adapter, adapter_name="ref", is_trainable=False)
-    elif cfg.model.lora is not None:
-        from peft import LoraConfig, get_peft_model
-
-        model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **cfg.model.lora))
     reference = {"base": weights_fingerprint(path) if Path(path).is_dir() else f"{path}@{cfg.model.revision}",
                  "init_adapter": weights_fingerprint(adapter), "dtype": str(dtype)}
     return model, tokenizer, reference
@@ -145,9 +140,13 @@ def build_dataset(cfg: TrainConfig, tokenizer: Any, run_dir: Path) -> tuple[Any,
     from accelerate import PartialState
     from datasets import Dataset, load_from_disk
 
+    from agentpref.agent.models import resolve_device
+
     files = data_files(cfg)
     path = run_dir / "dataset"
-    with PartialState().main_process_first():
+    # cpu=True: on CPU a bare PartialState() is a single-process state and would not make the
+    # other ranks wait (TrainingArguments re-creates the state later).
+    with PartialState(cpu=resolve_device(cfg.device) == "cpu").main_process_first():
         if is_main_process() and not (path / "dataset_info.json").is_file():
             rows = read_examples(files, cfg.max_examples)
             if not rows:
@@ -236,6 +235,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
         out_dir = run_dir / ("adapter" if _is_peft(trainer.model) else "model")
         trainer.save_model(str(out_dir))
         summary = _summary(cfg, trainer, result, seconds, out_dir, last, world, accumulation)
+        summary["rank_weight_checksums"] = rank_checksums(trainer.model)
         if is_main_process():
             shutil.rmtree(out_dir / "ref", ignore_errors=True)  # the frozen reference copy, not the result
             if cfg.merge and out_dir.name == "adapter":
@@ -255,8 +255,14 @@ def make_trainer(cfg: TrainConfig, args: Any, model: Any, tokenizer: Any, datase
     from agentpref.training.ref_cache import RefLogpCache
     from agentpref.training.trainers import AgentDPOTrainer, AgentSFTTrainer, PolicyMaskCollator
 
+    peft_config = None
+    if cfg.model.lora is not None and not _is_peft(model):
+        from peft import LoraConfig
+
+        peft_config = LoraConfig(task_type="CAUSAL_LM", **cfg.model.lora)
     if cfg.algo.name == "sft":
-        return AgentSFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer)
+        return AgentSFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
+                               peft_config=peft_config)
     tokenizer.padding_side = "left"
     collator = None
     if cfg.algo.mask_environment:
@@ -265,7 +271,7 @@ def make_trainer(cfg: TrainConfig, args: Any, model: Any, tokenizer: Any, datase
     settings = {"mask_environment": cfg.algo.mask_environment, "max_length": args.max_length,
                 "truncation_mode": args.truncation_mode, "ld_alpha": args.ld_alpha}
     return AgentDPOTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                           data_collator=collator, ref_cache=RefLogpCache(cfg.ref_cache.dir) if cfg.ref_cache.enabled else None,
+                           data_collator=collator, peft_config=peft_config, ref_cache=RefLogpCache(cfg.ref_cache.dir) if cfg.ref_cache.enabled else None,
                            reference=reference, ref_settings=settings)
 
 
@@ -303,6 +309,40 @@ def _summary(cfg: TrainConfig, trainer: Any, result: Any, seconds: float, out_di
     if getattr(trainer, "ref_cache_status", None):
         summary["ref_cache"] = trainer.ref_cache_status
     return summary
+
+
+def weight_checksum(model: Any) -> str:
+    """sha256 of the trainable parameters (sorted by name, fp32 bytes) as this rank holds them.
+    Under ZeRO-3 each parameter is gathered in turn (a collective: every rank must call this)."""
+    import contextlib
+    import hashlib
+
+    import torch
+
+    digest = hashlib.sha256()
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    for name, param in sorted(trainable, key=lambda item: item[0]):
+        gathered = contextlib.nullcontext()
+        if hasattr(param, "ds_id"):  # a ZeRO-3 shard
+            import deepspeed
+
+            gathered = deepspeed.zero.GatheredParameters([param])
+        with gathered:
+            digest.update(name.encode())
+            digest.update(param.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+    return digest.hexdigest()
+
+
+def rank_checksums(model: Any) -> list[str]:
+    """Every rank's :func:`weight_checksum`, gathered (rank order). Data-parallel replicas must end
+    identical; rank 0 warns loudly when they do not (the run's result would depend on the rank)."""
+    from accelerate.utils import gather_object
+
+    checksums = list(gather_object([weight_checksum(model)]))
+    if len(set(checksums)) > 1 and is_main_process():
+        print("!" * 100 + f"\n[agentpref] WARNING: the ranks finished with DIFFERENT weights: {checksums}\n"
+              "The data-parallel replicas drifted apart; the saved result is rank 0's.\n" + "!" * 100, flush=True)
+    return checksums
 
 
 def print_summary(summary: dict[str, Any]) -> None:
