@@ -77,7 +77,8 @@ class TrainConfig(BaseModel):
 
     @property
     def trl_overrides(self) -> dict[str, Any]:
-        return dict((self.sft if self.algo.name == "sft" else self.dpo) or {}) | self.trainer
+        shared = {k: v for k, v in self.trainer.items() if v is not None}
+        return dict((self.sft if self.algo.name == "sft" else self.dpo) or {}) | shared
 
 
 @functools.cache

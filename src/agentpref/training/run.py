@@ -203,6 +203,10 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     accumulation = gradient_accumulation(cfg.global_batch_size, cfg.per_device_batch_size, world)
     run_dir.mkdir(parents=True, exist_ok=True)
 
+    report = isinstance(cfg.logger, WandbLogger) and cfg.logger.mode != "disabled"
+    # TrainingArguments before the model: under DeepSpeed ZeRO-3 it is what makes from_pretrained
+    # load the weights already sharded (zero.Init) instead of whole on every rank.
+    args = trainer_args(cfg, run_dir, accumulation, report)
     model, tokenizer, reference = load_model(cfg)
     dataset, files = build_dataset(cfg, tokenizer, run_dir)
     sha = git_sha()
@@ -212,13 +216,11 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     if is_main_process():
         write_json(run_dir / MANIFEST, manifest)
 
-    report = isinstance(cfg.logger, WandbLogger) and cfg.logger.mode != "disabled"
     logger = cfg.logger.model_copy(update={"tags": [*cfg.logger.tags, cfg.algo.name, cfg.model.name, f"git:{sha}"]}) \
         if report else cfg.logger
     tracker = Tracker(logger, run_dir, resolved | {"manifest": manifest}, job_type=f"train-{cfg.algo.name}",
                       name=f"{cfg.algo.name}-{run_dir.name}")
     try:
-        args = trainer_args(cfg, run_dir, accumulation, report)
         trainer = make_trainer(cfg, args, model, tokenizer, dataset, reference)
         if len(trainer.train_dataset) == 0:
             raise DataError(f"all {len(dataset)} examples were dropped: their prompts fill "
@@ -269,7 +271,8 @@ def make_trainer(cfg: TrainConfig, args: Any, model: Any, tokenizer: Any, datase
         collator = PolicyMaskCollator(pad_token_id=tokenizer.pad_token_id, max_length=args.max_length,
                                       truncation_mode=args.truncation_mode, pad_to_multiple_of=args.pad_to_multiple_of)
     settings = {"mask_environment": cfg.algo.mask_environment, "max_length": args.max_length,
-                "truncation_mode": args.truncation_mode, "ld_alpha": args.ld_alpha}
+                "truncation_mode": args.truncation_mode, "ld_alpha": args.ld_alpha,
+                "autocast": "bf16" if args.bf16 else "fp16" if args.fp16 else None}
     return AgentDPOTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                            data_collator=collator, peft_config=peft_config, ref_cache=RefLogpCache(cfg.ref_cache.dir) if cfg.ref_cache.enabled else None,
                            reference=reference, ref_settings=settings)
