@@ -304,7 +304,8 @@ def _summary(cfg: TrainConfig, trainer: Any, result: Any, seconds: float, out_di
             "logps/chosen", "logps/rejected", "mean_token_accuracy", "tokens_per_second", "learning_rate")
     summary = {"algo": cfg.algo.name, "model": cfg.model.name, "steps": trainer.state.global_step,
                "train_loss": result.training_loss, "first_loss": logs[0]["loss"] if logs else None,
-               "seconds": round(seconds, 2), "seconds_per_step": round(seconds / max(1, trainer.state.global_step), 3),
+               "seconds": round(seconds, 2),
+               "seconds_per_step": round(seconds / max(1, trainer.state.global_step - _checkpoint_step(resumed)), 3),
                "input_tokens": int(trainer.state.num_input_tokens_seen or 0), "world_size": world,
                "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation,
                "resumed_from": resumed, "output": str(out_dir)}
@@ -346,6 +347,10 @@ def rank_checksums(model: Any) -> list[str]:
         print("!" * 100 + f"\n[agentpref] WARNING: the ranks finished with DIFFERENT weights: {checksums}\n"
               "The data-parallel replicas drifted apart; the saved result is rank 0's.\n" + "!" * 100, flush=True)
     return checksums
+
+
+def _checkpoint_step(checkpoint: str | None) -> int:
+    return int(checkpoint.rsplit("-", 1)[1]) if checkpoint else 0
 
 
 def print_summary(summary: dict[str, Any]) -> None:
