@@ -30,6 +30,7 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+demo: export LD_PRELOAD := $(TCMALLOC)
 demo: venv
 	$(PY) tasks.py validate tasks=builtin
 	$(PY) tasks.py synthesize tasks=synthetic
