@@ -10,7 +10,7 @@ Both modes train the same pairs for one epoch at each beta:
 Reported per run: seconds to build the trainer (reference precompute included), seconds of the
 optimizer steps, cache hit; then the sweep totals and their ratio. Ends with one JSON object.
 
-    python benchmarks/bench_ref_cache.py [--model smollm2_135m] [--pairs 4] [--betas 0.05,0.1,0.3]
+    python benchmarks/bench_ref_cache.py [--model smollm2_135m] [--pairs 2] [--batch 1] [--max-length 2048] [--betas 0.05,0.1,0.3]
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from train_common import build_trainer, losses, oracle_data, step_times, train_c
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="smollm2_135m")
-    ap.add_argument("--pairs", type=int, default=4)
-    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--pairs", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--max-length", type=int, default=2048)
     ap.add_argument("--betas", default="0.05,0.1,0.3")
     args = ap.parse_args()

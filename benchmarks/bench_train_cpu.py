@@ -17,7 +17,7 @@ Per configuration: median seconds per step over the steps after the first, the r
 baseline, and the per-step losses next to the baseline's (quality: fp32 rows must match it).
 Ends with one JSON object.
 
-    python benchmarks/bench_train_cpu.py [--steps 3] [--batch 2] [--max-length 3072] [--only sft|dpo]
+    python benchmarks/bench_train_cpu.py [--steps 3] [--batch 2] [--max-length 3072] [--only sft|dpo] [--configs a,b]
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--max-length", type=int, default=3072)
     ap.add_argument("--only", choices=["sft", "dpo"], default=None)
+    ap.add_argument("--configs", default=None, help="comma-separated subset of the configurations (the baseline always runs)")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_train_cpu-") as tmp:
@@ -75,7 +76,8 @@ def main() -> None:
         for algo, configs in (("sft", SFT), ("dpo", DPO)):
             if args.only and algo != args.only:
                 continue
-            names = [*configs, "fp32_ckpt"]  # the baseline again at the end
+            wanted = set(args.configs.split(",")) if args.configs else set(configs)
+            names = [n for n in configs if n in wanted or n == "fp32_ckpt"] + ["fp32_ckpt"]  # baseline again last
             for name in names:
                 rows.append(measure(algo, name, configs[name], args, data, root) | {"repeat": name in
                                                                                    [r["config"] for r in rows if r["algo"] == algo]})
