@@ -386,26 +386,11 @@ def load_causal_lm(
     model: ModelConfig, *, device: str = "cpu", cache_dir: str | Path = "data/cache/models"
 ) -> tuple[Any, Any]:
     """(model, tokenizer) ready for batched generation: eval mode, left padding, a pad token."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
 
     device = resolve_device(device)
     path = resolve_checkpoint(model, cache_dir)
-    extra: dict[str, Any] = {}
-    if model.revision and not Path(path).is_dir():
-        extra["revision"] = model.revision
-    try:
-        tok = AutoTokenizer.from_pretrained(path, **extra)
-        lm = AutoModelForCausalLM.from_pretrained(path, dtype=torch_dtype(model, device), **extra)
-    except OSError as exc:
-        raise ModelLoadError(
-            f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}"
-        ) from exc
+    lm, tok = load_pretrained(model, path, torch_dtype(model, device))
     lm.to(device)
-    if model.chat_template:
-        tpl = Path(model.chat_template)
-        if not tpl.is_file():
-            raise ModelLoadError(f"model {model.name}: chat_template file {tpl} does not exist")
-        tok.chat_template = tpl.read_text()
     if model.adapter:
         if not (Path(model.adapter) / "adapter_config.json").is_file():
             raise ModelLoadError(
@@ -418,6 +403,29 @@ def load_causal_lm(
         lm.to(device)
     lm.eval()
     tok.padding_side = "left"
+    return lm, tok
+
+
+def load_pretrained(model: ModelConfig, path: str, dtype: Any) -> tuple[Any, Any]:
+    """(model, tokenizer) from a resolved checkpoint, with the config's chat template and a pad
+    token; shared by inference (``load_causal_lm``) and training."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    extra: dict[str, Any] = {}
+    if model.revision and not Path(path).is_dir():
+        extra["revision"] = model.revision
+    try:
+        tok = AutoTokenizer.from_pretrained(path, **extra)
+        lm = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **extra)
+    except OSError as exc:
+        raise ModelLoadError(
+            f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}"
+        ) from exc
+    if model.chat_template:
+        tpl = Path(model.chat_template)
+        if not tpl.is_file():
+            raise ModelLoadError(f"model {model.name}: chat_template file {tpl} does not exist")
+        tok.chat_template = tpl.read_text()
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.convert_ids_to_tokens(0)
     return lm, tok

@@ -16,8 +16,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from agentpref.errors import ConfigError, DataError
-from agentpref.jsonl import write_lines_atomic
+from agentpref.jsonl import read_models, write_lines_atomic
 from agentpref.tracking import Tracker, WandbLogger, git_sha, is_main_process
 from agentpref.training.config import (
     TrainConfig,
@@ -46,34 +48,43 @@ def data_files(cfg: TrainConfig) -> list[Path]:
     return files
 
 
-def read_examples(files: list[Path], limit: int | None) -> list[dict[str, Any]]:
-    rows = []
-    for path in files:
-        for n, line in enumerate(path.read_text().splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{n}: not JSON ({exc.msg}); rebuild it with build_data.py") from None
-    return rows[:limit] if limit else rows
+class SFTExample(BaseModel):
+    """A line of sft.jsonl (build_data.py): TRL's conversational format."""
+
+    model_config = ConfigDict(extra="ignore")
+    messages: list[dict[str, Any]] = Field(min_length=2)
+    tools: list[dict[str, Any]] | None = None
 
 
-def tokenize_examples(cfg: TrainConfig, rows: list[dict[str, Any]], tokenizer: Any) -> list[dict[str, Any]]:
+class PreferencePair(BaseModel):
+    """A line of pairs.jsonl / step_pairs.jsonl; the loss masks are per completion message."""
+
+    model_config = ConfigDict(extra="ignore")
+    prompt: list[dict[str, Any]] = Field(min_length=1)
+    chosen: list[dict[str, Any]] = Field(min_length=1)
+    rejected: list[dict[str, Any]] = Field(min_length=1)
+    chosen_loss_mask: list[bool] | None = None
+    rejected_loss_mask: list[bool] | None = None
+    tools: list[dict[str, Any]] | None = None
+
+
+def read_examples(cfg: TrainConfig, files: list[Path]) -> list[SFTExample] | list[PreferencePair]:
+    model, what = (SFTExample, "SFT example") if cfg.algo.name == "sft" else (PreferencePair, "preference pair")
+    rows = [row for path in files for row in read_models(path, model, what)]
+    return rows[: cfg.max_examples] if cfg.max_examples else rows
+
+
+def tokenize_examples(cfg: TrainConfig, rows: list[Any], tokenizer: Any) -> list[dict[str, Any]]:
     from agentpref.training.tokenize import tokenize_pair, tokenize_sft
 
     out = []
     for i, row in enumerate(rows):
-        tools = row.get("tools")
-        tools = json.loads(tools) if isinstance(tools, str) else tools
         try:
-            if cfg.algo.name == "sft":
-                out.append(tokenize_sft(tokenizer, row["messages"], tools))
+            if isinstance(row, SFTExample):
+                out.append(tokenize_sft(tokenizer, row.messages, row.tools))
             else:
-                out.append(tokenize_pair(tokenizer, row["prompt"], row["chosen"], row["rejected"],
-                                         row.get("chosen_loss_mask"), row.get("rejected_loss_mask"), tools))
-        except KeyError as exc:
-            raise DataError(f"example {i} of {cfg.data} has no {exc} field: is it {cfg.algo.name} data?") from None
+                out.append(tokenize_pair(tokenizer, row.prompt, row.chosen, row.rejected,
+                                         row.chosen_loss_mask, row.rejected_loss_mask, row.tools))
         except DataError as exc:
             raise DataError(f"example {i} of {cfg.data}: {exc}") from None
     return out
@@ -103,10 +114,8 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
     """(model, tokenizer, reference identity). The reference is the model before training: base +
     initial adapter. A new LoRA adapter is added by the TRL trainer (``peft_config``), so the
     reference is the same weights with the adapter switched off: no second copy of the model."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     from agentpref.agent.models import (
-        ModelLoadError,
+        load_pretrained,
         resolve_checkpoint,
         resolve_device,
         torch_dtype,
@@ -116,15 +125,7 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
     adapter, full = resolve_init(cfg)
     path = full or resolve_checkpoint(cfg.model, cfg.cache_dir)
     dtype = torch_dtype(cfg.model, resolve_device(cfg.device))
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
-    except OSError as exc:
-        raise ModelLoadError(f"model {cfg.model.name}: cannot load {path}: {str(exc).splitlines()[0]}") from exc
-    if cfg.model.chat_template:
-        tokenizer.chat_template = Path(cfg.model.chat_template).read_text()
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    model, tokenizer = load_pretrained(cfg.model, path, dtype)
     if adapter:  # continue training it; TRL's DPOTrainer keeps a frozen copy named "ref" as reference
         from peft import PeftModel
 
@@ -148,7 +149,7 @@ def build_dataset(cfg: TrainConfig, tokenizer: Any, run_dir: Path) -> tuple[Any,
     # other ranks wait (TrainingArguments re-creates the state later).
     with PartialState(cpu=resolve_device(cfg.device) == "cpu").main_process_first():
         if is_main_process() and not (path / "dataset_info.json").is_file():
-            rows = read_examples(files, cfg.max_examples)
+            rows = read_examples(cfg, files)
             if not rows:
                 raise DataError(f"no {cfg.algo.name} examples in {', '.join(map(str, files))}: build_data.py made none "
                                 "(see its stats.json for why)")
