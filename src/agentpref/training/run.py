@@ -191,6 +191,26 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     write_lines_atomic(path, [json.dumps(data, indent=2, default=str)])
 
 
+def method_hparams(cfg: TrainConfig, args: Any) -> dict[str, Any]:
+    """What names the method in evaluate.py's labels and report.py's tables (beta, loss, lr, ...)."""
+    hparams = {"learning_rate": args.learning_rate, "num_train_epochs": args.num_train_epochs,
+               "max_steps": args.max_steps, "max_length": args.max_length}
+    if cfg.algo.name == "dpo":
+        loss = args.loss_type
+        hparams |= {"beta": args.beta, "loss_type": loss if isinstance(loss, str) else "+".join(loss),
+                    "pairs": cfg.algo.pairs, "mask_environment": cfg.algo.mask_environment}
+    return hparams
+
+
+def data_scorer(files: list[Path]) -> str | None:
+    """The scorer build_data.py labelled the data with (its stats.json), if known."""
+    for folder in {f.parent for f in files}:
+        stats = folder / "stats.json"
+        if stats.is_file():
+            return json.loads(stats.read_text()).get("scorer")
+    return None
+
+
 def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     check_trainer_keys(cfg)
     run_dir = Path(cfg.run_dir)
@@ -213,7 +233,8 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     sha = git_sha()
     manifest = {"algo": cfg.algo.name, "model": cfg.model.name, "init_from": cfg.init_from, "reference": reference,
                 "data": [str(f) for f in files], "examples": len(dataset), "git_sha": sha, "world_size": world,
-                "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation}
+                "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation,
+                "hparams": method_hparams(cfg, args), "data_scorer": data_scorer(files)}
     if is_main_process():
         write_json(run_dir / MANIFEST, manifest)
 

@@ -1,0 +1,312 @@
+"""``evaluate.py``: run a policy on a task set (the heldout split by default) with K samples per
+task, score every episode, and report metrics with bootstrap CIs over tasks.
+
+Generation is ``generate.py``'s own machinery (resume, budget, sandbox), so a killed evaluation
+re-run with the same run dir continues where it stopped. The run dir holds ``rollouts.jsonl``
+(as generated), ``scored.jsonl`` (with the checks), ``summary.json`` (metrics, CIs, per-task
+components, method, task set, git SHA) and the offline W&B run with a trajectories table.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig
+from agentpref.agent.generation import (
+    ROLLOUTS_FILE,
+    SUMMARY_FILE,
+    Budget,
+    GenerateConfig,
+    render_transcript,
+    run_generation,
+)
+from agentpref.agent.record import RolloutRecord, read_rollouts
+from agentpref.errors import ConfigError
+from agentpref.evaluation.metrics import catalogue, format_value, task_components
+from agentpref.evaluation.stats import describe, paired_comparison
+from agentpref.jsonl import write_lines_atomic
+from agentpref.scoring.checks import CHECKS
+from agentpref.scoring.run import SCORED_FILE
+from agentpref.scoring.scorer import ScorerConfig, score_records
+from agentpref.tasks.config import TaskSetConfig
+from agentpref.tasks.registry import load_task_set
+from agentpref.tasks.sandbox import Limits
+from agentpref.tracking import LoggerConfig, NoLogger, Tracker, WandbLogger, git_sha
+
+SUMMARY_KIND, SUMMARY_VERSION = "evaluate", 1
+TRAIN_MANIFEST = "train.json"
+
+
+class BootstrapConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resamples: int = Field(2000, ge=100, description="bootstrap resamples (and permutation-test resamples)")
+    confidence: float = Field(0.95, gt=0, lt=1)
+    seed: int = 0
+
+
+class EvalConfig(BaseModel):
+    """Config of ``evaluate.py`` (conf/evaluate.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    model: ModelConfig
+    backend: BackendConfig
+    tasks: TaskSetConfig
+    sandbox: Limits
+    agent: AgentConfig
+    scorer: ScorerConfig
+    logger: LoggerConfig = Field(discriminator="kind")
+    policy_from: str | None = Field(None, description="a train.py run dir: evaluate its adapter/ (or model/)")
+    method: str | None = Field(None, description="row label in report tables; null = derived from policy_from")
+    samples_per_task: int = Field(5, ge=1, description="K samples per task")
+    ks: list[int] = Field(default_factory=lambda: [1, 5], description="pass@k for these k (each <= K)")
+    temperature: float = Field(0.7, ge=0)
+    top_p: float = Field(1.0, gt=0, le=1)
+    seed: int = 0
+    budget: Budget = Budget()
+    max_episodes: int | None = Field(None, ge=1, description="stop after this many new episodes (resume later)")
+    runner: str = Field("fork", pattern="^(fork|subprocess)$")
+    workers: int = Field(2, ge=1)
+    progress: bool = True
+    compare_to: str | None = Field(None, description="another evaluate.py run dir on the same tasks")
+    bootstrap: BootstrapConfig = BootstrapConfig()
+    run_dir: str
+
+    @model_validator(mode="after")
+    def _ks_fit(self) -> EvalConfig:
+        too_big = [k for k in self.ks if k > self.samples_per_task]
+        if too_big:
+            raise ValueError(f"ks={self.ks} has k > samples_per_task={self.samples_per_task}: "
+                             f"raise samples_per_task to {max(too_big)} or drop those k")
+        if not self.ks or any(k < 1 for k in self.ks):
+            raise ValueError(f"ks={self.ks} must be a non-empty list of k >= 1")
+        return self
+
+
+# ---- which policy ------------------------------------------------------------------------------
+def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
+    """(the model config to generate with, method info) for the base model, an explicit
+    ``model.adapter`` or a train.py run dir (``policy_from``)."""
+    info: dict[str, Any] = {"algo": None, "beta": None, "loss_type": None, "init_algo": None,
+                            "data_scorer": None, "pairs": None, "policy_from": cfg.policy_from}
+    if cfg.backend.kind == "oracle":
+        if cfg.policy_from:
+            raise ConfigError("backend=oracle replays reference fixes: drop policy_from or pick backend=hf|vllm|openai")
+        return cfg.model, info | {"algo": "oracle"}
+    if cfg.policy_from is None:
+        if cfg.model.adapter:
+            info["algo"] = "adapter"
+        return cfg.model, info
+    if cfg.model.adapter:
+        raise ConfigError("set either policy_from (a train.py run dir) or model.adapter, not both")
+    root = Path(cfg.policy_from)
+    manifest = root / TRAIN_MANIFEST
+    if not manifest.is_file():
+        raise ConfigError(f"policy_from={root} has no {TRAIN_MANIFEST}: point it at a finished train.py run dir "
+                          "(or use model.adapter=<adapter dir>)")
+    trained = json.loads(manifest.read_text())
+    if trained.get("model") != cfg.model.name:
+        raise ConfigError(f"policy_from={root} trained model {trained.get('model')!r}, not model={cfg.model.name}; "
+                          f"pass model={trained.get('model')}")
+    hparams = trained.get("hparams") or {}
+    info |= {"algo": trained.get("algo"), "beta": hparams.get("beta"), "loss_type": hparams.get("loss_type"),
+             "data_scorer": trained.get("data_scorer"), "pairs": hparams.get("pairs")}
+    init = trained.get("init_from")
+    if init:
+        init_manifest = Path(init) / TRAIN_MANIFEST
+        info["init_algo"] = json.loads(init_manifest.read_text()).get("algo") if init_manifest.is_file() else "unknown"
+    if (root / "adapter" / "adapter_config.json").is_file():
+        return cfg.model.model_copy(update={"adapter": str(root / "adapter")}), info
+    for full in ("merged", "model"):
+        if (root / full / "config.json").is_file():
+            return cfg.model.model_copy(update={"hub_id": str(root / full), "revision": None,
+                                                "gguf_fallback": None, "random_init": None}), info
+    raise ConfigError(f"policy_from={root} has no adapter/ or model/: has that training run finished?")
+
+
+def method_label(info: dict[str, Any]) -> str:
+    """base | SFT | DPO (β=0.1) | SFT+DPO (β=0.1), with the loss, pair kind and data scorer when
+    they are not the defaults (so rows of an ablation table never collide silently)."""
+    algo = info.get("algo")
+    if algo is None:
+        return "base"
+    if algo in ("adapter", "oracle"):
+        return algo
+    if algo == "sft":
+        label = "SFT"
+    else:
+        name = "DPO" if info.get("loss_type") in (None, "sigmoid") else f"DPO-{info['loss_type']}"
+        prefix = "SFT+" if info.get("init_algo") == "sft" else ("DPO+" if info.get("init_algo") == "dpo" else "")
+        label = f"{prefix}{name} (β={info['beta']:g})" if info.get("beta") is not None else f"{prefix}{name}"
+        pairs = info.get("pairs")
+        if pairs and sorted(pairs) != ["step", "trajectory"]:
+            label += f" [{'+'.join(pairs)} pairs]"
+    if info.get("data_scorer") not in (None, "default"):
+        label += f" [scorer={info['data_scorer']}]"
+    return label
+
+
+# ---- metrics -----------------------------------------------------------------------------------
+def complete_records(records: list[RolloutRecord], task_ids: set[str], k: int) -> tuple[list[RolloutRecord], list[str]]:
+    """Samples 0..K-1 of the task set's tasks; tasks with fewer than K finished samples are left
+    out (a budget stop or failed episodes) and returned by id so the summary can say so."""
+    keep = [r for r in records if r.task_id in task_ids and r.sample_index < k]
+    counts: dict[str, int] = {}
+    for r in keep:
+        counts[r.task_id] = counts.get(r.task_id, 0) + 1
+    incomplete = sorted(t for t in task_ids if counts.get(t, 0) < k)
+    return [r for r in keep if r.task_id not in incomplete], incomplete
+
+
+def compute_metrics(records: list[RolloutRecord], ks: list[int], boot: BootstrapConfig) -> tuple[dict, dict]:
+    """(metrics with CIs, per-task components) of scored records."""
+    task_ids, comps = task_components(records, ks)
+    cat = catalogue(ks)
+    metrics = {}
+    for name, comp in comps.items():
+        m = cat[name]
+        metrics[name] = describe(comp["num"], comp["den"], confidence=boot.confidence,
+                                 resamples=boot.resamples, seed=boot.seed) | {
+            "label": m.label, "higher_is_better": m.higher_is_better, "fmt": m.fmt}
+    return metrics, {"task_ids": task_ids, "components": comps}
+
+
+def load_summary(run_dir: str | Path) -> dict[str, Any]:
+    """An evaluate.py summary.json (a clear error for anything else)."""
+    path = Path(run_dir) / SUMMARY_FILE
+    if not path.is_file():
+        raise ConfigError(f"{run_dir} has no {SUMMARY_FILE}: is it an evaluate.py run dir?")
+    summary = json.loads(path.read_text())
+    if summary.get("kind") != SUMMARY_KIND:
+        raise ConfigError(f"{path} is not an evaluate.py summary (kind={summary.get('kind')!r}): "
+                          "point it at an evaluate.py run dir")
+    return summary
+
+
+def compare(per_task: dict, other: dict, boot: BootstrapConfig) -> dict[str, Any]:
+    """Paired differences (this run minus ``other``) on the tasks both runs evaluated."""
+    mine = {t: i for i, t in enumerate(per_task["task_ids"])}
+    theirs = {t: i for i, t in enumerate(other["per_task"]["task_ids"])}
+    common = sorted(set(mine) & set(theirs))
+    if not common:
+        raise ConfigError(f"compare_to={other['run_dir']} shares no task with this run: evaluate both on the same tasks")
+    a_idx, b_idx = [mine[t] for t in common], [theirs[t] for t in common]
+    out = {}
+    for name, comp in per_task["components"].items():
+        other_comp = other["per_task"]["components"].get(name)
+        if other_comp is None:
+            continue
+        a = (np.asarray(comp["num"])[a_idx], np.asarray(comp["den"])[a_idx])
+        b = (np.asarray(other_comp["num"])[b_idx], np.asarray(other_comp["den"])[b_idx])
+        out[name] = paired_comparison(a, b, confidence=boot.confidence, resamples=boot.resamples, seed=boot.seed)
+    return {"against": other["run_dir"], "method": other.get("method"), "tasks": len(common),
+            "only_here": len(mine) - len(common), "only_there": len(theirs) - len(common), "metrics": out}
+
+
+# ---- the run -----------------------------------------------------------------------------------
+def _generate_config(cfg: EvalConfig, model: ModelConfig) -> GenerateConfig:
+    return GenerateConfig(model=model, backend=cfg.backend, tasks=cfg.tasks, sandbox=cfg.sandbox, agent=cfg.agent,
+                          logger=NoLogger(), rollouts_per_task=cfg.samples_per_task, temperature=cfg.temperature,
+                          top_p=cfg.top_p, seed=cfg.seed, budget=cfg.budget, max_episodes=cfg.max_episodes,
+                          runner=cfg.runner, workers=cfg.workers, progress=cfg.progress, run_dir=cfg.run_dir)
+
+
+def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], config: dict[str, Any]) -> None:
+    logger = cfg.logger
+    if isinstance(logger, WandbLogger):
+        logger = logger.model_copy(update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{summary['git_sha']}"]})
+    tracker = Tracker(logger, Path(cfg.run_dir), config | {"method": summary["method"]}, job_type="evaluate",
+                      name=f"eval-{Path(cfg.run_dir).name}")
+    exit_code = 1
+    try:
+        flat: dict[str, Any] = {}
+        for name, m in summary["metrics"].items():
+            flat[f"eval/{name}"] = m["value"]
+            flat[f"eval/{name}_ci_low"], flat[f"eval/{name}_ci_high"] = m["ci_low"], m["ci_high"]
+        for name, d in (summary.get("comparison") or {}).get("metrics", {}).items():
+            flat[f"compare/{name}_diff"], flat[f"compare/{name}_p"] = d["difference"], d["p_value"]
+        tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary["method"]})
+        rows = [[r.task_id, r.sample_index, r.final.resolved, r.score, r.end_reason, len(r.steps),
+                 *(r.checks[c].value for c in CHECKS), render_transcript(r), r.final.diff]
+                for r in scored[: tracker.table_rows]]
+        tracker.table("trajectories", ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS,
+                                       "transcript", "diff"], rows)
+        exit_code = 0
+    finally:
+        tracker.finish(exit_code)
+
+
+def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The whole evaluation; returns the summary (also ``<run_dir>/summary.json``)."""
+    started = time.perf_counter()
+    model, info = resolve_policy(cfg)
+    other = load_summary(cfg.compare_to) if cfg.compare_to else None  # fail before generating
+    generation = run_generation(_generate_config(cfg, model), None)
+    run_dir = Path(cfg.run_dir)
+    loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
+    task_ids = {t.id for t in loaded.tasks}
+    records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
+    if not records:
+        raise ConfigError(f"no task of {cfg.tasks.kind} (split={cfg.tasks.split}) has all {cfg.samples_per_task} "
+                          f"samples in {run_dir} yet: re-run with the same run_dir to finish generating")
+    if incomplete:
+        print(f"warning: {len(incomplete)} of {len(task_ids)} tasks have fewer than {cfg.samples_per_task} finished "
+              f"samples and are left out (stop reason: {generation['stop_reason']}); re-run with run_dir={run_dir} "
+              "to finish them", file=sys.stderr)
+    scored = score_records(records, cfg.scorer)
+    write_lines_atomic(run_dir / SCORED_FILE, (r.model_dump_json() for r in scored))
+    metrics, per_task = compute_metrics(scored, cfg.ks, cfg.bootstrap)
+    summary: dict[str, Any] = {
+        "kind": SUMMARY_KIND, "version": SUMMARY_VERSION,
+        "method": cfg.method or method_label(info), "method_info": info,
+        "model": cfg.model.name, "model_id": model.hub_id or model.api_id, "adapter": model.adapter,
+        "task_set": {"kind": cfg.tasks.kind, "split": cfg.tasks.split, "tasks": len(per_task["task_ids"]),
+                     "task_ids": per_task["task_ids"], "incomplete": incomplete},
+        "samples_per_task": cfg.samples_per_task, "ks": cfg.ks, "temperature": cfg.temperature,
+        "scorer": cfg.scorer.name, "confidence": cfg.bootstrap.confidence,
+        "bootstrap_resamples": cfg.bootstrap.resamples, "seed": cfg.seed,
+        "complete": not incomplete, "episodes": len(scored),
+        "metrics": metrics, "per_task": per_task,
+        "comparison": compare(per_task, other, cfg.bootstrap) if other else None,
+        "generation": generation, "git_sha": git_sha(), "run_dir": str(run_dir),
+        "config": config_dict or cfg.model_dump(mode="json"),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    write_lines_atomic(run_dir / SUMMARY_FILE, [json.dumps(summary, indent=2, default=str)])
+    _log(cfg, summary, scored, config_dict or cfg.model_dump(mode="json"))
+    return summary
+
+
+HEADLINE = ("pass@1", "pass@1_visible", "protocol_error_rate", "loop_rate", "check/tests_before_edit", "score")
+
+
+def print_summary(summary: dict[str, Any]) -> None:
+    """Headline metrics with CIs on stderr; the summary without per-task components on stdout."""
+    pct = int(round(100 * summary["confidence"]))
+    print(f"{summary['method']} on {summary['task_set']['tasks']} {summary['task_set']['kind']} tasks "
+          f"(split={summary['task_set']['split']}, K={summary['samples_per_task']}, {summary['episodes']} episodes); "
+          f"{pct}% bootstrap CIs over tasks:", file=sys.stderr)
+    for name in [*HEADLINE, *(f"pass@{k}" for k in summary["ks"] if k != 1)]:
+        m = summary["metrics"].get(name)
+        if m is None:
+            continue
+        unit = " %" if m["fmt"] == "pct" else ""
+        print(f"  {name:<26} {format_value(m['value'], m['fmt'])}{unit}  "
+              f"[{format_value(m['ci_low'], m['fmt'])}, {format_value(m['ci_high'], m['fmt'])}]", file=sys.stderr)
+    comparison = summary.get("comparison")
+    if comparison:
+        print(f"  vs {comparison['method']} ({comparison['against']}, {comparison['tasks']} common tasks):",
+              file=sys.stderr)
+        for name in HEADLINE:
+            d = comparison["metrics"].get(name)
+            if d and d["difference"] is not None:
+                print(f"    Δ {name:<24} {d['difference']:+.3f}  [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]  "
+                      f"p={d['p_value']:.3g}", file=sys.stderr)
+    print(f"  -> {summary['run_dir']}/summary.json", file=sys.stderr)
+    print(json.dumps({k: v for k, v in summary.items() if k not in ("per_task", "config", "generation")}))
