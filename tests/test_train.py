@@ -72,16 +72,6 @@ def test_global_batch_stays_fixed_across_world_sizes():
         gradient_accumulation(8, 3, 2)
 
 
-def test_every_preset_composes(train_config, repo):
-    """Each experiment / debug / hparams_search preset composes and validates for both algos."""
-    presets = [f"{group}={p.stem}" for group in ("experiment", "debug", "hparams_search")
-               for p in sorted((repo / "conf" / group).glob("*.yaml"))]
-    assert presets
-    for preset in presets:
-        cfg = train_config(preset)
-        assert cfg.algo.name in {"sft", "dpo"}
-
-
 # ---- the reference cache ---------------------------------------------------------------------
 def test_reference_cache_is_reused_across_betas(repo, tmp_path):
     """Two DPO trainers with different beta share the cached reference log-probs, which equal the

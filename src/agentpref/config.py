@@ -45,8 +45,16 @@ def launch_time(fmt: str = "%Y-%m-%d/%H-%M-%S") -> str:
     return time.strftime(fmt, time.localtime(started))
 
 
+def basename(path: str | None, default: str = "") -> str:
+    """``${basename:${policy_from},base}``: a run dir's last component (``default`` when null), to
+    name an evaluation after the training run it evaluates."""
+    return os.path.basename(os.path.normpath(path)) if path else default
+
+
 if not OmegaConf.has_resolver("launch_time"):
     OmegaConf.register_new_resolver("launch_time", launch_time)
+if not OmegaConf.has_resolver("basename"):
+    OmegaConf.register_new_resolver("basename", basename)
 
 # Hints for required keys whose absence users hit first.
 REQUIRED_HINTS = {

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig
@@ -30,7 +29,8 @@ from agentpref.agent.generation import (
 from agentpref.agent.record import RolloutRecord, read_rollouts
 from agentpref.errors import ConfigError
 from agentpref.evaluation.metrics import catalogue, format_value, task_components
-from agentpref.evaluation.stats import describe, paired_comparison
+from agentpref.evaluation.stats import describe
+from agentpref.evaluation.summary import SUMMARY_KIND, SUMMARY_VERSION, load_summary, paired_by_task
 from agentpref.jsonl import write_lines_atomic
 from agentpref.scoring.checks import CHECKS
 from agentpref.scoring.run import SCORED_FILE
@@ -40,7 +40,6 @@ from agentpref.tasks.registry import load_task_set
 from agentpref.tasks.sandbox import Limits
 from agentpref.tracking import LoggerConfig, NoLogger, Tracker, WandbLogger, git_sha
 
-SUMMARY_KIND, SUMMARY_VERSION = "evaluate", 1
 TRAIN_MANIFEST = "train.json"
 
 
@@ -177,36 +176,15 @@ def compute_metrics(records: list[RolloutRecord], ks: list[int], boot: Bootstrap
     return metrics, {"task_ids": task_ids, "components": comps}
 
 
-def load_summary(run_dir: str | Path) -> dict[str, Any]:
-    """An evaluate.py summary.json (a clear error for anything else)."""
-    path = Path(run_dir) / SUMMARY_FILE
-    if not path.is_file():
-        raise ConfigError(f"{run_dir} has no {SUMMARY_FILE}: is it an evaluate.py run dir?")
-    summary = json.loads(path.read_text())
-    if summary.get("kind") != SUMMARY_KIND:
-        raise ConfigError(f"{path} is not an evaluate.py summary (kind={summary.get('kind')!r}): "
-                          "point it at an evaluate.py run dir")
-    return summary
-
-
 def compare(per_task: dict, other: dict, boot: BootstrapConfig) -> dict[str, Any]:
     """Paired differences (this run minus ``other``) on the tasks both runs evaluated."""
-    mine = {t: i for i, t in enumerate(per_task["task_ids"])}
-    theirs = {t: i for i, t in enumerate(other["per_task"]["task_ids"])}
-    common = sorted(set(mine) & set(theirs))
-    if not common:
-        raise ConfigError(f"compare_to={other['run_dir']} shares no task with this run: evaluate both on the same tasks")
-    a_idx, b_idx = [mine[t] for t in common], [theirs[t] for t in common]
-    out = {}
-    for name, comp in per_task["components"].items():
-        other_comp = other["per_task"]["components"].get(name)
-        if other_comp is None:
-            continue
-        a = (np.asarray(comp["num"])[a_idx], np.asarray(comp["den"])[a_idx])
-        b = (np.asarray(other_comp["num"])[b_idx], np.asarray(other_comp["den"])[b_idx])
-        out[name] = paired_comparison(a, b, confidence=boot.confidence, resamples=boot.resamples, seed=boot.seed)
-    return {"against": other["run_dir"], "method": other.get("method"), "tasks": len(common),
-            "only_here": len(mine) - len(common), "only_there": len(theirs) - len(common), "metrics": out}
+    mine = {"per_task": per_task, "method": "this run"}
+    diffs = paired_by_task(mine, other, list(per_task["components"]), confidence=boot.confidence,
+                           resamples=boot.resamples, seed=boot.seed)
+    common = len(set(per_task["task_ids"]) & set(other["per_task"]["task_ids"]))
+    return {"against": other["run_dir"], "method": other.get("method"), "tasks": common,
+            "only_here": len(per_task["task_ids"]) - common,
+            "only_there": len(other["per_task"]["task_ids"]) - common, "metrics": diffs}
 
 
 # ---- the run -----------------------------------------------------------------------------------
@@ -246,7 +224,7 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     """The whole evaluation; returns the summary (also ``<run_dir>/summary.json``)."""
     started = time.perf_counter()
     model, info = resolve_policy(cfg)
-    other = load_summary(cfg.compare_to) if cfg.compare_to else None  # fail before generating
+    other = load_summary(cfg.compare_to, "compare_to") if cfg.compare_to else None  # fail before generating
     generation = run_generation(_generate_config(cfg, model), None)
     run_dir = Path(cfg.run_dir)
     loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)

@@ -1,0 +1,1 @@
+"""Reports over evaluate.py runs: ablation tables (Markdown, LaTeX, JSON) and plots."""

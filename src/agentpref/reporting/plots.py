@@ -1,0 +1,128 @@
+"""Ablation plots (matplotlib, no display needed): bars with CI whiskers per metric, and metric vs
+DPO β curves with CI bands per family (DPO, SFT+DPO, ...).
+
+Figures are built with ``matplotlib.figure.Figure`` (the Agg canvas), never pyplot, so nothing
+depends on a backend or global figure state. Values are in display units (percent for pct).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from agentpref.evaluation.metrics import Metric
+
+NCOLS = 4
+
+
+def _scale(metric: Metric) -> float:
+    return 100.0 if metric.fmt == "pct" else 1.0
+
+
+def _title(metric: Metric) -> str:
+    unit = " (%)" if metric.fmt == "pct" else ""
+    return f"{metric.label}{unit} {'↑' if metric.higher_is_better else '↓'}"
+
+
+def _grid(n: int) -> tuple[Figure, list[Any]]:
+    ncols = min(n, NCOLS)
+    nrows = math.ceil(n / ncols)
+    fig = Figure(figsize=(4.2 * ncols, 3.4 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, list(axes[:n])
+
+
+def _point(entry: dict[str, Any], scale: float) -> tuple[float, float, float]:
+    """(value, ci_low, ci_high) scaled; nan where unknown."""
+    def get(key: str) -> float:
+        v = entry.get(key)
+        return float(v) * scale if v is not None else math.nan
+    value = get("value")
+    low, high = get("ci_low"), get("ci_high")
+    return value, (value if math.isnan(low) else low), (value if math.isnan(high) else high)
+
+
+def bar_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path, title: str) -> Path:
+    """One subplot per metric, one bar per method (row order), CI whiskers."""
+    fig, axes = _grid(len(metrics))
+    methods = [r["method"] for r in rows]
+    colors = [f"C{i % 10}" for i in range(len(rows))]
+    x = np.arange(len(rows))
+    for ax, m in zip(axes, metrics):
+        pts = np.array([_point(r["metrics"][m.name], _scale(m)) for r in rows]).reshape(-1, 3)
+        known = ~np.isnan(pts[:, 0])
+        err = np.clip(np.stack([pts[:, 0] - pts[:, 1], pts[:, 2] - pts[:, 0]]), 0, None)
+        ax.bar(x[known], pts[known, 0], yerr=err[:, known],
+               color=[c for c, k in zip(colors, known) if k], capsize=3, edgecolor="black",
+               linewidth=0.5)
+        for i in np.flatnonzero(~known):
+            ax.text(i, 0, "n/a", ha="center", va="bottom", fontsize=8)
+        ax.set_title(_title(m), fontsize=10)
+        ax.set_xticks(x, methods, rotation=30, ha="right", fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+def dpo_family(info: dict[str, Any]) -> str:
+    """The line a DPO run belongs to in the β plot: its method without β (DPO, SFT+DPO,
+    DPO-ipo, ... plus a non-default data scorer)."""
+    init = info.get("init_algo")
+    prefix = "SFT+" if init == "sft" else f"{str(init).upper()}+" if init else ""
+    loss = info.get("loss_type")
+    name = "DPO" if loss in (None, "sigmoid") else f"DPO-{loss}"
+    scorer = info.get("data_scorer")
+    return prefix + name + (f" [scorer={scorer}]" if scorer not in (None, "default") else "")
+
+
+def dpo_betas(rows: list[dict[str, Any]]) -> list[float]:
+    infos = [r["method_info"] for r in rows]
+    return sorted({i["beta"] for i in infos
+                   if i.get("algo") == "dpo" and i.get("beta") is not None})
+
+
+def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
+              title: str) -> Path | None:
+    """Metric vs β (log x) per DPO family with CI bands, base/SFT as dashed references; only
+    when the runs hold at least two distinct DPO β (else None, nothing written)."""
+    betas = dpo_betas(rows)
+    if len(betas) < 2:
+        return None
+    families: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        info = r["method_info"]
+        if info.get("algo") == "dpo" and info.get("beta") is not None:
+            families.setdefault(dpo_family(info), []).append(r)
+    references = [r for r in rows if r["method_info"].get("algo") in (None, "sft")]
+    fig, axes = _grid(len(metrics))
+    for ax, m in zip(axes, metrics):
+        scale = _scale(m)
+        for i, (family, members) in enumerate(families.items()):
+            members = sorted(members, key=lambda r: r["method_info"]["beta"])
+            xs = [r["method_info"]["beta"] for r in members]
+            pts = np.array([_point(r["metrics"][m.name], scale) for r in members]).reshape(-1, 3)
+            ax.plot(xs, pts[:, 0], marker="o", color=f"C{i}", label=family)
+            ax.fill_between(xs, pts[:, 1], pts[:, 2], color=f"C{i}", alpha=0.2, linewidth=0)
+        for j, r in enumerate(references):
+            value = _point(r["metrics"][m.name], scale)[0]
+            if not math.isnan(value):
+                ax.axhline(value, color="0.4", linestyle=("--", ":", "-.")[j % 3], linewidth=1,
+                           label=r["method"])
+        ax.set_xscale("log")
+        ax.set_xticks(betas, [f"{b:g}" for b in betas])
+        ax.minorticks_off()
+        ax.set_xlabel("β")
+        ax.set_title(_title(m), fontsize=10)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    fig.savefig(path, dpi=120)
+    return path

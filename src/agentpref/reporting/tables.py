@@ -1,0 +1,111 @@
+"""Ablation tables: cells formatted from metric summaries, laid out by pandas.
+
+A result cell is ``value [ci_low, ci_high]`` in the metric's display format (``format_value``);
+the best value of each column is bold (ties, as printed, all bold). A difference cell is
+``+diff [ci_low, ci_high] (p=...)``, bold when p < 1 - confidence. pandas renders Markdown
+(``to_markdown``, via tabulate) and LaTeX (``Styler.to_latex``, booktabs rules).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+
+from agentpref.evaluation.metrics import Metric, format_value
+
+Style = Literal["md", "tex"]
+ARROWS = {"md": ("↑", "↓"), "tex": (r"$\uparrow$", r"$\downarrow$")}
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}", "β": r"$\beta$", "Δ": r"$\Delta$", "–": "--",
+                  "−": "-", "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
+
+
+def _text(text: str, style: Style, bold: bool = False) -> str:
+    if style == "tex":
+        text = latex_escape(text)
+        return rf"\textbf{{{text}}}" if bold else text
+    text = text.replace("|", r"\|")
+    return f"**{text}**" if bold else text
+
+
+def header(metric: Metric, style: Style) -> str:
+    """``pass@1 (%) ↑``: label, a percent note for pct metrics, the better direction."""
+    up, down = ARROWS[style]
+    unit = " (%)" if metric.fmt == "pct" else ""
+    return f"{_text(metric.label + unit, style)} {up if metric.higher_is_better else down}"
+
+
+def result_text(entry: dict[str, Any], fmt: str) -> str:
+    """``40.0 [20.0, 60.0]`` (no brackets when the CI is unknown, ``–`` when the value is)."""
+    text = format_value(entry.get("value"), fmt)
+    if entry.get("value") is not None and entry.get("ci_low") is not None \
+            and entry.get("ci_high") is not None:
+        text += f" [{format_value(entry['ci_low'], fmt)}, {format_value(entry['ci_high'], fmt)}]"
+    return text
+
+
+def _signed(value: float | None, fmt: str) -> str:
+    text = format_value(value, fmt)
+    return "+" + text if value is not None and value > 0 and not text.startswith("-") else text
+
+
+def difference_text(comp: dict[str, Any], fmt: str) -> str:
+    """``+10.0 [+2.0, +18.0] (p=0.031)`` in the metric's display units."""
+    if comp.get("difference") is None:
+        return format_value(None, fmt)
+    text = _signed(comp["difference"], fmt)
+    if comp.get("ci_low") is not None:
+        text += f" [{_signed(comp['ci_low'], fmt)}, {_signed(comp['ci_high'], fmt)}]"
+    if comp.get("p_value") is not None:
+        p = comp["p_value"]
+        text += " (p<0.001)" if p < 0.001 else f" (p={p:.3g})"
+    return text
+
+
+def best_rows(values: list[float | None], metric: Metric) -> list[bool]:
+    """Which rows hold the column's best value; ties (equal as printed) are all best. With
+    fewer than two values there is nothing to compare and nothing is best."""
+    known = [v for v in values if v is not None]
+    if len(known) < 2:
+        return [False] * len(values)
+    best = format_value(max(known) if metric.higher_is_better else min(known), metric.fmt)
+    return [v is not None and format_value(v, metric.fmt) == best for v in values]
+
+
+def results_frame(rows: list[dict[str, Any]], metrics: list[Metric], style: Style) -> pd.DataFrame:
+    """One row per method: ``method`` then one column per metric; ``rows[i]["metrics"][name]``
+    holds value/ci_low/ci_high and ``best``."""
+    data = {"method": [_text(r["method"], style) for r in rows]}
+    for m in metrics:
+        data[header(m, style)] = [_text(result_text(r["metrics"][m.name], m.fmt), style,
+                                        bold=r["metrics"][m.name]["best"]) for r in rows]
+    return pd.DataFrame(data)
+
+
+def difference_frame(comparisons: dict[str, dict[str, Any]], metrics: list[Metric], style: Style,
+                     alpha: float) -> pd.DataFrame:
+    """One row per compared method: paired difference vs the baseline per metric."""
+    data = {"method": [_text(method, style) for method in comparisons]}
+    for m in metrics:
+        data[header(m, style)] = [
+            _text(difference_text(comp[m.name], m.fmt), style,
+                  bold=comp[m.name].get("p_value") is not None and comp[m.name]["p_value"] < alpha)
+            for comp in comparisons.values()]
+    return pd.DataFrame(data)
+
+
+def to_markdown(frame: pd.DataFrame) -> str:
+    return frame.to_markdown(index=False, colalign=["left"] * frame.shape[1])
+
+
+def to_latex(frame: pd.DataFrame, caption: str, label: str) -> str:
+    """A booktabs ``table`` float (\\toprule/\\midrule/\\bottomrule); cells are already escaped."""
+    return frame.style.hide(axis="index").to_latex(
+        hrules=True, column_format="l" + "c" * (frame.shape[1] - 1), caption=latex_escape(caption),
+        label=label, position_float="centering", environment="table")
