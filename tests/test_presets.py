@@ -5,13 +5,16 @@ import json
 from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
 GROUPS = ("experiment", "debug", "hparams_search")
 
 
 def entry_point(group: str, stem: str) -> str:
-    """Presets named eval_* configure evaluate.py; every other preset configures train.py."""
-    return "evaluate" if group == "experiment" and stem.startswith("eval_") else "train"
+    """Presets named eval_* configure evaluate.py, study_* study.py, every other train.py."""
+    if group == "experiment" and stem.startswith(("eval_", "study_")):
+        return "evaluate" if stem.startswith("eval_") else "study"
+    return "train"
 
 
 def all_presets(repo: Path) -> list[tuple[str, str]]:
@@ -26,6 +29,7 @@ def compose_entry(repo, tmp_path):
 
     from agentpref.config import validate_config
     from agentpref.evaluation.run import EvalConfig
+    from agentpref.study import StudyConfig
     from agentpref.training.config import TrainConfig, check_trainer_keys
 
     def make(entry: str, *overrides: str, run_dir: Path | None = None):
@@ -35,7 +39,11 @@ def compose_entry(repo, tmp_path):
             cfg.pop("hydra", None)
             if run_dir is not None:
                 cfg.run_dir = str(run_dir)
-        config = validate_config(cfg, TrainConfig if entry == "train" else EvalConfig)
+            if entry == "study":  # a study's required paths (params: ???) are the user's runs
+                for key in cfg.params:
+                    if OmegaConf.is_missing(cfg.params, key):
+                        cfg.params[key] = "unused"
+        config = validate_config(cfg, {"train": TrainConfig, "evaluate": EvalConfig, "study": StudyConfig}[entry])
         if entry == "train":
             check_trainer_keys(config)
         return config
@@ -48,12 +56,18 @@ def test_every_preset_composes(repo, compose_entry):
     assert ("experiment", "eval_ablation") in presets and ("experiment", "ablation_sft_dpo") in presets
     for group, stem in presets:
         text = (repo / "conf" / group / f"{stem}.yaml").read_text()
-        data = [] if "\ndata:" in text or entry_point(group, stem) == "evaluate" else ["data=unused"]
-        cfg = compose_entry(entry_point(group, stem), f"{group}={stem}", *data)
-        if entry_point(group, stem) == "train":
+        entry = entry_point(group, stem)
+        data = ["data=unused"] if entry == "train" and "\ndata:" not in text else []
+        cfg = compose_entry(entry, f"{group}={stem}", *data)
+        if entry == "train":
             assert cfg.algo.name in {"sft", "dpo"}, stem
-        else:
+        elif entry == "evaluate":
             assert cfg.tasks.split == "heldout" and max(cfg.ks) <= cfg.samples_per_task
+        else:  # every stage of a study composes for its own entry point
+            from agentpref.study import _compose
+
+            for name, stage in cfg.stages.items():
+                assert _compose(stage.entry, stage.overrides), (stem, name)
     # The ablation layout: rows land in outputs/ablation/<model>/<row>, evaluations next to them.
     row = compose_entry("train", "experiment=ablation_sft_dpo", "dpo.beta=0.3", "model=qwen7b")
     assert row.run_dir == "outputs/ablation/qwen7b/sft_dpo_beta0.3" and row.init_from == "outputs/ablation/qwen7b/sft"

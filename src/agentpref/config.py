@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import MissingMandatoryValue
+from omegaconf.errors import InterpolationToMissingValueError, MissingMandatoryValue
 from pydantic import BaseModel, ValidationError
 
 from agentpref.errors import AgentprefError, ConfigError
@@ -87,8 +87,10 @@ def validate_config(cfg: DictConfig, model: type[M]) -> M:
     """Resolve ``cfg`` (without the ``hydra`` node) and validate it into ``model``."""
     try:
         data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
-    except MissingMandatoryValue as exc:
-        key = exc.full_key
+    except (MissingMandatoryValue, InterpolationToMissingValueError) as exc:
+        # An interpolation to a missing value names the interpolating key; name the missing one.
+        key = str(exc).split("Missing mandatory value: ")[-1].split("\n")[0].strip() \
+            if isinstance(exc, InterpolationToMissingValueError) else exc.full_key
         raise ConfigError(f"missing config value '{key}': {REQUIRED_HINTS.get(key, 'set it on the command line')}") from None
     data.pop("hydra", None)
     try:

@@ -1,0 +1,105 @@
+"""study.py: stages run in order into one dir, resume skips finished stages, sweep specs compose."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from omegaconf import OmegaConf
+
+from agentpref.errors import ConfigError
+
+
+def _study(run_dir: Path, stages: dict, **extra):
+    from agentpref.config import validate_config
+    from agentpref.study import StudyConfig
+
+    cfg = OmegaConf.create({"stages": stages, "params": {"tasks": 1}, "logger": {"kind": "none"},
+                            "run_dir": str(run_dir), **extra})
+    return validate_config(cfg, StudyConfig)
+
+
+SMALL_EVAL = ["model=tiny_random", "tasks.limit=${params.tasks}", "samples_per_task=1", "ks=[1]",
+              "agent.max_steps=1", "backend.max_new_tokens=8", "progress=false", "logger=none"]
+
+
+@pytest.mark.slow
+def test_a_study_runs_every_stage_and_resumes(tmp_path):
+    from agentpref.study import run_study
+
+    stages = {
+        "demos": {"entry": "generate", "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2",
+                                                     "logger=none", "progress=false"]},
+        "data": {"entry": "build_data", "overrides": ["runs=[${run_dir}/demos]"]},
+        "sft": {"entry": "train", "overrides": ["algo=sft", "debug=fast", "trainer.max_steps=1",
+                                                "global_batch_size=1", "data=${run_dir}/data"]},
+        "eval": {"entry": "evaluate", "overrides": ["policy_from=${run_dir}/sft", *SMALL_EVAL]},
+        "report": {"entry": "report", "overrides": ["runs=[${run_dir}/eval]", "name=table"]},
+    }
+    run_dir = tmp_path / "study"
+    record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate"))
+    assert list(record["stages"]) == list(stages) and all(s["status"] == "done" for s in record["stages"].values())
+    assert json.loads((run_dir / "demos" / "summary.json").read_text())["episodes"] == 2
+    assert (run_dir / "data" / "sft.jsonl").is_file() and (run_dir / "sft" / "adapter").is_dir()
+    evaluation = json.loads((run_dir / "eval" / "summary.json").read_text())
+    assert evaluation["method"] == "SFT" and evaluation["adapter"] == f"{run_dir}/sft/adapter"
+    assert record["objective"]["value"] == evaluation["metrics"]["protocol_error_rate"]["value"]
+    assert "| SFT " in (run_dir / "report" / "table.md").read_text()
+    assert json.loads((run_dir / "study.json").read_text())["stages"]["report"]["status"] == "done"
+
+    # Re-running skips every finished stage (nothing is recomputed: the adapter file is untouched).
+    adapter = run_dir / "sft" / "adapter" / "adapter_model.safetensors"
+    mtime = adapter.stat().st_mtime_ns
+    again = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate"))
+    assert again["stages"]["sft"]["seconds"] == record["stages"]["sft"]["seconds"]
+    assert adapter.stat().st_mtime_ns == mtime
+    # ... and a finished stage with other overrides is refused rather than silently mixed.
+    stages["sft"]["overrides"] = [*stages["sft"]["overrides"], "seed=1"]
+    with pytest.raises(ConfigError, match="stage 'sft' already ran .* use a new run_dir"):
+        run_study(_study(run_dir, stages))
+
+
+def test_stage_mistakes_name_the_stage(tmp_path):
+    from agentpref.study import run_study
+
+    with pytest.raises(ConfigError, match=r"stage 'eval' \(evaluate\): .*samples_per_tsk"):
+        run_study(_study(tmp_path / "s", {"eval": {"entry": "evaluate", "overrides": ["samples_per_tsk=2"]}}))
+    with pytest.raises(ConfigError, match="no stage 'evl'"):
+        run_study(_study(tmp_path / "s", {"eval": {"entry": "evaluate"}}, metric="evl/pass@1"))
+    with pytest.raises(ConfigError, match="experiment=study_"):
+        run_study(_study(tmp_path / "s", {}))
+
+
+def test_sweep_specs_call_entry_points_with_composable_arguments(repo):
+    """Every W&B sweep spec runs a repo entry point with ${args_no_hyphens}, and the arguments of
+    its first grid point compose into that entry point's config."""
+    from agentpref.config import validate_config
+    from agentpref.study import StudyConfig, _compose
+    from agentpref.training.config import TrainConfig
+
+    specs = sorted((repo / "sweeps").glob("*.yaml"))
+    assert {p.stem for p in specs} >= {"dpo_beta", "scorer_weights"}
+    for path in specs:
+        spec = yaml.safe_load(path.read_text())
+        assert (repo / spec["program"]).is_file() and "${args_no_hyphens}" in spec["command"]
+        args = [f"{k}={v['value'] if 'value' in v else v['values'][0]}" for k, v in spec["parameters"].items()]
+        entry = Path(spec["program"]).stem
+        cfg = _compose(entry, [*args, "run_dir=/tmp/agentpref-sweep-check"])
+        model = {"train": TrainConfig, "study": StudyConfig}[entry]
+        validated = validate_config(cfg, model)
+        if entry == "study":
+            assert spec["metric"]["name"] == "objective" and validated.metric
+
+
+def test_slurm_template_selects_the_submitit_launcher(repo, tmp_path):
+    """launch/slurm/submitit_slurm.yaml, copied into a conf/local/ dir as documented, switches a
+    multirun to the submitit SLURM launcher."""
+    pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+    from hydra import compose, initialize_config_dir
+
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "slurm.yaml").write_text((repo / "launch/slurm/submitit_slurm.yaml").read_text())
+    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
+        cfg = compose("train", overrides=[f"hydra.searchpath=[file://{tmp_path}]", "+local=slurm", "data=x"],
+                      return_hydra_config=True)
+    assert "submitit" in cfg.hydra.launcher._target_ and cfg.hydra.launcher.partition == "gpu"
