@@ -58,8 +58,8 @@ class Shard(BaseModel):
         return self
 
 
-class GenerateConfig(BaseModel):
-    """Config of ``generate.py`` (conf/generate.yaml)."""
+class PolicyRunConfig(BaseModel):
+    """What any run of a policy over tasks needs (generate.py, evaluate.py)."""
 
     model_config = ConfigDict(extra="forbid")
     model: ModelConfig
@@ -68,17 +68,22 @@ class GenerateConfig(BaseModel):
     sandbox: Limits
     agent: AgentConfig
     logger: LoggerConfig = Field(discriminator="kind")
-    rollouts_per_task: int = Field(1, ge=1)
     temperature: float = Field(0.7, ge=0)
     top_p: float = Field(1.0, gt=0, le=1)
     seed: int = 0
     budget: Budget = Budget()
-    shard: Shard = Shard()
     max_episodes: int | None = Field(None, ge=1, description="stop after this many new episodes")
     runner: str = Field("fork", pattern="^(fork|subprocess)$")
     workers: int = Field(2, ge=1, description="threads running tools and grading")
     progress: bool = True
     run_dir: str
+
+
+class GenerateConfig(PolicyRunConfig):
+    """Config of ``generate.py`` (conf/generate.yaml)."""
+
+    rollouts_per_task: int = Field(1, ge=1)
+    shard: Shard = Shard()
 
     @property
     def sampling(self) -> SamplingConfig:

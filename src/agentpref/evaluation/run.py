@@ -17,12 +17,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig
+from agentpref.agent.config import ModelConfig
 from agentpref.agent.generation import (
     ROLLOUTS_FILE,
     SUMMARY_FILE,
-    Budget,
     GenerateConfig,
+    PolicyRunConfig,
     render_transcript,
     run_generation,
 )
@@ -35,10 +35,8 @@ from agentpref.jsonl import write_lines_atomic
 from agentpref.scoring.checks import CHECKS
 from agentpref.scoring.run import SCORED_FILE
 from agentpref.scoring.scorer import ScorerConfig, score_records
-from agentpref.tasks.config import TaskSetConfig
 from agentpref.tasks.registry import load_task_set
-from agentpref.tasks.sandbox import Limits
-from agentpref.tracking import LoggerConfig, NoLogger, Tracker, WandbLogger, git_sha
+from agentpref.tracking import NoLogger, Tracker, WandbLogger, git_sha
 
 TRAIN_MANIFEST = "train.json"
 
@@ -50,32 +48,16 @@ class BootstrapConfig(BaseModel):
     seed: int = 0
 
 
-class EvalConfig(BaseModel):
-    """Config of ``evaluate.py`` (conf/evaluate.yaml)."""
+class EvalConfig(PolicyRunConfig):
+    """Config of ``evaluate.py`` (conf/evaluate.yaml): a policy run plus what makes it an evaluation."""
 
-    model_config = ConfigDict(extra="forbid")
-    model: ModelConfig
-    backend: BackendConfig
-    tasks: TaskSetConfig
-    sandbox: Limits
-    agent: AgentConfig
     scorer: ScorerConfig
-    logger: LoggerConfig = Field(discriminator="kind")
     policy_from: str | None = Field(None, description="a train.py run dir: evaluate its adapter/ (or model/)")
     method: str | None = Field(None, description="row label in report tables; null = derived from policy_from")
     samples_per_task: int = Field(5, ge=1, description="K samples per task")
     ks: list[int] = Field(default_factory=lambda: [1, 5], description="pass@k for these k (each <= K)")
-    temperature: float = Field(0.7, ge=0)
-    top_p: float = Field(1.0, gt=0, le=1)
-    seed: int = 0
-    budget: Budget = Budget()
-    max_episodes: int | None = Field(None, ge=1, description="stop after this many new episodes (resume later)")
-    runner: str = Field("fork", pattern="^(fork|subprocess)$")
-    workers: int = Field(2, ge=1)
-    progress: bool = True
     compare_to: str | None = Field(None, description="another evaluate.py run dir on the same tasks")
     bootstrap: BootstrapConfig = BootstrapConfig()
-    run_dir: str
 
     @model_validator(mode="after")
     def _ks_fit(self) -> EvalConfig:
@@ -189,10 +171,8 @@ def compare(per_task: dict, other: dict, boot: BootstrapConfig) -> dict[str, Any
 
 # ---- the run -----------------------------------------------------------------------------------
 def _generate_config(cfg: EvalConfig, model: ModelConfig) -> GenerateConfig:
-    return GenerateConfig(model=model, backend=cfg.backend, tasks=cfg.tasks, sandbox=cfg.sandbox, agent=cfg.agent,
-                          logger=NoLogger(), rollouts_per_task=cfg.samples_per_task, temperature=cfg.temperature,
-                          top_p=cfg.top_p, seed=cfg.seed, budget=cfg.budget, max_episodes=cfg.max_episodes,
-                          runner=cfg.runner, workers=cfg.workers, progress=cfg.progress, run_dir=cfg.run_dir)
+    shared = {name: getattr(cfg, name) for name in PolicyRunConfig.model_fields}
+    return GenerateConfig(**shared | {"model": model, "logger": NoLogger(), "rollouts_per_task": cfg.samples_per_task})
 
 
 def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], config: dict[str, Any]) -> None:
