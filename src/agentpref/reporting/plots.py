@@ -61,6 +61,13 @@ def bar_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path, titl
         ax.bar(x[known], pts[known, 0], yerr=err[:, known],
                color=[c for c, k in zip(colors, known) if k], capsize=3, edgecolor="black",
                linewidth=0.5)
+        # Fixed x range and a y axis from 0 (rates, counts, scores are never negative): all-zero
+        # or all-missing panels still show where each method is.
+        ax.set_xlim(-0.6, len(rows) - 0.4)
+        finite = pts[np.isfinite(pts)]
+        if not finite.size or finite.min() >= 0:
+            top = finite.max() if finite.size else 0.0
+            ax.set_ylim(0, top * 1.1 if top > 0 else _scale(m))
         for i in np.flatnonzero(~known):
             ax.text(i, 0, "n/a", ha="center", va="bottom", fontsize=8)
         ax.set_title(_title(m), fontsize=10)
