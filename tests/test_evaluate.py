@@ -189,5 +189,7 @@ def test_model_evaluation_resumes_and_compares(run_cli, oracle_eval, tmp_path):
     assert diff["difference"] == pytest.approx(s["metrics"]["pass@1"]["value"] - 1.0)
     assert 0 < diff["p_value"] <= 1 and s["comparison"]["tasks"] == 3
     offline = list((run_dir / "wandb").glob("offline-run-*"))
-    assert len(offline) == 1  # the W&B run (offline) with the trajectories table
+    assert len(offline) == 1  # the W&B run (offline) with the metrics and the trajectories table
+    logged = next(offline[0].glob("run-*.wandb")).read_bytes()
+    assert b"trajectories" in logged and b"eval/pass@1_ci_low" in logged
     assert json.loads(proc.stdout.strip().splitlines()[-1])["method"] == "base"

@@ -15,12 +15,12 @@ def _study(run_dir: Path, stages: dict, **extra):
     from agentpref.study import StudyConfig
 
     cfg = OmegaConf.create({"stages": stages, "params": {"tasks": 1}, "logger": {"kind": "none"},
-                            "run_dir": str(run_dir), **extra})
+                            "run_dir": str(run_dir)} | extra)
     return validate_config(cfg, StudyConfig)
 
 
 SMALL_EVAL = ["model=tiny_random", "tasks.limit=${params.tasks}", "samples_per_task=1", "ks=[1]",
-              "agent.max_steps=1", "backend.max_new_tokens=8", "progress=false", "logger=none"]
+              "agent.max_steps=1", "backend.max_new_tokens=8", "progress=false"]
 
 
 @pytest.mark.slow
@@ -29,7 +29,7 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
 
     stages = {
         "demos": {"entry": "generate", "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2",
-                                                     "logger=none", "progress=false"]},
+                                                     "progress=false"]},
         "data": {"entry": "build_data", "overrides": ["runs=[${run_dir}/demos]"]},
         "sft": {"entry": "train", "overrides": ["algo=sft", "debug=fast", "trainer.max_steps=1",
                                                 "global_batch_size=1", "data=${run_dir}/data"]},
@@ -37,7 +37,8 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
         "report": {"entry": "report", "overrides": ["runs=[${run_dir}/eval]", "name=table"]},
     }
     run_dir = tmp_path / "study"
-    record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate"))
+    offline = {"kind": "wandb", "mode": "offline"}
+    record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate", logger=offline))
     assert list(record["stages"]) == list(stages) and all(s["status"] == "done" for s in record["stages"].values())
     assert json.loads((run_dir / "demos" / "summary.json").read_text())["episodes"] == 2
     assert (run_dir / "data" / "sft.jsonl").is_file() and (run_dir / "sft" / "adapter").is_dir()
@@ -46,6 +47,9 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     assert record["objective"]["value"] == evaluation["metrics"]["protocol_error_rate"]["value"]
     assert "| SFT " in (run_dir / "report" / "table.md").read_text()
     assert json.loads((run_dir / "study.json").read_text())["stages"]["report"]["status"] == "done"
+    # One W&B run for the whole study (what a sweep agent expects), none per stage.
+    assert len(list((run_dir / "wandb").glob("offline-run-*"))) == 1
+    assert not any((run_dir / stage / "wandb").exists() for stage in ("demos", "sft", "eval"))
 
     # Re-running skips every finished stage (nothing is recomputed: the adapter file is untouched).
     adapter = run_dir / "sft" / "adapter" / "adapter_model.safetensors"

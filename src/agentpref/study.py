@@ -24,6 +24,7 @@ from agentpref.tracking import LoggerConfig, Tracker
 
 Entry = Literal["generate", "build_data", "train", "evaluate", "report"]
 STUDY_FILE = "study.json"
+LOGGED = ("generate", "train", "evaluate")  # entry points with a logger group
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 # Which key of each entry point's config names its output dir.
 OUTPUT_KEY = {"generate": "run_dir", "build_data": "output_dir", "train": "run_dir", "evaluate": "run_dir",
@@ -44,6 +45,8 @@ class StudyConfig(BaseModel):
     stages: dict[str, Stage]
     params: dict[str, Any] = Field(default_factory=dict, description="knobs the stages interpolate")
     metric: str | None = Field(None, description="<evaluate stage>/<metric>: the study's objective")
+    stage_loggers: bool = Field(False, description="each stage its own W&B run (off: the study's one run "
+                                                   "carries every stage's metrics, as a W&B sweep needs)")
     logger: LoggerConfig = Field(discriminator="kind")
     run_dir: str
 
@@ -64,13 +67,16 @@ def _compose(entry: str, overrides: list[str]) -> Any:
     return cfg
 
 
-def run_stage(name: str, stage: Stage, out: Path) -> dict[str, Any]:
+def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False) -> dict[str, Any]:
     """Compose, validate and run one stage in this process; returns its summary."""
     from omegaconf import OmegaConf
 
     from agentpref.config import validate_config
 
     overrides = [*stage.overrides, f"{OUTPUT_KEY[stage.entry]}={out}"]
+    own_logger = any(o.lstrip("+~").startswith(("logger=", "logger.")) for o in stage.overrides)
+    if stage.entry in LOGGED and not stage_logger and not own_logger:
+        overrides.insert(0, "logger=none")  # one W&B run per study (a sweep's run is the study's)
     try:
         cfg = _compose(stage.entry, overrides)
     except Exception as exc:  # Hydra's override / missing-key errors, named with the stage
@@ -138,7 +144,7 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
         print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}) -> {root / name}  "
               f"[{time.perf_counter() - started:.0f}s so far]", file=sys.stderr, flush=True)
         t0 = time.perf_counter()
-        summary = run_stage(name, stage, root / name)
+        summary = run_stage(name, stage, root / name, cfg.stage_loggers)
         done[name] = {"entry": stage.entry, "overrides": stage.overrides, "status": "done",
                       "seconds": round(time.perf_counter() - t0, 1), "run_dir": str(root / name),
                       "summary": {k: v for k, v in summary.items() if k not in ("per_task", "config")}}
@@ -150,6 +156,12 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
                       name=f"study-{root.name}")
     try:
         summary = {f"{name}/seconds": s["seconds"] for name, s in done.items()}
+        for name, stage in done.items():  # evaluation metrics of every evaluate stage
+            if stage["entry"] != "evaluate":
+                continue
+            for metric, m in stage["summary"].get("metrics", {}).items():
+                if m.get("value") is not None:
+                    summary[f"{name}/{metric}"] = m["value"]
         if record["objective"] and record["objective"]["value"] is not None:
             summary |= {cfg.metric: record["objective"]["value"], "objective": record["objective"]["value"]}
         tracker.summary(summary)
