@@ -10,7 +10,7 @@ TCMALLOC := $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal
 export WANDB_MODE ?= offline
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv demo test lint clean
+.PHONY: venv demo checks test lint clean
 
 venv: $(STAMP)
 
@@ -30,16 +30,20 @@ test: venv
 lint: venv
 	$(VENV)/bin/ruff check .
 
+# The main job: the whole study on the embedded SmolLM2-135M (conf/experiment/study_demo.yaml):
+# oracle demonstrations -> SFT -> own rollouts -> trajectory + step pairs -> DPO -> heldout
+# evaluation of base, SFT, SFT+DPO -> report. A fixed run dir: re-running resumes it.
 demo: export LD_PRELOAD := $(TCMALLOC)
 demo: venv
+	$(PY) study.py experiment=study_demo run_dir=outputs/demo/study
+	@cat outputs/demo/study/report/demo.md
+
+# The earlier stages' own checks: corpus validation, synthetic tasks, runner and batching benchmarks.
+checks: venv
 	$(PY) tasks.py validate tasks=builtin
 	$(PY) tasks.py synthesize tasks=synthetic
 	$(PY) tasks.py validate tasks=synthetic
 	$(PY) benchmarks/bench_test_runner.py
-	# The agent: the privileged oracle on every builtin task, then a handful of real episodes of
-	# the embedded SmolLM2-135M on CPU (offline W&B). Fixed run dirs: a re-run resumes them.
-	$(PY) generate.py backend=oracle tasks=builtin run_dir=outputs/demo/generate-oracle
-	$(PY) generate.py tasks.limit=4 agent.max_steps=4 backend.max_new_tokens=128 run_dir=outputs/demo/generate-smollm2
 	$(PY) benchmarks/bench_hf_batching.py
 
 clean:

@@ -45,6 +45,7 @@ class StudyConfig(BaseModel):
     stages: dict[str, Stage]
     params: dict[str, Any] = Field(default_factory=dict, description="knobs the stages interpolate")
     metric: str | None = Field(None, description="<evaluate stage>/<metric>: the study's objective")
+    notes: str | None = Field(None, description="what the study's sizes mean; printed first and last")
     stage_loggers: bool = Field(False, description="each stage its own W&B run (off: the study's one run "
                                                    "carries every stage's metrics, as a W&B sweep needs)")
     logger: LoggerConfig = Field(discriminator="kind")
@@ -56,6 +57,8 @@ def _compose(entry: str, overrides: list[str]) -> Any:
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import open_dict
+
+    import agentpref.config  # noqa: F401  (registers the ${launch_time:} and ${basename:} resolvers)
 
     if GlobalHydra.instance().is_initialized():  # inside study.py's own Hydra app
         cfg = compose(config_name=entry, overrides=overrides)
@@ -130,6 +133,9 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     record_path = root / STUDY_FILE
     record = json.loads(record_path.read_text()) if record_path.is_file() else {"stages": {}}
     record |= {"params": cfg.params, "run_dir": str(root)}
+    record["notes"] = cfg.notes
+    if cfg.notes:
+        print(f"[study] note: {cfg.notes}", file=sys.stderr)
     done = record["stages"]
     enabled = [(n, s) for n, s in cfg.stages.items() if s.enabled]
     started = time.perf_counter()
@@ -176,4 +182,6 @@ def print_summary(record: dict[str, Any]) -> None:
           file=sys.stderr)
     if record.get("objective"):
         print(f"[study] {record['objective']['metric']} = {record['objective']['value']}", file=sys.stderr)
+    if record.get("notes"):
+        print(f"[study] note: {record['notes']}", file=sys.stderr)
     print(json.dumps({k: v for k, v in record.items() if k != "stages"} | {"stages": list(record["stages"])}))
