@@ -31,6 +31,7 @@ from agentpref.agent.record import Cost, RolloutRecord, RolloutWriter, read_roll
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError
 from agentpref.tasks.config import TaskSetConfig
+from agentpref.tasks.loading import LoadResult
 from agentpref.tasks.model import Task
 from agentpref.tasks.registry import load_task_set
 from agentpref.tasks.sandbox import Limits
@@ -259,14 +260,16 @@ def render_transcript(record: RolloutRecord, limit: int = 6000) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (truncated)"
 
 
-def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The whole run; returns the summary (also written to ``<run_dir>/summary.json``)."""
+def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = None,
+                   loaded: LoadResult | None = None) -> dict[str, Any]:
+    """The whole run; returns the summary (also written to ``<run_dir>/summary.json``).
+    ``loaded``: the task set of ``cfg.tasks`` when the caller has already loaded it."""
     from tqdm import tqdm
 
     started = time.perf_counter()
     run_dir = Path(cfg.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
+    loaded = loaded or load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
     for problem in loaded.problems:
         print(f"problem: {problem}", file=sys.stderr)
     tasks = shard_tasks(loaded.tasks, cfg.shard)

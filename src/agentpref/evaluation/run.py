@@ -37,8 +37,7 @@ from agentpref.scoring.run import SCORED_FILE
 from agentpref.scoring.scorer import ScorerConfig, score_records
 from agentpref.tasks.registry import load_task_set
 from agentpref.tracking import NoLogger, Tracker, WandbLogger, git_sha
-
-TRAIN_MANIFEST = "train.json"
+from agentpref.training.artifacts import locate_trained, trained_algo
 
 
 class BootstrapConfig(BaseModel):
@@ -86,29 +85,15 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
         return cfg.model, info
     if cfg.model.adapter:
         raise ConfigError("set either policy_from (a train.py run dir) or model.adapter, not both")
-    root = Path(cfg.policy_from)
-    manifest = root / TRAIN_MANIFEST
-    if not manifest.is_file():
-        raise ConfigError(f"policy_from={root} has no {TRAIN_MANIFEST}: point it at a finished train.py run dir "
-                          "(or use model.adapter=<adapter dir>)")
-    trained = json.loads(manifest.read_text())
-    if trained.get("model") != cfg.model.name:
-        raise ConfigError(f"policy_from={root} trained model {trained.get('model')!r}, not model={cfg.model.name}; "
-                          f"pass model={trained.get('model')}")
-    hparams = trained.get("hparams") or {}
-    info |= {"algo": trained.get("algo"), "beta": hparams.get("beta"), "loss_type": hparams.get("loss_type"),
-             "data_scorer": trained.get("data_scorer"), "pairs": hparams.get("pairs")}
-    init = trained.get("init_from")
-    if init:
-        init_manifest = Path(init) / TRAIN_MANIFEST
-        info["init_algo"] = json.loads(init_manifest.read_text()).get("algo") if init_manifest.is_file() else "unknown"
-    if (root / "adapter" / "adapter_config.json").is_file():
-        return cfg.model.model_copy(update={"adapter": str(root / "adapter")}), info
-    for full in ("merged", "model"):
-        if (root / full / "config.json").is_file():
-            return cfg.model.model_copy(update={"hub_id": str(root / full), "revision": None,
-                                                "gguf_fallback": None, "random_init": None}), info
-    raise ConfigError(f"policy_from={root} has no adapter/ or model/: has that training run finished?")
+    run = locate_trained(cfg.policy_from, cfg.model.name, "policy_from", require_manifest=True)
+    hparams = run.manifest.get("hparams") or {}
+    info |= {"algo": run.manifest.get("algo"), "beta": hparams.get("beta"), "loss_type": hparams.get("loss_type"),
+             "data_scorer": run.manifest.get("data_scorer"), "pairs": hparams.get("pairs"),
+             "init_algo": trained_algo(run.manifest.get("init_from"))}
+    if run.adapter:
+        return cfg.model.model_copy(update={"adapter": run.adapter}), info
+    return cfg.model.model_copy(update={"hub_id": run.full, "revision": None, "gguf_fallback": None,
+                                        "random_init": None}), info
 
 
 def method_label(info: dict[str, Any]) -> str:
@@ -205,9 +190,9 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     started = time.perf_counter()
     model, info = resolve_policy(cfg)
     other = load_summary(cfg.compare_to, "compare_to") if cfg.compare_to else None  # fail before generating
-    generation = run_generation(_generate_config(cfg, model), None)
-    run_dir = Path(cfg.run_dir)
     loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
+    generation = run_generation(_generate_config(cfg, model), None, loaded)
+    run_dir = Path(cfg.run_dir)
     task_ids = {t.id for t in loaded.tasks}
     records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
     if not records:

@@ -217,6 +217,17 @@ def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
     }
 
 
+def table_rows(runs: list[Run], metrics: list[Metric]) -> list[dict[str, Any]]:
+    """One row per run (method, provenance, each metric's value/CI) with each column's best
+    flagged: what the tables, the plots and the notebook read."""
+    rows = [_row(r, metrics) for r in runs]
+    for m in metrics:
+        values = [r["metrics"][m.name]["value"] for r in rows]
+        for row, best in zip(rows, tables.best_rows(values, m)):
+            row["metrics"][m.name]["best"] = best
+    return rows
+
+
 def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(run dir, "method, model, adapter, git SHA") per row."""
     return [(r["run_dir"], f"{r['method']}, model {r['model']}, adapter {r['adapter'] or '-'}, "
@@ -232,11 +243,7 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     if cfg.baseline is not None and cfg.baseline not in by_method:
         raise ConfigError(f"baseline: {cfg.baseline!r} is not a method of these runs; methods: "
                           f"{', '.join(repr(m) for m in by_method)}")
-    rows = [_row(r, metrics) for r in runs]
-    for m in metrics:
-        values = [r["metrics"][m.name]["value"] for r in rows]
-        for row, best in zip(rows, tables.best_rows(values, m)):
-            row["metrics"][m.name]["best"] = best
+    rows = table_rows(runs, metrics)
     comparisons: dict[str, dict[str, Any]] = {}
     if cfg.baseline is not None:
         base = by_method[cfg.baseline]

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agentpref.errors import ConfigError, DataError
 from agentpref.jsonl import read_models, write_lines_atomic
 from agentpref.tracking import Tracker, WandbLogger, git_sha, is_main_process
+from agentpref.training.artifacts import MANIFEST, locate_trained
 from agentpref.training.config import (
     TrainConfig,
     check_trainer_keys,
@@ -28,7 +29,6 @@ from agentpref.training.config import (
     world_size,
 )
 
-MANIFEST = "train.json"
 SUMMARY = "summary.json"
 DATA_FILES = {"sft": ["sft.jsonl"], "trajectory": ["pairs.jsonl"], "step": ["step_pairs.jsonl"]}
 
@@ -94,20 +94,8 @@ def resolve_init(cfg: TrainConfig) -> tuple[str | None, str | None]:
     """(adapter dir, full checkpoint dir) to start from; both None = the base model."""
     if cfg.init_from is None:
         return None, None
-    root = Path(cfg.init_from)
-    manifest = root / MANIFEST
-    if manifest.is_file():
-        trained = json.loads(manifest.read_text())
-        if trained.get("model") != cfg.model.name:
-            raise ConfigError(f"init_from={root} trained model {trained.get('model')!r}, not model={cfg.model.name}; "
-                              f"pass model={trained.get('model')}")
-    for adapter in (root / "adapter", root):
-        if (adapter / "adapter_config.json").is_file():
-            return str(adapter), None
-    for full in (root / "model", root):
-        if (full / "config.json").is_file():
-            return None, str(full)
-    raise ConfigError(f"init_from={root} has no adapter/ or model/: is it a finished train.py run dir?")
+    run = locate_trained(cfg.init_from, cfg.model.name, "init_from")
+    return run.adapter, run.full
 
 
 def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
