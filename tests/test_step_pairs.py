@@ -80,6 +80,7 @@ def test_oracle_alternatives_tie_so_no_pair(records, builtin_tasks, agent_config
                                     prices=Prices(), scorer_cfg=scorer, cfg=cfg, sandbox=SANDBOX)
     assert pairs == [] and stats["states"] == 1 and stats["alternatives"] == 3
     assert stats["outcomes"] == {"small_margin": 1}
+    assert stats["margins"] == {"min_margin": cfg.min_margin, "max": 0.0, "mean": 0.0, "per_state": [0.0]}
     assert stats["continuations"] == 6 and stats["continuation_tokens"] == 0  # oracle: no tokens
 
 
@@ -202,6 +203,9 @@ def test_tiny_random_model_end_to_end(records, builtin_tasks, agent_config, scor
     assert stats["alternatives"] == 2 and 1 <= stats["continuations"] <= 2
     assert stats["pairs"] == len(pairs) == sum(stats["outcomes"].get(k, 0) for k in ["pair"])
     assert sum(stats["outcomes"].values()) == 1
+    # the recorded gap is what decided it (a tie of two different actions is no pair either way)
+    assert len(stats["margins"]["per_state"]) == 1
+    assert stats["pairs"] == (stats["margins"]["max"] >= 0.05 and "same_action" not in stats["outcomes"])
     # real generations: prompt tokens of the 6-message prefix, a few completion tokens each
     assert stats["prompt_tokens"] > 2 * 200 and 0 < stats["completion_tokens"] <= 12 * 2 * 3
     assert stats["continuation_tokens"] == stats["prompt_tokens"] + stats["completion_tokens"]

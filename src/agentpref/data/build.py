@@ -186,5 +186,9 @@ def print_stats(stats: dict[str, Any]) -> None:
             y = stats[key]
             parts.append(f"{key}: {y['examples']} ({y['per_task']}/task, {y['per_1m_generated_tokens']}/1M tokens, "
                          f"${y['usd_per_example']}/example)")
+    margins = stats.get("step_pairs", {}).get("stats", {}).get("margins")
+    if margins and margins["max"] is not None:       # why a state gave no pair: its value gap
+        parts.append(f"step margins: max {margins['max']}, mean {margins['mean']} over "
+                     f"{len(margins['per_state'])} states (min_margin {margins['min_margin']})")
     print("; ".join(parts) + f" -> {stats['output_dir']}", file=sys.stderr)
     print(json.dumps(stats))

@@ -332,6 +332,7 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
     skipped: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     pairs: list[dict[str, Any]] = []
+    margins: list[float] = []       # best - worst value per state: what min_margin is compared to
     states = alternatives = continuations = 0
     stop_reason = "completed"
     builder = _Builder(policy, agent, prices, scorer_cfg, cfg, runner_mode, sandbox or Limits(), workers)
@@ -368,6 +369,9 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
                     print(f"[step-pairs] skipped: {exc}", file=sys.stderr, flush=True)
                 continue
             alternatives += len(result["alternatives"])
+            values = [a["value"] for a in result["alternatives"]]
+            if len(values) >= 2:
+                margins.append(round(max(values) - min(values), 6))
             continuations += result["continuations"]
             pair, why = make_pair(record, step_index, result["alternatives"], result["tokens"],
                                   cfg.min_margin)
@@ -386,7 +390,10 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
         "continuations": continuations, "pairs": len(pairs),
         "decisions": dict(Counter(p["metadata"]["decision"] or "other" for p in pairs)),
         "pairs_per_task": dict(Counter(p["metadata"]["task_id"] for p in pairs)),
-        "outcomes": dict(reasons), "skipped": dict(skipped), "policy_errors": builder.policy_errors,
+        "outcomes": dict(reasons), "skipped": dict(skipped),
+        "margins": {"min_margin": cfg.min_margin, "max": max(margins, default=None),
+                    "mean": round(sum(margins) / len(margins), 6) if margins else None,
+                    "per_state": margins}, "policy_errors": builder.policy_errors,
         "prompt_tokens": builder.prompt_tokens, "completion_tokens": builder.completion_tokens,
         "continuation_tokens": tokens,
         "pairs_per_mtok": round(len(pairs) / (tokens / 1e6), 3) if tokens else None,
