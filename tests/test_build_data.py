@@ -146,9 +146,10 @@ def test_partial_last_line_is_counted_not_fatal(compose_config, tmp_path, runs):
 
 
 def test_cli_prints_yield(run_cli, tmp_path, runs):
-    r = run_cli("build_data.py", f"runs=[{runs / 'api'},{runs / 'oracle'}]", f"hydra.run.dir={tmp_path}/d")
+    r = run_cli("build_data.py", f"runs=[{runs / 'api'},{runs / 'oracle'}]", f"output_dir={tmp_path}/d")
     assert r.returncode == 0, r.stderr[-2000:]
     stats = json.loads(r.stdout.strip().splitlines()[-1])
+    assert stats["output_dir"] == f"{tmp_path}/d" and (tmp_path / "d" / "pairs.jsonl").exists()
     assert stats["trajectory_pairs"]["examples"] == 4 and "pairs per" not in r.stdout
     assert "trajectory_pairs: 4 (" in r.stderr and "/1M tokens" in r.stderr
 
