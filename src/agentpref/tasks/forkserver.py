@@ -24,8 +24,10 @@ import types
 from collections import OrderedDict
 
 from agentpref.tasks.isolation import (
+    confine_filesystem,
     drop_network,
     enter_sandbox,
+    join_cgroup,
     kill_group,
     network_isolation_available,
     scrubbed_env,
@@ -74,15 +76,18 @@ def _child(req: dict, prepared: bool = False) -> None:  # pragma: no cover - run
     try:
         if not prepared:
             _prepare_child(req["limits"]["network"])
+        join_cgroup(req.get("cgroup"))
         enter_sandbox(types.SimpleNamespace(**req["limits"]), network_dropped=True)
         fd = os.open(req["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
+        confine_filesystem(req.get("writable", [req["workdir"]]))
         os.chdir(req["workdir"])
         os.environ.clear()
         os.environ.update(req["env"])
+        tempfile.tempdir = None          # the server's cached /tmp: re-read from TMPDIR (the workspace)
         sys.path[0] = req["workdir"]
         sys.argv = ["pytest", *req["args"]]
         import pytest
@@ -93,6 +98,13 @@ def _child(req: dict, prepared: bool = False) -> None:  # pragma: no cover - run
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001 - the child must never return into the server loop
         code = 3
+        try:   # a failure of the sandbox set-up itself: say what it was in the run's output
+            import traceback
+
+            with open(req["output"], "a") as fh:
+                fh.write("agentpref sandbox: the test process failed to start:\n" + traceback.format_exc())
+        except BaseException:  # noqa: BLE001
+            pass
     os._exit(code)
 
 

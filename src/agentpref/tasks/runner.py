@@ -12,6 +12,7 @@ with the same pytest arguments and the same report plugin, so their outcomes are
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -28,9 +29,13 @@ from agentpref.tasks.forkserver import ForkServerClient, pytest_args
 from agentpref.tasks.model import Task, write_files
 from agentpref.tasks.sandbox import (
     Limits,
+    ProcessCgroup,
+    confine_filesystem,
     enter_sandbox,
+    join_cgroup,
     kill_group,
     network_isolation_available,
+    sandbox_features,
     scrubbed_env,
 )
 
@@ -60,6 +65,8 @@ class TestRun(BaseModel):
     duration_s: float
     output: str = ""
     network_isolated: bool
+    filesystem_confined: bool = False  # Landlock: writes only in the run dir, /proc closed
+    processes_limited: bool = False    # max_processes held (pids cgroup as root, else RLIMIT_NPROC)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -191,6 +198,7 @@ class TestRunner:
         self._lock = threading.Lock()
         self._tmp_root = Path(tempfile.mkdtemp(prefix="agentpref-runs-"))
         self._counter = 0
+        self._cgroup = ProcessCgroup(f"agentpref-{os.getpid()}-{self._tmp_root.name}", self.limits.max_processes)
 
     # ---- public API ------------------------------------------------------------------------
     def run_dir(self, workspace: Path, targets: Sequence[str], *, extra_files: dict[str, str] | None = None,
@@ -213,6 +221,7 @@ class TestRunner:
         if self._server is not None:
             self._server.close()
             self._server = None
+        self._cgroup.close()
         shutil.rmtree(self._tmp_root, ignore_errors=True)
 
     def __enter__(self) -> TestRunner:
@@ -244,10 +253,14 @@ class TestRunner:
             env = scrubbed_env(str(work), {"AGENTPREF_PYTEST_REPORT": str(report)})
             args = pytest_args(targets, self.limits.per_test_timeout_s, maxfail)
             start = time.perf_counter()
-            if self.mode == "subprocess":
-                exit_code, timed_out = self._run_subprocess(work, args, env, output)
-            else:
-                exit_code, timed_out = self._run_forked(work, args, list(targets), env, output)
+            confine = {"writable": [str(work), str(private)], "cgroup": self._cgroup.procs_file()}
+            try:
+                if self.mode == "subprocess":
+                    exit_code, timed_out = self._run_subprocess(work, args, env, output, confine)
+                else:
+                    exit_code, timed_out = self._run_forked(work, args, list(targets), env, output, confine)
+            finally:
+                self._cgroup.kill_all()            # whatever the run left behind, setsid or not
             duration = time.perf_counter() - start
             outcomes, collect_errors = parse_report(report, timed_out=timed_out, limits=self.limits)
             text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
@@ -259,17 +272,25 @@ class TestRunner:
                 collection_errors=collect_errors, exit_code=exit_code, timed_out=timed_out,
                 duration_s=round(duration, 4), output=_truncate(text, self.limits.output_limit_chars),
                 network_isolated=not self.limits.network and network_isolation_available(),
+                filesystem_confined=sandbox_features().filesystem,
+                processes_limited=self._cgroup.path is not None or os.geteuid() != 0,
             )
         finally:
             shutil.rmtree(run_root, ignore_errors=True)
 
-    def _run_subprocess(self, work: Path, args: list[str], env: dict, output: Path) -> tuple[int | None, bool]:
+    def _run_subprocess(self, work: Path, args: list[str], env: dict, output: Path,
+                        confine: dict) -> tuple[int | None, bool]:
         limits = self.limits
+
+        def preexec() -> None:
+            join_cgroup(confine["cgroup"])
+            enter_sandbox(limits)
+            confine_filesystem(confine["writable"])
         with output.open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "pytest", *args], cwd=work, env=env,
                 stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=lambda: enter_sandbox(limits),
+                start_new_session=True, preexec_fn=preexec,
             )
             try:
                 code = proc.wait(timeout=limits.wall_timeout_s)
@@ -282,11 +303,11 @@ class TestRunner:
         return code, timed_out
 
     def _run_forked(self, work: Path, args: list[str], targets: list[str], env: dict,
-                    output: Path) -> tuple[int | None, bool]:
+                    output: Path, confine: dict) -> tuple[int | None, bool]:
         if self._server is None or not self._server.alive():
             self._server = ForkServerClient()
         reply = self._server.request(
             {"workdir": str(work), "args": args, "targets": targets, "env": env,
-             "output": str(output), "limits": self.limits.model_dump()}
+             "output": str(output), "limits": self.limits.model_dump(), **confine}
         )
         return reply["exit_code"], reply["timed_out"]
