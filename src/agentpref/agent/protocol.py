@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 TOOL_CALL_OPEN, TOOL_CALL_CLOSE = "<tool_call>", "</tool_call>"
 
@@ -119,9 +119,23 @@ ProtocolErrorKind = Literal[
 ]
 
 
+MESSAGE_LIMIT = 500   # a message never echoes a huge input back into the model's context
+
+
+def clip(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters (hostile output can be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 15]}...[{len(text)} chars]"
+
+
 class ProtocolError(BaseModel):
     kind: ProtocolErrorKind
     message: str
+
+    @field_validator("message")
+    @classmethod
+    def _bounded(cls, message: str) -> str:
+        return message if len(message) <= MESSAGE_LIMIT else message[:MESSAGE_LIMIT - 20] + " ...[cut]"
 
 
 EXAMPLE_CALL = '<tool_call>{"name": "read_file", "arguments": {"path": "example.py"}}</tool_call>'
@@ -138,7 +152,7 @@ def validate_call(name: Any, arguments: Any, call_id: str | None = None) -> Acti
     """Check a call's name and arguments against the tool schemas (shared by both protocols)."""
     if not isinstance(name, str) or name not in TOOLS:
         return ProtocolError(kind="unknown_tool",
-                             message=f"unknown tool {name!r}; the tools are {', '.join(TOOL_NAMES)}")
+                             message=f"unknown tool {clip(name)}; the tools are {', '.join(TOOL_NAMES)}")
     if arguments is None:
         arguments = {}
     if not isinstance(arguments, dict):
@@ -149,7 +163,7 @@ def validate_call(name: Any, arguments: Any, call_id: str | None = None) -> Acti
         parsed = model.model_validate(arguments)
     except ValidationError as exc:
         err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        where = ".".join(str(p)[:40] for p in err["loc"])[:80] or "arguments"
         fields = ", ".join(model.model_fields)
         return ProtocolError(kind="bad_arguments",
                              message=f"{name}: argument '{where}': {err['msg']} (arguments of {name}: {fields})")
@@ -178,6 +192,8 @@ def parse_text_turn(text: str) -> Action | ProtocolError:
         payload = json.loads(body)
     except json.JSONDecodeError as exc:
         return ProtocolError(kind="invalid_json", message=f"the tool call is not valid JSON ({exc.msg} at char {exc.pos})")
+    except RecursionError:
+        return ProtocolError(kind="invalid_json", message="the tool call is nested too deeply to be a tool call")
     if not isinstance(payload, dict) or "name" not in payload:
         return ProtocolError(kind="bad_call_shape",
                              message='the tool call must be a JSON object {"name": ..., "arguments": {...}}')
@@ -194,5 +210,7 @@ def parse_native_call(name: str, arguments_json: str, call_id: str | None) -> Ac
         arguments = json.loads(arguments_json) if arguments_json.strip() else {}
     except json.JSONDecodeError as exc:
         return ProtocolError(kind="invalid_json",
-                             message=f"the arguments of {name} are not valid JSON ({exc.msg} at char {exc.pos})")
+                             message=f"the arguments of {clip(name)} are not valid JSON ({exc.msg} at char {exc.pos})")
+    except RecursionError:
+        return ProtocolError(kind="invalid_json", message=f"the arguments of {clip(name)} are nested too deeply")
     return validate_call(name, arguments, call_id)

@@ -12,19 +12,22 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
-import re
 import time
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
+import regex as regex_engine  # like re, plus a timeout on each search
 from pydantic import BaseModel
 
-from agentpref.agent.protocol import Action
+from agentpref.agent.protocol import Action, clip
 from agentpref.tasks.model import Task
 from agentpref.tasks.runner import TestRun, TestRunner
 
 ToolErrorKind = Literal["not_found", "outside_workspace", "read_only", "no_match", "ambiguous",
-                        "not_a_file", "not_a_directory", "bad_pattern", "bad_target", "no_change"]
+                        "not_a_file", "not_a_directory", "bad_pattern", "bad_target", "no_change",
+                        "bad_argument"]
+MAX_PATH_CHARS = 1024
+SEARCH_SECONDS = 2.0        # a regex search stops here (a model can write a catastrophic pattern)
 LISTING_SKIP = ("__pycache__", ".pytest_cache", ".git", "*.pyc")
 
 
@@ -62,6 +65,15 @@ class ToolError(Exception):
         self.kind = kind
 
 
+def check_text(text: str, what: str) -> None:
+    """Refuse text that cannot be written as UTF-8 (lone surrogates from a JSON "\\ud800")."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ToolError("bad_argument", f"{what} is not valid Unicode ({exc.reason} at character "
+                        f"{exc.start}); write plain UTF-8 text") from None
+
+
 def truncate_middle(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -88,13 +100,20 @@ class Workspace:
         raw = path.strip()
         if not raw:
             raise ToolError("not_found", "empty path")
+        if "\x00" in raw or len(raw) > MAX_PATH_CHARS:
+            raise ToolError("bad_argument", f"{clip(path)} is not a usable path (a NUL byte, or over "
+                            f"{MAX_PATH_CHARS} characters)")
+        check_text(raw, "the path")
         pure = PurePosixPath(raw)
         if pure.is_absolute() or ".." in pure.parts or "\\" in raw:
             raise ToolError("outside_workspace",
                             f"{path!r} is outside the workspace: use a path relative to the workspace root, without '..'")
         rel = pure.as_posix() if raw not in (".", "./") else "."
         full = (self.root / rel)
-        resolved = full.resolve()
+        try:
+            resolved = full.resolve()
+        except OSError as exc:                      # e.g. a component over 255 bytes
+            raise ToolError("bad_argument", f"{clip(path)}: {exc.strerror}") from None
         if resolved != self.root and self.root not in resolved.parents:
             raise ToolError("outside_workspace", f"{path!r} leads outside the workspace (symlink)")
         return (PurePosixPath(os.path.normpath(rel)).as_posix(), full)
@@ -124,6 +143,9 @@ class Workspace:
             obs = getattr(self, f"tool_{action.name}")(**action.arguments)
         except ToolError as exc:
             obs = Observation(text=f"Error: {exc}", ok=False, error=exc.kind)
+        except (OSError, ValueError) as exc:        # whatever else hostile arguments provoke
+            obs = Observation(text=f"Error: {action.name} failed: {clip(str(exc), 200)}", ok=False,
+                              error="bad_argument")
         obs.text = truncate_middle(obs.text, self.observation_limit)
         obs.latency_s = round(time.perf_counter() - start, 4)
         return obs
@@ -168,9 +190,10 @@ class Workspace:
         if not full.exists():
             raise ToolError("not_found", f"no file or directory {rel!r} in the workspace")
         try:
-            rx = re.compile(pattern if regex else re.escape(pattern))
-        except re.error as exc:
-            raise ToolError("bad_pattern", f"invalid regular expression: {exc}") from None
+            rx = regex_engine.compile(pattern if regex else regex_engine.escape(pattern))
+        except (regex_engine.error, ValueError, OverflowError, RecursionError) as exc:
+            raise ToolError("bad_pattern", f"invalid regular expression: {clip(str(exc), 200)}") from None
+        deadline = time.monotonic() + SEARCH_SECONDS
         files = [rel] if full.is_file() else self._walk(full)
         hits: list[str] = []
         total = 0
@@ -180,7 +203,12 @@ class Workspace:
             except (UnicodeDecodeError, OSError):
                 continue
             for n, line in enumerate(text.splitlines(), 1):
-                if rx.search(line):
+                try:
+                    found = rx.search(line, timeout=max(deadline - time.monotonic(), 0.001))
+                except TimeoutError:
+                    raise ToolError("bad_pattern", f"the pattern took over {SEARCH_SECONDS:g} s to search "
+                                    "(catastrophic backtracking?); use a simpler one") from None
+                if found:
                     total += 1
                     if len(hits) < self.max_search_hits:
                         hits.append(f"{f}:{n}: {line.strip()[:200]}")
@@ -190,6 +218,7 @@ class Workspace:
 
     def tool_edit(self, path: str, old: str, new: str) -> Observation:
         rel, full = self._writable(path)
+        check_text(new, "the new text")
         if not full.is_file():
             raise ToolError("not_found", f"no file {rel!r} in the workspace")
         text = full.read_text(encoding="utf-8")
@@ -212,6 +241,7 @@ class Workspace:
 
     def tool_write_file(self, path: str, content: str) -> Observation:
         rel, full = self._writable(path)
+        check_text(content, "the content")
         full.parent.mkdir(parents=True, exist_ok=True)
         full.write_text(content, encoding="utf-8")
         self._touch(rel)
