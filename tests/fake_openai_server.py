@@ -54,6 +54,8 @@ class Behaviour:
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
+    cut_after: int | None = None   # send only this many bytes of the body, then drop the connection
+    raw: bytes | None = None       # a body that is not JSON (sent as is)
 
 
 def completion(content: str | None = None, tool_calls: Sequence[tuple[str, Any]] = (), *,
@@ -103,6 +105,17 @@ def http_error(status: int, *, retry_after: float | None = None, message: str | 
     body = {"error": {"message": message or f"fake error {status}", "type": "fake_error",
                       "param": None, "code": str(status)}}
     return Behaviour(status=status, body=body, headers=headers)
+
+
+def truncated(then: Behaviour | None = None, keep: int = 40) -> Behaviour:
+    """Announce the whole body (content-length), send ``keep`` bytes of it, close the connection."""
+    then = then or text_reply("(cut)")
+    return Behaviour(status=then.status, body=then.body, headers=then.headers, cut_after=keep)
+
+
+def not_json(text: bytes = b"<html>502 Bad Gateway</html>", status: int = 200) -> Behaviour:
+    """A body that is not JSON (a proxy's error page)."""
+    return Behaviour(status=status, raw=text)
 
 
 def stall(seconds: float, then: Behaviour | None = None) -> Behaviour:
@@ -242,7 +255,7 @@ class FakeOpenAIServer:
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, behaviour: Behaviour) -> None:
-        payload = json.dumps(behaviour.body or {}).encode()
+        payload = behaviour.raw if behaviour.raw is not None else json.dumps(behaviour.body or {}).encode()
         try:
             h.send_response(behaviour.status)
             h.send_header("content-type", "application/json")
@@ -250,6 +263,12 @@ class FakeOpenAIServer:
             for key, value in behaviour.headers.items():
                 h.send_header(key, value)
             h.end_headers()
+            if behaviour.cut_after is not None:
+                h.wfile.write(payload[: behaviour.cut_after])
+                h.wfile.flush()
+                h.close_connection = True
+                h.connection.shutdown(2)   # socket.SHUT_RDWR: the client sees the body end early
+                return
             h.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)
             pass

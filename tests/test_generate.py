@@ -13,7 +13,7 @@ import pytest
 
 from agentpref.agent.generation import Shard, run_generation, shard_tasks
 from agentpref.agent.record import read_rollouts, repair_tail
-from agentpref.errors import ConfigError, DataError
+from agentpref.errors import ConfigError, DataError, StorageError
 
 TWO_PROGRAMS = "tasks.programs=[anagram_groups,bank_account]"   # 4 tasks
 
@@ -53,6 +53,39 @@ def test_a_corrupt_record_is_one_clear_error(generate_config, tmp_path):
     (run / "rollouts.jsonl").write_text(lines[0] + '{"task_id": "x"}\n' + lines[1])
     with pytest.raises(DataError, match=r"rollouts.jsonl:2: not a valid rollout record .*fix or remove that line"):
         run_generation(generate_config("backend=oracle", TWO_PROGRAMS, run_dir=run))
+
+
+@pytest.mark.reliability
+def test_disk_full_while_appending_keeps_whole_records_and_resumes(generate_config, tmp_path, monkeypatch):
+    """The third append runs out of space half-way: the run stops with one StorageError that
+    says what was saved, no half line is left, and a re-run adds exactly the missing episodes."""
+    import errno
+
+    from agentpref.agent import record as record_module
+
+    real = record_module._write_all
+    calls = {"n": 0}
+
+    def disk_fills_up(fd, data):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            os.write(fd, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(fd, data)
+
+    run = tmp_path / "run"
+    monkeypatch.setattr(record_module, "_write_all", disk_fills_up)
+    with pytest.raises(StorageError, match=r"No space left on device.*the 2 episodes finished before it "
+                                           r"in this run are saved.*re-run the same command to resume"):
+        run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "backend.batch_size=1", run_dir=run))
+    text = (run / "rollouts.jsonl").read_text()
+    assert text.endswith("\n") and len(keys(run / "rollouts.jsonl")) == 2
+    monkeypatch.setattr(record_module, "_write_all", real)
+    summary = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, run_dir=run))
+    assert summary["resumed_episodes"] == 2 and summary["new_episodes"] == 2
+    assert (run / "rollouts.jsonl").read_text().startswith(text)
+    got = keys(run / "rollouts.jsonl")
+    assert len(got) == len(set(got)) == 4
 
 
 def test_repair_tail_cuts_a_half_written_line(tmp_path):

@@ -10,9 +10,11 @@ from fake_openai_server import (
     FakeOpenAIServer,
     completion,
     http_error,
+    not_json,
     stall,
     text_reply,
     tool_call_reply,
+    truncated,
 )
 from omegaconf import OmegaConf
 
@@ -186,6 +188,38 @@ def test_persistent_500_gives_policy_error(server, make_policy, make_episode):
     assert len(server.requests) == 3 and policy.stats["errors"] == 1
     ep.apply(out)
     assert ep.end_reason == "policy_error" and ep.policy_error == out.error and not ep.steps
+
+
+@pytest.mark.reliability
+def test_a_truncated_body_is_retried(server, make_policy, make_episode):
+    policy = make_policy(server)
+    ep = make_episode(policy)
+    server.script(truncated())
+    out, rec = step(policy, ep)
+    assert rec.action is not None and len(server.requests) == 2
+    assert policy.stats["retries"] == 1 and policy.stats["errors"] == 0
+
+
+@pytest.mark.reliability
+def test_bodies_that_are_never_whole_give_one_line_policy_error(server, make_policy, make_episode):
+    policy = make_policy(server, max_retries=1)
+    ep = make_episode(policy)
+    server.script(truncated(), truncated(), truncated())
+    out = policy.act([ep], seed=0)[0]
+    assert out.error and "\n" not in out.error and "gave up after 1 retries" in out.error
+    ep.apply(out)
+    assert ep.end_reason == "policy_error" and not ep.steps
+
+
+@pytest.mark.reliability
+def test_a_body_that_is_not_json_is_a_policy_error_not_a_crash(server, make_policy, make_episode):
+    policy = make_policy(server, max_retries=1)
+    ep = make_episode(policy)
+    server.script(not_json(), not_json(), not_json())
+    out = policy.act([ep], seed=0)[0]
+    assert out.error and "\n" not in out.error, out.error
+    ep.apply(out)
+    assert ep.end_reason == "policy_error"
 
 
 def test_timeout_is_retried(server, make_policy, make_episode):

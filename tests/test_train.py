@@ -1,6 +1,7 @@
 """train.py: config mapping onto TRL, the reference cache, SFT -> DPO runs, resume and merge."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,48 @@ def test_resume_from_last_checkpoint_and_merge(train_run, train_data, tmp_path):
     ids = torch.tensor([[1, 2, 3, 4, 5]])
     with torch.no_grad():
         assert torch.allclose(merged(ids).logits, peft_model(ids).logits, atol=1e-5)
+
+
+@pytest.mark.slow
+@pytest.mark.reliability
+def test_kill_9_mid_training_resumes_from_the_last_whole_checkpoint(repo, train_data, tmp_path):
+    """A real train.py killed with SIGKILL at a random moment after its second checkpoint, plus a
+    partial newer checkpoint as a kill during a save leaves it: the re-run skips the partial one,
+    resumes from the last whole one and finishes the planned steps."""
+    import random
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from agentpref.training.run import last_complete_checkpoint
+
+    run_dir = tmp_path / "run"
+    cmd = [sys.executable, str(repo / "train.py"), "algo=sft", "debug=fast", f"data={train_data}",
+           "trainer.max_steps=6", f"run_dir={run_dir}"]
+    proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    checkpoints = run_dir / "checkpoints"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (checkpoints / "checkpoint-2" / "trainer_state.json").exists():
+        assert proc.poll() is None, proc.stderr.read().decode()[-3000:]
+        time.sleep(0.05)
+    time.sleep(random.Random(os.getpid()).uniform(0, 1.0))
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    assert not (run_dir / "summary.json").exists(), "the run must be killed before it ends"
+    whole = last_complete_checkpoint(checkpoints)
+    step = int(whole.rsplit("-", 1)[1])
+    assert step >= 2
+    partial = checkpoints / f"checkpoint-{step + 1}"
+    if not partial.exists():              # what a kill during the next save leaves behind
+        shutil.copytree(whole, partial)
+    (partial / "trainer_state.json").write_text('{"global_step": ')
+    done = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"skipping {partial}: incomplete" in done.stderr
+    summary = _summary(run_dir)
+    assert summary["resumed_from"] == whole and summary["steps"] == 6
+    assert (run_dir / "adapter" / "adapter_model.safetensors").is_file()

@@ -20,3 +20,7 @@ class TaskError(AgentprefError):
 
 class DataError(AgentprefError):
     """A data file (tasks, rollouts) has a line that does not validate."""
+
+
+class StorageError(AgentprefError):
+    """Writing a result failed (disk full, quota, read-only mount); what was saved is named."""

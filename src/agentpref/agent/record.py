@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentpref.agent.protocol import Action, ProtocolError
 from agentpref.agent.tools import TestSummary, ToolErrorKind
+from agentpref.errors import StorageError
 from agentpref.jsonl import read_models
 
 ROLLOUT_SCHEMA_VERSION = 1
@@ -108,20 +109,43 @@ class RolloutRecord(BaseModel):
 
 class RolloutWriter:
     """Appends records as JSON lines, flushed and fsynced per episode, so a killed run loses
-    nothing that finished."""
+    nothing that finished. A write that fails (disk full) is rolled back to the last whole line
+    and ends the run with a StorageError; re-running the command resumes."""
 
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = path.open("a", encoding="utf-8")
+        self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.written = 0
 
     def write(self, record: RolloutRecord) -> None:
-        self._fh.write(record.model_dump_json() + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        data = (record.model_dump_json() + "\n").encode("utf-8")
+        start = os.lseek(self._fd, 0, os.SEEK_END)
+        try:
+            _write_all(self._fd, data)
+            os.fsync(self._fd)
+        except OSError as exc:
+            try:
+                os.ftruncate(self._fd, start)      # no half line left behind
+            except OSError:
+                pass                               # repair_tail cuts it on resume
+            raise StorageError(
+                f"could not append to {self.path} ({exc.strerror or exc}): the {self.written} episodes "
+                f"finished before it in this run are saved, {record.task_id}#{record.sample_index} is not; "
+                "free disk space and re-run the same command to resume") from None
+        self.written += 1
 
     def close(self) -> None:
-        self._fh.close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is out (a short write is possible on a nearly full disk)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def repair_tail(path: Path) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -235,10 +236,8 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
         if len(trainer.train_dataset) == 0:
             raise DataError(f"all {len(dataset)} examples were dropped: their prompts fill "
                             f"{cfg.algo.name}.max_length={args.max_length}; raise it")
-        from transformers.trainer_utils import get_last_checkpoint
-
         checkpoints = Path(args.output_dir)
-        last = get_last_checkpoint(str(checkpoints)) if cfg.resume and checkpoints.is_dir() else None
+        last = last_complete_checkpoint(checkpoints) if cfg.resume else None
         if last:
             print(f"[agentpref] resuming from {last}")
         start = time.perf_counter()
@@ -357,6 +356,23 @@ def rank_checksums(model: Any) -> list[str]:
         print("!" * 100 + f"\n[agentpref] WARNING: the ranks finished with DIFFERENT weights: {checksums}\n"
               "The data-parallel replicas drifted apart; the saved result is rank 0's.\n" + "!" * 100, flush=True)
     return checksums
+
+
+def last_complete_checkpoint(folder: Path) -> str | None:
+    """The newest ``checkpoint-N`` whose ``trainer_state.json`` (the Trainer writes it last) is
+    whole. A run killed while saving leaves a newer, partial one: it is skipped, with a line."""
+    if not folder.is_dir():
+        return None
+    found = sorted((int(p.name.split("-")[1]), p) for p in folder.glob("checkpoint-*")
+                   if p.is_dir() and p.name.split("-")[1].isdigit())
+    for _, path in reversed(found):
+        try:
+            json.loads((path / "trainer_state.json").read_text())
+            return str(path)
+        except (OSError, ValueError):
+            print(f"[agentpref] skipping {path}: incomplete (the run was stopped while saving it)",
+                  file=sys.stderr)
+    return None
 
 
 def _checkpoint_step(checkpoint: str | None) -> int:
