@@ -30,6 +30,7 @@ def test_list_builtin(run_cli):
         (["lst"], "unknown command 'lst'"),
     ],
 )
+@pytest.mark.reliability
 def test_config_errors_are_one_clear_line(run_cli, args, message):
     r = run_cli("tasks.py", *args)
     assert r.returncode == 2
@@ -37,6 +38,7 @@ def test_config_errors_are_one_clear_line(run_cli, args, message):
     assert len(lines) == 1 and message in lines[0], r.stderr
 
 
+@pytest.mark.reliability
 def test_unknown_override_is_rejected_by_hydra(run_cli):
     r = run_cli("tasks.py", "list", "tasks.rooot=x")
     assert r.returncode != 0 and "Key 'rooot' is not in struct" in r.stderr

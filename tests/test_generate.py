@@ -22,6 +22,7 @@ def keys(path: Path) -> list[tuple[str, int]]:
     return [r.key for r in read_rollouts(path)]
 
 
+@pytest.mark.reliability
 def test_resume_skips_finished_pairs(generate_config, tmp_path):
     run = tmp_path / "run"
     first = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2",
@@ -46,6 +47,7 @@ def test_resume_refuses_a_different_policy(generate_config, tmp_path):
         run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "agent.max_steps=3", run_dir=run))
 
 
+@pytest.mark.reliability
 def test_a_corrupt_record_is_one_clear_error(generate_config, tmp_path):
     run = tmp_path / "run"
     run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "max_episodes=2", run_dir=run))
@@ -88,6 +90,7 @@ def test_disk_full_while_appending_keeps_whole_records_and_resumes(generate_conf
     assert len(got) == len(set(got)) == 4
 
 
+@pytest.mark.reliability
 def test_repair_tail_cuts_a_half_written_line(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text('{"a": 1}\n{"b": 2}\n{"c": ')
@@ -95,6 +98,7 @@ def test_repair_tail_cuts_a_half_written_line(tmp_path):
     assert path.read_text() == '{"a": 1}\n{"b": 2}\n' and repair_tail(path) == 0
 
 
+@pytest.mark.reliability
 def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(repo, tmp_path):
     run = tmp_path / "run"
     cmd = [sys.executable, str(repo / "generate.py"), "backend=oracle", "tasks=builtin", "tasks.limit=16",
@@ -150,6 +154,7 @@ def test_multirun_shards_write_disjoint_runs(run_cli, tmp_path):
         (["backend=openai", "backend.api_key_env=AGENTPREF_NO_SUCH_KEY", "tasks.limit=1"], "AGENTPREF_NO_SUCH_KEY"),
     ],
 )
+@pytest.mark.reliability
 def test_config_errors_are_one_clear_line(run_cli, tmp_path, args, message):
     r = run_cli("generate.py", *args, "logger=none", f"run_dir={tmp_path}/run")
     assert r.returncode == 2, r.stderr[-2000:]
@@ -220,6 +225,7 @@ def test_budget_stops_new_episodes_before_the_cap(openai_run, tmp_path, key):
     assert more["episodes"] == 6 and more["resumed_episodes"] == len(records)
 
 
+@pytest.mark.reliability
 def test_a_failing_backend_stops_the_run_and_keeps_pairs_for_resume(openai_run, tmp_path):
     from fake_openai_server import http_error
 

@@ -129,6 +129,7 @@ def test_native_tool_call_round_trip(server, make_policy, make_episode):
         assert_valid_native(request["messages"])
 
 
+@pytest.mark.reliability
 def test_malformed_native_calls_become_protocol_errors(server, make_policy, make_episode):
     policy = make_policy(server)
     ep = make_episode(policy)
@@ -156,6 +157,7 @@ def test_malformed_native_calls_become_protocol_errors(server, make_policy, make
 
 
 # ---- retries and errors ----------------------------------------------------------------------
+@pytest.mark.reliability
 def test_429_then_success_honours_retry_after(server, make_policy, make_episode):
     policy = make_policy(server)
     ep = make_episode(policy)
@@ -168,6 +170,7 @@ def test_429_then_success_honours_retry_after(server, make_policy, make_episode)
     assert policy.stats["errors"] == 0
 
 
+@pytest.mark.reliability
 def test_500_500_then_success(server, make_policy, make_episode):
     policy = make_policy(server)
     ep = make_episode(policy)
@@ -177,6 +180,7 @@ def test_500_500_then_success(server, make_policy, make_episode):
     assert policy.stats["retries"] == 2 and policy.stats["server_errors"] == 2
 
 
+@pytest.mark.reliability
 def test_persistent_500_gives_policy_error(server, make_policy, make_episode):
     policy = make_policy(server, max_retries=2)
     ep = make_episode(policy)
@@ -222,6 +226,7 @@ def test_a_body_that_is_not_json_is_a_policy_error_not_a_crash(server, make_poli
     assert ep.end_reason == "policy_error"
 
 
+@pytest.mark.reliability
 def test_timeout_is_retried(server, make_policy, make_episode):
     policy = make_policy(server, timeout_s=0.3)
     ep = make_episode(policy)
@@ -231,6 +236,7 @@ def test_timeout_is_retried(server, make_policy, make_episode):
     assert policy.stats["timeouts"] == 1 and policy.stats["retries"] == 1
 
 
+@pytest.mark.reliability
 def test_connection_error_is_retried_then_reported(make_policy, make_episode):
     with FakeOpenAIServer() as srv:
         url = srv.url
@@ -242,6 +248,7 @@ def test_connection_error_is_retried_then_reported(make_policy, make_episode):
 
 @pytest.mark.parametrize("status, fix", [(401, "OPENAI_API_KEY"), (404, "model.api_id"),
                                          (400, "native_tools")])
+@pytest.mark.reliability
 def test_client_errors_are_not_retried(server, make_policy, make_episode, status, fix):
     policy = make_policy(server)
     ep = make_episode(policy)
@@ -252,6 +259,7 @@ def test_client_errors_are_not_retried(server, make_policy, make_episode, status
     assert len(server.requests) == 1 and policy.stats["retries"] == 0
 
 
+@pytest.mark.reliability
 def test_one_failure_does_not_stop_the_others(server, make_policy, make_episode):
     policy = make_policy(server, max_concurrency=1)
     eps = [make_episode(policy) for _ in range(3)]
@@ -311,6 +319,7 @@ def test_text_protocol(make_policy, make_episode, monkeypatch):
         assert msgs[3]["content"] == f"<tool_response>\n{ep.steps[0].observation}\n</tool_response>"
 
 
+@pytest.mark.reliability
 def test_missing_api_key_is_a_config_error(monkeypatch):
     monkeypatch.delenv("MY_PROVIDER_KEY", raising=False)
     with pytest.raises(ConfigError) as info:

@@ -57,6 +57,7 @@ def test_arguments_may_be_omitted_for_tools_without_required_ones():
         (call("edit", path="a.py", old="", new="x"), "bad_arguments", "argument 'old'"),
     ],
 )
+@pytest.mark.reliability
 def test_malformed_turns_are_named_protocol_errors(text, kind, says):
     error = parse_text_turn(text)
     assert isinstance(error, ProtocolError)
@@ -68,6 +69,7 @@ def test_malformed_turns_are_named_protocol_errors(text, kind, says):
     assert isinstance(parse_text_turn(example), Action)
 
 
+@pytest.mark.reliability
 def test_native_calls_share_the_validation():
     assert parse_native_call("edit", '{"path": "a.py", "old": "x", "new": "y"}', "c1").call_id == "c1"
     assert parse_native_call("edit", '{"path": "a.py"', "c1").kind == "invalid_json"

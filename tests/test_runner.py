@@ -9,6 +9,8 @@ from sandbox_probe import running, write
 from agentpref.tasks.runner import TestRunner
 from agentpref.tasks.sandbox import Limits, network_isolation_available
 
+pytestmark = pytest.mark.reliability   # the sandboxed runner: docs/reliability.md
+
 MIXED = {
     "calc.py": """
         def add(a, b):

@@ -24,12 +24,14 @@ def do(ws, name, **arguments):
 
 
 @pytest.mark.parametrize("path", ["/etc/passwd", "../outside.py", "tests/../../x.py", "a\\b.py"])
+@pytest.mark.reliability
 def test_paths_outside_the_workspace_are_refused(ws, path):
     for tool, extra in [("read_file", {}), ("list_files", {}), ("write_file", {"content": "x"})]:
         obs = do(ws, tool, path=path, **extra)
         assert not obs.ok and obs.error == "outside_workspace", (tool, obs.text)
 
 
+@pytest.mark.reliability
 def test_symlink_out_of_the_workspace_is_refused(ws, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("token")
@@ -38,6 +40,7 @@ def test_symlink_out_of_the_workspace_is_refused(ws, tmp_path):
     assert obs.error == "outside_workspace" and "token" not in obs.text
 
 
+@pytest.mark.reliability
 def test_tests_and_other_files_are_read_only(ws):
     before = (ws.root / "tests/test_anagram_groups.py").read_text()
     for tool, args in [("edit", {"old": "def", "new": "xx"}), ("write_file", {"content": ""})]:
@@ -100,6 +103,7 @@ def test_run_tests_shows_failures_then_passes(ws):
     assert obs.tests.all_passed and obs.text.startswith("All ") and obs.text.endswith("tests passed.")
 
 
+@pytest.mark.reliability
 def test_observations_are_truncated(builtin_tasks, fork_runner, tmp_path):
     ws = Workspace(builtin_tasks[TASK], tmp_path / "ws", fork_runner, observation_limit=300)
     obs = do(ws, "read_file", path="anagram_groups.py")

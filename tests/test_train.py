@@ -53,6 +53,7 @@ def test_dpo_keys_map_onto_trl_dpoconfig(train_config, tmp_path):
     (["algo=sft", "+trainer.max_stepz=2"], "unknown config key 'trainer.max_stepz'"),
     (["algo=sft", "+model.lora.rank=8"], "not a field of peft.LoraConfig"),
 ])
+@pytest.mark.reliability
 def test_config_mistakes_fail_with_one_line(train_config, overrides, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         train_config(*overrides)
@@ -178,6 +179,7 @@ def test_sft_then_dpo_from_the_sft_adapter(run_cli, train_run, train_data, tmp_p
 
 
 @pytest.mark.slow
+@pytest.mark.reliability
 def test_resume_from_last_checkpoint_and_merge(train_run, train_data, tmp_path):
     run_dir = tmp_path / "run"
     common = ["algo=sft", "debug=fast", f"data={train_data}"]
