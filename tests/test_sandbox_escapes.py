@@ -95,9 +95,7 @@ def test_a_fork_bomb_hits_the_process_limit(tmp_path, mode):
             try:
                 while made < 5000:
                     if os.fork() == 0:
-                        sys.argv[:] = [{token!r}]
-                        time.sleep(60)
-                        os._exit(0)
+                        os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(60)", {token!r}])
                     made += 1
             except OSError as exc:
                 raise AssertionError(f"MADE={{made}} {{exc!r}}")
@@ -107,6 +105,7 @@ def test_a_fork_bomb_hits_the_process_limit(tmp_path, mode):
     made = int(message.rsplit("MADE=", 1)[1].split()[0])  # the raised value, not the source line
     assert run.any_failed and "BlockingIOError" in message and made < 32, message
     assert run.processes_limited
+    assert running(token) == []          # every child of the bomb died with the run
 
 
 
