@@ -209,6 +209,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
         print(f"[agentpref] {run_dir} already finished training ({summary.get('steps')} steps); "
               "use a new run_dir to train again")
         return summary
+    data_files(cfg)  # a wrong data= path fails in a second, not after loading the model
     world = world_size()
     accumulation = gradient_accumulation(cfg.global_batch_size, cfg.per_device_batch_size, world)
     run_dir.mkdir(parents=True, exist_ok=True)
