@@ -124,6 +124,15 @@ def _cache_classes() -> tuple[type, type]:
     return PreallocLayer, PreallocCache
 
 
+def cache_keyword(lm: Any) -> str:
+    """The name forward/generate take a KV cache under: ``cache`` from transformers 5.24 (where
+    ``past_key_values`` warns, and goes in 5.40), ``past_key_values`` before."""
+    import inspect
+
+    base = lm.get_base_model() if hasattr(lm, "get_base_model") else lm
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+
+
 def transpose_linear_storage(model: Any) -> int:
     """Store every Linear weight transposed (same values, ``weight.t()`` contiguous).
 
@@ -178,6 +187,7 @@ class HFPolicy(Policy):
         # custom_cache: generate writes into a preallocated cache (ours); reuse_kv: rows start
         # from their cached prefix. Both need plain full-attention DynamicLayers.
         self.custom_cache = self._cache_supported()
+        self._cache_kw = cache_keyword(self.lm)
         self.reuse_kv = backend.reuse_kv_cache and self.custom_cache
         if backend.reuse_kv_cache and not self.reuse_kv:
             print(
@@ -272,7 +282,7 @@ class HFPolicy(Policy):
             mask[i, total - n[i] :] = 1
         kwargs: dict[str, Any] = {}
         if self.custom_cache:
-            kwargs["past_key_values"] = self._batched_cache(
+            kwargs[self._cache_kw] = self._batched_cache(
                 sources, take, c_len, total + self.max_new_tokens
             )
 
@@ -310,7 +320,8 @@ class HFPolicy(Policy):
         )
         self.stats["completion_tokens"] += sum(len(c) for c in completions)
         if self.reuse_kv and self.custom_cache:
-            self._store_caches(episodes, out.past_key_values, prompts, completions, total, g_len)
+            returned = out.cache if hasattr(out, "cache") else out.past_key_values
+            self._store_caches(episodes, returned, prompts, completions, total, g_len)
         return outputs
 
     def _generation_kwargs(self) -> dict[str, Any]:
@@ -407,7 +418,7 @@ class HFPolicy(Policy):
         with torch.inference_mode():
             self.lm(
                 input_ids=torch.tensor([prompt[:length]], device=self.device),
-                past_key_values=cache,
+                **{self._cache_kw: cache},
                 use_cache=True,
                 **extra,
             )
