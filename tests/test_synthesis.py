@@ -68,6 +68,22 @@ def test_deterministic_for_a_seed_and_different_across_seeds(validator):
     assert [t.id for t in a] != [t.id for t in c]
 
 
+def test_kept_mutants_and_counts_do_not_depend_on_the_number_of_workers(validator):
+    """Runs go ahead on the pool, but results are read in candidate order: one worker and two
+    keep the same mutants and count the same tries, a hanging mutant included."""
+    base = [tiny_task(), *load_builtin(programs=["insertion_sort"]).tasks]
+    runs = []
+    for validate_with in (validator, Validator("fork", Limits(per_test_timeout_s=0.5, wall_timeout_s=20),
+                                               workers=1)):
+        tasks, stats = synthesize(base, validate_with, seed=0, mutants_per_program=3)
+        assert any(t.metadata["hangs"] for t in tasks)
+        runs.append(([t.id for t in tasks], stats.tried, stats.dropped["survived_visible_tests"]))
+        if validate_with is not validator:
+            validate_with.close()
+    assert runs[0] == runs[1]
+    assert len(runs[0][0]) == 6
+
+
 def test_every_kept_mutant_is_a_valid_task(validator):
     base = load_builtin(programs=["insertion_sort"]).tasks
     tasks, _ = synthesize(base, validator, seed=1, mutants_per_program=5, n_mutations=2,

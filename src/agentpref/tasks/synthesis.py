@@ -10,8 +10,8 @@ RNG, then tried in that order. A mutant becomes a task only when:
 3. the mutant fails at least one *visible* test (a mutant no visible test catches is dropped as
    possibly equivalent). Mutants that hang are kept and marked ``hangs``.
 
-Everything is deterministic for a seed: candidates are validated in batches and kept in candidate
-order, so thread timing cannot change which mutants are chosen.
+Everything is deterministic for a seed: a few candidates are validated ahead on the worker pool,
+but results are read in candidate order, so thread timing cannot change which mutants are chosen.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from __future__ import annotations
 import ast
 import hashlib
 import random
-from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from itertools import zip_longest
 
@@ -138,43 +138,21 @@ def synthesize(
         templates.setdefault(task.program, task)
     stats = SynthesisStats(programs=len(templates))
     out: list[Task] = []
-    batch_size = max(4, validator.workers * 4)
     pool = validator.pool
-    for program, template in sorted(templates.items()):
-        ok, reason = validator.reference_ok(template)
+    programs = sorted(templates)
+    # The originals' runs do not depend on each other: all of them at once, not one per program.
+    references = dict(zip(programs, pool.map(validator.reference_ok, [templates[p] for p in programs])))
+    for program in programs:
+        template = templates[program]
+        ok, reason = references[program]
         if not ok:
             stats.problems.append(f"{template.id}: original program skipped: {reason}")
             continue
-        original = template.fixed_files()
-        seen = {_normalised(original, template.editable)}
         plans = candidate_plan(template, seed, operators, n_mutations)
         stats.candidates += len(plans)
-        kept: list[Task] = []
-        tried = 0
-        queue: list[Task] = []
-        for muts in plans:
-            if len(kept) >= mutants_per_program or tried >= max_attempts_per_program:
-                break
-            files = apply_mutations(original, muts)
-            if files is None:
-                stats.dropped["overlapping"] += 1
-                continue
-            norm = _normalised(files, template.editable)
-            if norm is None:
-                stats.dropped["syntax_error"] += 1
-                continue
-            if norm in seen:
-                stats.dropped["equivalent_or_duplicate"] += 1
-                continue
-            seen.add(norm)
-            queue.append(mutant_task(template, files, muts, seed))
-            tried += 1
-            if len(queue) >= batch_size:
-                kept.extend(_accept(queue, validator, pool, stats))
-                queue = []
-        if queue and len(kept) < mutants_per_program:
-            kept.extend(_accept(queue, validator, pool, stats))
-        kept = kept[:mutants_per_program]
+        mutants = _distinct_mutants(template, plans, seed, stats)
+        kept, tried = _first_failing(mutants, validator, pool, stats, mutants_per_program,
+                                     max_attempts_per_program)
         stats.tried += tried
         for task in kept:
             stats.kept_by_operator.update(task.metadata["operators"])
@@ -186,15 +164,58 @@ def synthesize(
     return out, stats
 
 
-def _accept(queue: list[Task], validator: Validator, pool: Executor,
-            stats: SynthesisStats) -> list[Task]:
-    """Run each mutant's visible tests (stop at the first failure); keep those that fail."""
+def _distinct_mutants(template: Task, plans: list[list[Mutation]], seed: int,
+                      stats: SynthesisStats) -> Iterator[Task]:
+    """Mutant tasks in plan order, skipping overlapping, unparsable and equivalent mutants."""
+    original = template.fixed_files()
+    seen = {_normalised(original, template.editable)}
+    for muts in plans:
+        files = apply_mutations(original, muts)
+        if files is None:
+            stats.dropped["overlapping"] += 1
+            continue
+        norm = _normalised(files, template.editable)
+        if norm is None:
+            stats.dropped["syntax_error"] += 1
+            continue
+        if norm in seen:
+            stats.dropped["equivalent_or_duplicate"] += 1
+            continue
+        seen.add(norm)
+        yield mutant_task(template, files, muts, seed)
 
-    kept = []
-    for task, run_result in zip(queue, pool.map(validator.run_buggy, queue)):
+
+def _first_failing(mutants: Iterator[Task], validator: Validator, pool: Executor, stats: SynthesisStats,
+                   wanted: int, max_attempts: int) -> tuple[list[Task], int]:
+    """The first ``wanted`` mutants, in order, whose visible tests fail (each run stops at its
+    first failure), trying at most ``max_attempts``. A few runs stay in flight so a worker never
+    waits for a hanging sibling; results are read in order, so which mutants are kept and the
+    count of tried ones do not depend on timing. Returns (kept, tried)."""
+    in_flight: deque[tuple[Task, Future]] = deque()
+    window = validator.workers * 2
+    kept: list[Task] = []
+    tried = 0
+    exhausted = False
+    while len(kept) < wanted and tried < max_attempts:
+        while not exhausted and len(in_flight) < window and tried + len(in_flight) < max_attempts:
+            task = next(mutants, None)
+            if task is None:
+                exhausted = True
+            else:
+                in_flight.append((task, pool.submit(validator.run_buggy, task)))
+        if not in_flight:
+            break
+        task, future = in_flight.popleft()
+        run_result = future.result()
+        tried += 1
         if run_result.any_failed:
             meta = {**task.metadata, "hangs": run_result.hung, "buggy_summary": run_result.summary()}
             kept.append(task.model_copy(update={"metadata": meta}))
         else:
             stats.dropped["survived_visible_tests"] += 1
-    return kept
+    for _, future in in_flight:  # speculative runs past the last one needed
+        future.cancel()
+    for _, future in in_flight:
+        if not future.cancelled():
+            future.result()
+    return kept, tried
