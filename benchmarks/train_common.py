@@ -87,12 +87,18 @@ def step_times(trainer: Any) -> list[float]:
 def build_trainer(cfg: Any) -> tuple[Any, float]:
     """(trainer, seconds spent building it, reference precompute included)."""
     from agentpref.training.config import gradient_accumulation
-    from agentpref.training.run import build_dataset, load_model, make_trainer, trainer_args
+    from agentpref.training.run import (
+        build_dataset,
+        data_files,
+        load_model,
+        make_trainer,
+        trainer_args,
+    )
 
     start = time.perf_counter()
     Path(cfg.run_dir).mkdir(parents=True, exist_ok=True)
     model, tok, reference = load_model(cfg)
-    dataset, _ = build_dataset(cfg, tok, Path(cfg.run_dir))
+    dataset = build_dataset(cfg, data_files(cfg), tok, Path(cfg.run_dir))
     accumulation = gradient_accumulation(cfg.global_batch_size, cfg.per_device_batch_size, 1)
     args = trainer_args(cfg, Path(cfg.run_dir), accumulation, report=False)
     args.save_strategy = "no"

@@ -213,9 +213,6 @@ def _first_failing(mutants: Iterator[Task], validator: Validator, pool: Executor
             kept.append(task.model_copy(update={"metadata": meta}))
         else:
             stats.dropped["survived_visible_tests"] += 1
-    for _, future in in_flight:  # speculative runs past the last one needed
+    for _, future in in_flight:  # speculative runs past the last one needed; running ones finish unread
         future.cancel()
-    for _, future in in_flight:
-        if not future.cancelled():
-            future.result()
     return kept, tried

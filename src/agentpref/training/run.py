@@ -124,7 +124,7 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
     return model, tokenizer, reference
 
 
-def build_dataset(cfg: TrainConfig, tokenizer: Any, run_dir: Path) -> tuple[Any, list[Path]]:
+def build_dataset(cfg: TrainConfig, files: list[Path], tokenizer: Any, run_dir: Path) -> Any:
     """Tokenized dataset, saved to the run dir by rank 0 and loaded by all (TRL's reference
     precompute needs an on-disk dataset when several processes run)."""
     from accelerate import PartialState
@@ -132,7 +132,6 @@ def build_dataset(cfg: TrainConfig, tokenizer: Any, run_dir: Path) -> tuple[Any,
 
     from agentpref.agent.models import resolve_device
 
-    files = data_files(cfg)
     path = run_dir / "dataset"
     # cpu=True: on CPU a bare PartialState() is a single-process state and would not make the
     # other ranks wait (TrainingArguments re-creates the state later).
@@ -144,7 +143,7 @@ def build_dataset(cfg: TrainConfig, tokenizer: Any, run_dir: Path) -> tuple[Any,
                                 "(see its stats.json for why)")
             Dataset.from_list(tokenize_examples(cfg, rows, tokenizer)).save_to_disk(str(path))
         dataset = load_from_disk(str(path))
-    return dataset, files
+    return dataset
 
 
 def trainer_args(cfg: TrainConfig, run_dir: Path, accumulation: int, report: bool) -> Any:
@@ -209,7 +208,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
         print(f"[agentpref] {run_dir} already finished training ({summary.get('steps')} steps); "
               "use a new run_dir to train again")
         return summary
-    data_files(cfg)  # a wrong data= path fails in a second, not after loading the model
+    files = data_files(cfg)  # before the model: a wrong data= path fails in a second
     world = world_size()
     accumulation = gradient_accumulation(cfg.global_batch_size, cfg.per_device_batch_size, world)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -219,7 +218,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     # load the weights already sharded (zero.Init) instead of whole on every rank.
     args = trainer_args(cfg, run_dir, accumulation, report)
     model, tokenizer, reference = load_model(cfg)
-    dataset, files = build_dataset(cfg, tokenizer, run_dir)
+    dataset = build_dataset(cfg, files, tokenizer, run_dir)
     sha = git_sha()
     manifest = {"algo": cfg.algo.name, "model": cfg.model.name, "init_from": cfg.init_from, "reference": reference,
                 "data": [str(f) for f in files], "examples": len(dataset), "git_sha": sha, "world_size": world,

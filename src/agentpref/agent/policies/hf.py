@@ -124,13 +124,12 @@ def _cache_classes() -> tuple[type, type]:
     return PreallocLayer, PreallocCache
 
 
-def cache_keyword(lm: Any) -> str:
-    """The name forward/generate take a KV cache under: ``cache`` from transformers 5.24 (where
-    ``past_key_values`` warns, and goes in 5.40), ``past_key_values`` before."""
+def forward_parameters(lm: Any) -> frozenset[str]:
+    """The keyword arguments the (PEFT-unwrapped) model's forward takes, read once per policy."""
     import inspect
 
     base = lm.get_base_model() if hasattr(lm, "get_base_model") else lm
-    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+    return frozenset(inspect.signature(base.forward).parameters)
 
 
 def transpose_linear_storage(model: Any) -> int:
@@ -187,7 +186,10 @@ class HFPolicy(Policy):
         # custom_cache: generate writes into a preallocated cache (ours); reuse_kv: rows start
         # from their cached prefix. Both need plain full-attention DynamicLayers.
         self.custom_cache = self._cache_supported()
-        self._cache_kw = cache_keyword(self.lm)
+        self._forward_params = forward_parameters(self.lm)
+        # transformers 5.24 renamed the KV-cache argument to `cache` (past_key_values warns, and
+        # goes in 5.40); generate's output carries it under the same name.
+        self._cache_kw = "cache" if "cache" in self._forward_params else "past_key_values"
         self.reuse_kv = backend.reuse_kv_cache and self.custom_cache
         if backend.reuse_kv_cache and not self.reuse_kv:
             print(
@@ -320,8 +322,7 @@ class HFPolicy(Policy):
         )
         self.stats["completion_tokens"] += sum(len(c) for c in completions)
         if self.reuse_kv and self.custom_cache:
-            returned = out.cache if hasattr(out, "cache") else out.past_key_values
-            self._store_caches(episodes, returned, prompts, completions, total, g_len)
+            self._store_caches(episodes, getattr(out, self._cache_kw), prompts, completions, total, g_len)
         return outputs
 
     def _generation_kwargs(self) -> dict[str, Any]:
@@ -404,17 +405,10 @@ class HFPolicy(Policy):
         length = min(_common_prefix(sys_ids, prompt), len(prompt) - 1)
         if length < SHARED_PREFIX_MIN:
             return None
-        import inspect
-
         import torch
 
         cache = self._new_cache(length)
-        base = self.lm.get_base_model() if hasattr(self.lm, "get_base_model") else self.lm
-        extra = (
-            {"logits_to_keep": 1}
-            if "logits_to_keep" in inspect.signature(base.forward).parameters
-            else {}
-        )
+        extra = {"logits_to_keep": 1} if "logits_to_keep" in self._forward_params else {}
         with torch.inference_mode():
             self.lm(
                 input_ids=torch.tensor([prompt[:length]], device=self.device),
