@@ -24,7 +24,10 @@ callable (request JSON -> ``Behaviour`` or a response dict) answers. The default
 reads the first editable file, runs the tests and finishes, as native tool calls when the
 request carries ``tools`` and as ``<tool_call>`` text otherwise. ``delay_s`` adds latency to
 every answer so that concurrent requests overlap. Responses carry ``usage`` (roughly 4
-characters a token unless a behaviour sets it).
+characters a token unless a behaviour sets it). Like a real API the server honours a request's
+``stop`` strings: content is cut before the first one (the stop string itself is dropped) with
+``finish_reason: "stop"``; ``stop_reason=True`` also reports which one matched (vLLM's
+``stop_reason`` field: the string, or null when none did).
 """
 
 from __future__ import annotations
@@ -159,9 +162,10 @@ class FakeOpenAIServer:
     """See the module docstring. Thread-safe; a context manager that starts and stops it."""
 
     def __init__(self, fallback: Callable[[dict], Behaviour | dict] | None = None, *,
-                 delay_s: float = 0.0):
+                 delay_s: float = 0.0, stop_reason: bool = False):
         self.fallback = fallback or ScriptedAgent()
         self.delay_s = delay_s
+        self.stop_reason = stop_reason
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
@@ -245,6 +249,8 @@ class FakeOpenAIServer:
             if behaviour is None:
                 answer = self.fallback(request)
                 behaviour = answer if isinstance(answer, Behaviour) else Behaviour(body=answer)
+            if request.get("stop") and behaviour.body and behaviour.body.get("choices"):
+                behaviour = self._apply_stop(behaviour, request["stop"])
             if self._stop.wait(behaviour.delay_s + self.delay_s):
                 return
             self._send(h, behaviour)
@@ -252,6 +258,22 @@ class FakeOpenAIServer:
             with self._lock:
                 self.in_flight -= 1
                 self.served += 1
+
+    def _apply_stop(self, behaviour: Behaviour, stop: str | list[str]) -> Behaviour:
+        """The answer as an API that was sent ``stop`` gives it: content cut before the first
+        stop string, which is left out."""
+        stops = [stop] if isinstance(stop, str) else list(stop)
+        body = json.loads(json.dumps(behaviour.body))
+        for choice in body["choices"]:
+            content = (choice.get("message") or {}).get("content")
+            hits = sorted((content.find(s), s) for s in stops if content and s in content)
+            if hits:
+                choice["message"]["content"] = content[: hits[0][0]]
+                choice["finish_reason"] = "stop"
+            if self.stop_reason:
+                choice["stop_reason"] = hits[0][1] if hits else None
+        return Behaviour(status=behaviour.status, body=body, headers=behaviour.headers,
+                         delay_s=behaviour.delay_s, cut_after=behaviour.cut_after, raw=behaviour.raw)
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, behaviour: Behaviour) -> None:

@@ -152,6 +152,8 @@ def test_cli_prints_yield(run_cli, tmp_path, runs):
     assert stats["output_dir"] == f"{tmp_path}/d" and (tmp_path / "d" / "pairs.jsonl").exists()
     assert stats["trajectory_pairs"]["examples"] == 4 and "pairs per" not in r.stdout
     assert "trajectory_pairs: 4 (" in r.stderr and "/1M tokens" in r.stderr
+    p99 = stats["sft"]["turn_tokens"]["p99"]
+    assert f"assistant turns: p99 {p99} tokens" in r.stderr and f"-> backend.max_new_tokens >= {p99}" in r.stderr
 
 
 def test_step_pairs_stage_runs_through_build_data(compose_config, tmp_path, runs):
@@ -164,3 +166,56 @@ def test_step_pairs_stage_runs_through_build_data(compose_config, tmp_path, runs
     assert step["examples"] == 0 and step["stats"]["states"] == 2 and step["stats"]["continuations"] == 4
     assert step["stats"]["outcomes"] == {"small_margin": 2}
     assert (tmp_path / "data" / "step_pairs.jsonl").read_text() == ""
+
+
+def _nearest_rank(values: list[int], q: float) -> int:
+    import math
+
+    values = sorted(values)
+    return values[max(0, math.ceil(q / 100 * len(values)) - 1)]
+
+
+def test_sft_stats_give_assistant_turn_lengths_in_the_models_tokens(compose_config, tmp_path, runs):
+    """stats.json says how long the demonstrated turns are (so max_new_tokens can be sized): in
+    the target model's tokens, or as an estimate that says so when its tokenizer cannot load."""
+    import math
+
+    from agentpref.data import build as build_module
+
+    stats = build(compose_config, tmp_path, runs)
+    turns = [m["content"] for e in read(tmp_path / "data" / "sft.jsonl") for m in e["messages"]
+             if m["role"] == "assistant"]
+    got = stats["sft"]["turn_tokens"]
+    assert got["turns"] == len(turns) > 0 and got["model"] == "smollm2_135m"
+    if got["counted_with"] == "tokenizer":                   # the model was found (HF cache, GGUF, hub)
+        from transformers import AutoTokenizer
+
+        tok = AutoTokenizer.from_pretrained(got["tokenizer"])
+        lengths = [len(tok(t, add_special_tokens=False)["input_ids"]) for t in turns]
+    else:
+        lengths = [math.ceil(len(t) / 4) for t in turns]
+    assert {k: got[k] for k in ("p50", "p90", "p99", "max")} == {
+        "p50": _nearest_rank(lengths, 50), "p90": _nearest_rank(lengths, 90),
+        "p99": _nearest_rank(lengths, 99), "max": max(lengths)}
+    assert 0 < got["p50"] <= got["p90"] <= got["p99"] <= got["max"]
+    assert json.loads((tmp_path / "data" / "stats.json").read_text())["sft"]["turn_tokens"] == got
+
+    # a tokenizer that cannot load: characters/4, and the stats say why
+    build_module._token_counter.cache_clear()
+    try:
+        stats = build(compose_config, tmp_path, runs, "model=qwen7b", "model.hub_id=/nonexistent/qwen",
+                      "model.gguf_fallback=null")
+    finally:
+        build_module._token_counter.cache_clear()
+    est = stats["sft"]["turn_tokens"]
+    lengths = [math.ceil(len(t) / 4) for t in turns]
+    assert est["counted_with"] == "chars/4" and "qwen7b" in est["note"] and "/nonexistent/qwen" in est["note"]
+    assert (est["p99"], est["max"]) == (_nearest_rank(lengths, 99), max(lengths))
+    assert "tokenizer" not in est
+
+
+def test_sft_stats_without_examples_have_no_lengths(compose_config, tmp_path, runs):
+    stats = build(compose_config, tmp_path, runs, "sft.min_score=1.0", "sft.include_privileged=false")
+    assert stats["sft"]["examples"] == 0
+    assert stats["sft"]["turn_tokens"] == {"turns": 0, "model": "smollm2_135m", "p50": None, "p90": None,
+                                           "p99": None, "max": None}

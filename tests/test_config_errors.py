@@ -42,6 +42,14 @@ CASES = [
     ("build_data", [], "missing config value 'runs'"),
     ("train", [], "missing config value 'data'"),
     ("report", [], "missing config value 'runs'"),
+    # checks across keys: the message, not the whole config
+    ("evaluate", ["ks=[1,10]"], "ks=[1, 10] has k > samples_per_task=5: raise samples_per_task to 10"),
+    ("generate", ["top_k=-1"], "bad config value 'top_k'"),
+    # greedy decoding makes K samples identical: pass@k over them would mislead
+    ("evaluate", ["decoding=greedy"], "greedy decoding (temperature=0) makes the samples_per_task=5 samples"),
+    ("evaluate", ["temperature=0", "samples_per_task=3", "ks=[1]"], "set samples_per_task=1 'ks=[1]', or sample "
+                                                                    "with a temperature > 0"),
+    ("evaluate", ["decoding=greedy", "samples_per_task=1"], "with greedy decoding use 'ks=[1]'"),
 ]
 
 

@@ -142,6 +142,16 @@ def test_oracle_evaluation_summary(oracle_eval):
         np.mean([r.checks["tests_before_edit"].value for r in scored]))
     assert s["per_task"]["task_ids"] == sorted({r.task_id for r in scored})
     assert Path(s["run_dir"], "summary.json").is_file() and not Path(s["run_dir"], "wandb").exists()
+    # The oracle edits only reference lines and always finishes; the diagnostics agree with the metrics.
+    assert s["metrics"]["localization"]["value"] == 1.0 and s["metrics"]["clean_stop_rate"]["value"] == 1.0
+    assert s["metrics"]["end/finished"]["value"] == 1.0 and s["metrics"]["end/max_steps"]["value"] == 0.0
+    diag = s["diagnostics"]
+    assert diag["protocol_error_kinds"] == {} and diag["end_reasons"] == {"finished": 6}
+    assert diag["edits_localized"] == diag["edits_applied"] > 0
+    assert s["metrics"]["edit_apply_rate"]["value"] == pytest.approx(diag["edits_applied"] / diag["edit_calls"])
+    assert sum(row["turns"] for row in diag["protocol_errors_by_turn"].values()) == diag["turns"] == \
+        sum(len(r.steps) for r in scored)
+    assert all(s.localized is not None for r in scored for s in r.steps if s.edited)
 
 
 def test_metrics_from_records_match_hand_computation(oracle_eval):

@@ -211,6 +211,47 @@ def test_openai_run_end_to_end_with_cost(openai_run, tmp_path):
     assert summary["spent_usd"] == pytest.approx(tokens * 0.30 / 1e6)          # qwen7b's price
 
 
+def test_text_protocol_run_with_greedy_decoding_top_k_and_stop(openai_run, tmp_path):
+    """decoding=greedy and top_k reach the requests and the records; the text protocol stops at
+    </tool_call> (the fake server cuts it off like an API) and every turn still parses."""
+    srv, make = openai_run
+    cfg = make("backend.native_tools=false", "decoding=greedy", "top_k=5", "tasks.limit=2",
+               run_dir=tmp_path / "run")
+    assert (cfg.temperature, cfg.top_p, cfg.top_k) == (0.0, 1.0, 5) and cfg.sampling.greedy
+    summary = run_generation(cfg)
+    assert summary["stop_reason"] == "completed" and summary["protocol_error_rate"] == 0.0
+    records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
+    assert all(r.end_reason == "finished" for r in records)
+    assert records[0].policy.sampling == {"temperature": 0.0, "top_p": 1.0, "top_k": 5, "greedy": True,
+                                          "max_new_tokens": 512, "stop_at_tool_call": True}
+    assert all(s.raw_text.endswith("</tool_call>") for r in records for s in r.steps)
+    assert all(q["stop"] == ["</tool_call>"] and q["top_k"] == 5 and q["temperature"] == 0.0
+               for q in srv.requests)
+
+
+def test_greedy_decoding_wins_over_presets_also_in_study_stages():
+    """decoding=greedy is listed after the presets: it sets temperature=0 top_p=1 top_k=0 over an
+    experiment's temperature, on the command line and in a study stage's overrides alike."""
+    from agentpref.config import validate_config
+    from agentpref.evaluation.run import EvalConfig
+    from agentpref.study import _compose
+
+    def evaluate(*overrides):
+        cfg = _compose("evaluate", [*overrides, "run_dir=x"])
+        return validate_config(cfg, EvalConfig)
+
+    preset = evaluate("experiment=eval_ablation", "temperature=0.9")
+    assert (preset.temperature, preset.samples_per_task) == (0.9, 5)
+    greedy = evaluate("experiment=eval_qwen7b", "decoding=greedy", "samples_per_task=1", "ks=[1]")
+    assert (greedy.temperature, greedy.top_p, greedy.top_k) == (0.0, 1.0, 0)
+    sample = evaluate("experiment=eval_qwen7b", "decoding=sample", "top_k=20")   # sample: the keys decide
+    assert (sample.temperature, sample.top_k) == (0.8, 20)
+    with pytest.raises(ConfigError, match="samples_per_task=1"):
+        evaluate("experiment=eval_qwen7b", "decoding=greedy")
+    gen = _compose("generate", ["decoding=greedy", "run_dir=x"])
+    assert (gen.temperature, gen.top_p, gen.top_k) == (0.0, 1.0, 0)
+
+
 @pytest.mark.parametrize("key", ["tokens", "usd"])
 def test_budget_stops_new_episodes_before_the_cap(openai_run, tmp_path, key):
     srv, make = openai_run

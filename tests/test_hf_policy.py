@@ -74,6 +74,8 @@ def make_policy(
     tools_in: str = "auto",
     model: ModelConfig | None = None,
     noisy: bool = True,
+    stop: bool = True,
+    top_k: int = 0,
 ):
     """The tiny model with its 2-D weights redrawn at std 0.2 (seeded): at the default init std of
     0.02 it emits one token over and over, which would make output comparisons vacuous."""
@@ -83,8 +85,9 @@ def make_policy(
 
     policy = HFPolicy(
         model or _load_cfg("tiny_random"),
-        HFBackend(device="cpu", cache_dir=str(cache), max_new_tokens=max_new, reuse_kv_cache=reuse),
-        SamplingConfig(temperature=temperature, top_p=0.95),
+        HFBackend(device="cpu", cache_dir=str(cache), max_new_tokens=max_new, reuse_kv_cache=reuse,
+                  stop_at_tool_call=stop),
+        SamplingConfig(temperature=temperature, top_p=0.95, top_k=top_k),
         tools_in=tools_in,
     )
     if noisy:
@@ -291,6 +294,125 @@ def test_reuse_falls_back_when_the_cache_type_cannot_be_rebatched(
     eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path, n=2)
     run_steps(policy, eps, steps=2)
     assert policy.stats["reused_tokens"] == 0 and "hf_kv" not in eps[0].policy_state
+
+
+# ---- stopping at the end of a tool call ---------------------------------------------------------
+CALL = '<tool_call>{"name": "finish", "arguments": {"summary": "x"}}</tool_call>'
+
+
+def test_row_completion_cuts_right_after_the_stop_string(model_cache):
+    from agentpref.agent.policies.hf import row_completion
+
+    tok = make_policy(model_cache, noisy=False).tokenizer
+
+    def ids(text: str) -> list[int]:
+        return tok(text, add_special_tokens=False)["input_ids"]
+
+    eos, im_end, stops = {2}, 2, ("</tool_call>",)
+    call = ids("Let me finish.\n" + CALL)
+    # stopped on the call's last token; what follows is padding (<|im_end|> here), not the row's
+    row = call + [im_end] * 3
+    comp, text = row_completion(tok, row, eos, stops)
+    assert comp == call and text == "Let me finish.\n" + CALL
+    # the stop string ends inside a token ('></'): ids keep that token, the text ends at the stop
+    tail = tok.convert_tokens_to_ids("></")
+    row = ids(CALL[: -len(">")]) + [tail] + ids("more") + [im_end]
+    comp, text = row_completion(tok, row, eos, stops)
+    assert comp == ids(CALL[: -len(">")]) + [tail] and text == CALL
+    # no stop string: up to and including the first eos, as before
+    row = call + ids("\nmore") + [im_end, im_end]
+    assert row_completion(tok, row, eos, ()) == (row[:-1], "Let me finish.\n" + CALL + "\nmore")
+    # eos before any stop string: the turn ended there
+    row = ids("hi") + [im_end] + call
+    assert row_completion(tok, row, eos, stops) == (ids("hi") + [im_end], "hi")
+    # neither: the whole row (max_new_tokens ran out)
+    assert row_completion(tok, ids("abc def"), eos, stops) == (ids("abc def"), "abc def")
+
+
+def test_sampling_config_reaches_generate(model_cache):
+    sampled = make_policy(model_cache, temperature=0.8, top_k=5, noisy=False)
+    gen = sampled._generation_kwargs()
+    cfg = gen["generation_config"]
+    assert cfg.do_sample and (cfg.temperature, cfg.top_p, cfg.top_k) == (0.8, 0.95, 5)
+    assert type(gen["stopping_criteria"][0]).__name__ == "StopStringCriteria"
+    assert sampled.info().sampling == {"temperature": 0.8, "top_p": 0.95, "top_k": 5, "greedy": False,
+                                       "max_new_tokens": 12, "stop_at_tool_call": True}
+    greedy = make_policy(model_cache, stop=False, noisy=False)
+    gen = greedy._generation_kwargs()
+    assert not gen["generation_config"].do_sample and "stopping_criteria" not in gen
+    assert greedy.info().sampling["greedy"] and not greedy.info().sampling["stop_at_tool_call"]
+
+
+def test_top_k_1_sampling_is_greedy(model_cache, tasks, agent, fork_runner, tmp_path):
+    """top_k really reaches the sampler: keeping one token leaves nothing to sample."""
+    greedy = make_policy(model_cache, max_new=12)
+    eps = make_episodes(greedy, tasks, agent, fork_runner, tmp_path, n=2)
+    expected = [o.text for o in greedy.act(eps, seed=3)]
+    top1 = make_policy(model_cache, max_new=12, temperature=1.5, top_k=1)
+    assert [o.text for o in top1.act(eps, seed=3)] == expected
+    wide = make_policy(model_cache, max_new=12, temperature=1.5)
+    assert [o.text for o in wide.act(eps, seed=3)] != expected
+
+
+class ForceRow:
+    """A logits processor that makes batch row ``row`` write ``ids`` (then whatever it likes)."""
+
+    def __init__(self, ids: list[int], row: int = 0):
+        self.ids, self.row, self.start = ids, row, None
+
+    def __call__(self, input_ids, scores):
+        self.start = input_ids.shape[1] if self.start is None else self.start
+        step = input_ids.shape[1] - self.start
+        if step < len(self.ids):
+            scores[self.row] = float("-inf")
+            scores[self.row, self.ids[step]] = 0.0
+        return scores
+
+
+def test_a_row_stops_after_its_call_and_cache_reuse_still_matches(
+    model_cache, tasks, agent, fork_runner, tmp_path
+):
+    """Row 0 is made to write a read_file call and then more text: it ends right after
+    </tool_call> while the other rows go on as they would have; the next steps (where row 0's
+    prompt renders that turn followed by <|im_end|>) give identical output with our cache and
+    KV-cache reuse as with transformers' own cache."""
+    from transformers import LogitsProcessorList
+
+    editable = tasks[0].editable[0]
+    call = f'<tool_call>{{"name": "read_file", "arguments": {{"path": "{editable}"}}}}</tool_call>'
+    free = make_policy(model_cache, max_new=48)
+    ids = free.tokenizer(call + "\nand then more text", add_special_tokens=False)["input_ids"]
+    n_call = len(free.tokenizer(call, add_special_tokens=False)["input_ids"])
+    eps = make_episodes(free, tasks, agent, fork_runner, tmp_path / "free")
+    unforced = [(o.text, o.completion_tokens) for o in free.act(eps, seed=100)]
+    free.close()
+
+    results, stats = {}, {}
+    for variant in ("plain", "prealloc", "reuse"):
+        policy = make_policy(model_cache, reuse=variant == "reuse", max_new=48)
+        if variant == "plain":
+            policy.custom_cache = False
+        kwargs, calls = policy._generation_kwargs, []
+
+        def forced(kwargs=kwargs, calls=calls):
+            calls.append(1)
+            out = kwargs()
+            if len(calls) == 1:  # the first step only
+                out["logits_processor"] = LogitsProcessorList([ForceRow(ids)])
+            return out
+
+        policy._generation_kwargs = forced
+        eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path / variant)
+        results[variant] = run_steps(policy, eps, steps=3)
+        assert eps[0].steps[0].action.name == "read_file" and not eps[0].done
+        stats[variant] = dict(policy.stats)
+        policy.close()
+    first = results["reuse"][:3]
+    assert first[0][0] == call and first[0][2] == n_call  # cut right after </tool_call>
+    assert [(t, c) for t, _, c in first[1:]] == unforced[1:]  # the others went on
+    assert max(c for _, c in unforced[1:]) > n_call
+    assert results["plain"] == results["prealloc"] == results["reuse"]
+    assert stats["reuse"]["reused_tokens"] > stats["reuse"]["computed_tokens"]
 
 
 # ---- prompt modes -----------------------------------------------------------------------------

@@ -50,11 +50,12 @@ def make_policy(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "EMPTY")
     made: list[OpenAIPolicy] = []
 
-    def make(srv: FakeOpenAIServer | None, **overrides) -> OpenAIPolicy:
+    def make(srv: FakeOpenAIServer | None, sampling: SamplingConfig | None = None,
+             **overrides) -> OpenAIPolicy:
         cfg = dict(base_url=srv.url if srv else None, max_retries=3, backoff_s=0.01, timeout_s=5.0,
                    max_new_tokens=64) | overrides
         policy = OpenAIPolicy(ModelConfig(name="fake", api_id="fake-model"), OpenAIBackend(**cfg),
-                              SamplingConfig(temperature=0.5, top_p=0.9))
+                              sampling or SamplingConfig(temperature=0.5, top_p=0.9))
         made.append(policy)
         return policy
 
@@ -113,6 +114,8 @@ def test_native_tool_call_round_trip(server, make_policy, make_episode):
     first = server.requests[0]
     assert first["model"] == "fake-model" and first["seed"] == 7 and first["max_tokens"] == 64
     assert first["temperature"] == 0.5 and first["top_p"] == 0.9
+    assert "stop" not in first and "top_k" not in first  # native calls end on their own; top_k off
+    assert policy.info().sampling["stop_at_tool_call"] is False
     assert {t["function"]["name"] for t in first["tools"]} >= {"read_file", "run_tests", "finish"}
     assert server.headers[0]["authorization"] == "Bearer EMPTY"
 
@@ -308,6 +311,8 @@ def test_text_protocol(make_policy, make_episode, monkeypatch):
         assert "<tool_call>" in ep.system
         out, rec = step(policy, ep)
         assert out.native_calls is None and out.text.startswith("<tool_call>")
+        assert srv.requests[0]["stop"] == ["</tool_call>"]   # the server cut it from the reply ...
+        assert out.text.endswith("</tool_call>")             # ... and the policy put it back
         assert rec.action.name == "read_file"
         while not ep.done:
             step(policy, ep)
@@ -338,3 +343,66 @@ def test_act_after_close_and_repeatedly(server, make_policy, make_episode):
     policy.close()
     policy.close()
     assert policy.stats["requests"] == 2
+
+
+# ---- stopping at the end of a tool call (text protocol), top_k --------------------------------
+UNCLOSED = '<tool_call>{"name": "list_files", "arguments": {}}'
+
+
+@pytest.mark.parametrize(("text", "finish", "extra", "restored"), [
+    (UNCLOSED, "stop", {}, True),                                    # the API cut </tool_call>
+    ("Let me look.\n" + UNCLOSED, "stop", {}, True),
+    (UNCLOSED, "length", {}, False),                                 # ran out of tokens
+    ("No call at all.", "stop", {}, False),                          # the model's own end of turn
+    (UNCLOSED + "</tool_call>", "stop", {}, False),                  # already closed
+    (UNCLOSED, "stop", {"stop_reason": "</tool_call>"}, True),       # vLLM says which stop matched
+    (UNCLOSED, "stop", {"stop_reason": None}, False),                # ... or that eos ended it
+    (UNCLOSED, "stop", {"stop_reason": 2}, False),
+])
+def test_restore_stop(text, finish, extra, restored):
+    from agentpref.agent.policies.openai_api import restore_stop
+
+    out = restore_stop(text, finish, extra, ("</tool_call>",))
+    assert out == (text + "</tool_call>" if restored else text)
+    assert restore_stop(text, finish, extra, ()) == text             # stop_at_tool_call=false
+
+
+def test_text_protocol_stops_at_the_tool_call(make_policy, make_episode):
+    """The server cuts at the stop string like a real API; the turn comes back closed and
+    parses, while turns that did not stop there are left as the model wrote them."""
+    with FakeOpenAIServer(stop_reason=True) as srv:
+        policy = make_policy(srv, native_tools=False)
+        assert policy.info().sampling["stop_at_tool_call"] is True
+        ep = make_episode(policy)
+        srv.script(text_reply("Listing.\n" + UNCLOSED + "</tool_call>\nand a second call"),
+                   text_reply(UNCLOSED),                  # eos before closing: stop_reason null
+                   Behaviour(body=completion(UNCLOSED) | {"choices": [
+                       {"index": 0, "message": {"role": "assistant", "content": UNCLOSED},
+                        "finish_reason": "length"}]}))
+        out, rec = step(policy, ep)
+        assert out.text == "Listing.\n" + UNCLOSED + "</tool_call>" and rec.action.name == "list_files"
+        assert srv.requests[0]["stop"] == ["</tool_call>"]
+        for _ in range(2):
+            out, rec = step(policy, ep)
+            assert out.text == UNCLOSED and rec.protocol_error.kind == "unclosed_tool_call"
+        # what the next request sends back is the turn as recorded (closed)
+        assert srv.requests[-1]["messages"][2]["content"] == ep.steps[0].raw_text
+
+    with FakeOpenAIServer() as srv:
+        policy = make_policy(srv, native_tools=False, stop_at_tool_call=False)
+        ep = make_episode(policy)
+        srv.script(text_reply(UNCLOSED + "</tool_call>\nmore"))
+        out, rec = step(policy, ep)
+        assert "stop" not in srv.requests[0] and out.text == UNCLOSED + "</tool_call>\nmore"
+        assert policy.info().sampling["stop_at_tool_call"] is False
+
+
+def test_top_k_is_sent_only_when_set(server, make_policy, make_episode):
+    policy = make_policy(server, sampling=SamplingConfig(temperature=0.0, top_k=7))
+    step(policy, make_episode(policy))
+    assert server.requests[0]["top_k"] == 7 and server.requests[0]["temperature"] == 0.0
+    sampling = policy.info().sampling
+    assert sampling["top_k"] == 7 and sampling["greedy"] is True
+    policy = make_policy(server)
+    step(policy, make_episode(policy))
+    assert "top_k" not in server.requests[1]

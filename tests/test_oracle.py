@@ -70,3 +70,82 @@ def test_oracle_solves_every_builtin_task(run_cli, tmp_path):
 
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert summary["episodes"] == summary["resolved"] == 132 and summary["stop_reason"] == "completed"
+
+
+@pytest.mark.parametrize("fmt", ["json", "block", "lines"])
+def test_oracle_recovers_from_each_planned_mistake_in_every_edit_format(generate_config, tmp_path, fmt):
+    """Recovery demonstrations: one deliberate mistake per episode (perturb_rate=1), marked
+    perturbed, then the oracle's recovery; every episode still ends resolved and finished."""
+    summary, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=16",
+                                   "agent=compact", f"agent.edit_format={fmt}", "backend.perturb_rate=1.0",
+                                   "backend.perturb_kinds=[malformed_call,wrong_path,stale_edit,wrong_edit]")
+    assert summary["pass_rate"] == 1.0 and all(r.end_reason == "finished" for r in records)
+    seen = set()
+    for r in records:
+        perturbed = [s for s in r.steps if s.perturbed]
+        assert len(perturbed) <= 1
+        if not perturbed:
+            continue
+        p = perturbed[0]
+        seen.add(p.protocol_error.kind if p.protocol_error else p.tool_error or "applied_wrong_edit")
+        after = r.steps[p.index + 1]
+        assert not after.perturbed and after.protocol_error is None and after.tool_ok
+        assert after.raw_text.split("\n")[0] in {
+            "My last reply was not a valid tool call. Here it is again, complete.",
+            "That path does not exist. I'll use a file from the workspace listing.",
+            "That edit did not apply. Let me read those lines again before editing.",
+            "Let me run the tests to check that edit."}
+        # no mistake is ever repeated: every later turn is a valid call that worked
+        assert all(s.protocol_error is None and s.tool_ok for s in r.steps[p.index + 1:])
+    assert len(seen) >= 3, seen
+    assert {"unclosed_tool_call", "not_found"} <= seen or {"invalid_json", "not_found"} <= seen
+
+
+def test_recovery_demos_train_only_their_unperturbed_turns(generate_config, compose_config, tmp_path):
+    from agentpref.data.build import BuildDataConfig, build_data
+
+    _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=12", "agent=compact",
+                "backend.perturb_rate=0.5")
+    cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
+                         "agent=compact", "sft.max_per_task=1", output_dir=str(tmp_path / "data"))
+    stats = build_data(cfg)
+    import json
+
+    rows = [json.loads(line) for line in (tmp_path / "data" / "sft.jsonl").read_text().splitlines()]
+    assert stats["sft"]["examples"] == len(rows) == 12
+    recovery = [r for r in rows if r["metadata"]["perturbed_steps"]]
+    assert recovery and all("loss_mask" not in r for r in rows if not r["metadata"]["perturbed_steps"])
+    for row in recovery:
+        mask, messages = row["loss_mask"], row["messages"]
+        assert len(mask) == len(messages)
+        masked = [m for m, k in zip(messages, mask) if m["role"] == "assistant" and not k]
+        assert len(masked) == row["metadata"]["perturbed_steps"] in (1, 2)      # 2: a "stuck" episode
+        assert not any(k for m, k in zip(messages, mask) if m["role"] != "assistant")
+
+
+def test_stuck_demonstrations_stop_cleanly_after_two_checked_attempts(generate_config, compose_config, tmp_path):
+    """``stuck``: two wrong edits (masked), each followed by a test run, then a finish that says
+    the tests still fail; build_data keeps it (finished) with both edits masked."""
+    from agentpref.data.build import BuildDataConfig, build_data
+
+    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
+                             "backend.perturb_rate=1.0", "backend.perturb_kinds=[stuck]")
+    stuck = [r for r in records if r.perturbed_steps == 2]
+    assert len(stuck) >= 5
+    for r in stuck:
+        names = [s.action.name for s in r.steps]
+        assert names[-1] == "finish" and r.end_reason == "finished" and not r.final.resolved
+        assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: 2 edits")
+        checks = [r.steps[s.index + 1] for s in r.steps if s.perturbed]
+        assert all(s.edited for s in r.steps if s.perturbed) and [c.action.name for c in checks] == ["run_tests"] * 2
+        assert not checks[-1].tests.all_passed    # (a "wrong" edit can happen to pass: it is a plain rewrite)
+    cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
+                         "agent=compact", output_dir=str(tmp_path / "data"))
+    build_data(cfg)
+    import json
+
+    rows = [json.loads(line) for line in (tmp_path / "data" / "sft.jsonl").read_text().splitlines()]
+    kept = [r for r in rows if r["metadata"]["perturbed_steps"] == 2]
+    assert len(kept) == len(stuck) and all(not r["metadata"]["resolved"] for r in kept)
+    assert all(sum(1 for m, k in zip(r["messages"], r["loss_mask"]) if m["role"] == "assistant" and not k) == 2
+               for r in kept)

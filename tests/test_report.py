@@ -264,3 +264,62 @@ def test_cli(run_cli, tmp_path, eval_runs):
     proc = run_cli("report.py", f"runs=[{tmp_path}/none*]", f"out_dir={out}")
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("error: runs: ")
+
+
+def test_agent_metrics_and_diagnostics_tables(tmp_path):
+    """The agent metrics are columns like any other; each run's diagnostics block becomes a row
+    of two compact tables, and a run without the block (an older summary) is only named."""
+    root = tmp_path / "eval"
+    write_run(root, "base", "base", {}, 0.2, seed=1)
+    write_run(root, "sft", "SFT", {"algo": "sft"}, 0.5, seed=2)
+    write_run(root, "old", "old", {"algo": "sft", "beta": None}, 0.4, seed=3)
+    blocks = {
+        "base": {"episodes": 2, "turns": 20, "protocol_errors_by_turn": {
+            "0": {"turns": 2, "protocol_errors": 2, "no_tool_call": 2},
+            **{str(i): {"turns": 2, "protocol_errors": 1, "invalid_json": 1} for i in range(1, 10)}},
+            "protocol_error_kinds": {"invalid_json": 9, "no_tool_call": 2}, "tool_errors": {},
+            "edit_calls": 0, "edits_applied": 0, "end_reasons": {"max_steps": 2}},
+        "sft": {"episodes": 2, "turns": 10, "protocol_errors_by_turn": {
+            "0": {"turns": 2, "protocol_errors": 1, "no_tool_call": 1},
+            "1": {"turns": 2, "protocol_errors": 0}, "2": {"turns": 2, "protocol_errors": 0}},
+            "protocol_error_kinds": {"no_tool_call": 1},
+            "tool_errors": {"no_match": 3, "not_found": 2, "ambiguous": 1, "read_only": 1, "no_change": 1,
+                            "bad_target": 1},
+            "edit_calls": 5, "edits_applied": 2, "end_reasons": {"finished": 1, "max_steps": 1}},
+    }
+    for name, block in blocks.items():
+        path = root / name / "summary.json"
+        path.write_text(json.dumps(json.loads(path.read_text()) | {"diagnostics": block}))
+    names = ["edit_apply_rate", "localization", "recovery_rate", "clean_stop_rate", "end/max_steps"]
+    result = report(tmp_path, [str(root / "*")], metrics=names, baseline="base")
+    md = open(result["files"]["markdown"]).read()
+    head, _ = md_table(md)
+    cat = catalogue(KS)
+    assert head[1:] == [f"{cat[n].label} (%) {'↑' if cat[n].higher_is_better else '↓'}" for n in names]
+    assert head[-1] == "end: max steps (%) ↓"
+    assert set(json.loads(open(result["files"]["json"]).read())["comparisons"]["SFT"]) == set(names)
+
+    assert "## Agent diagnostics" in md and "No diagnostics in: old" in md
+    head, rows = md_table(md, which=2)                  # after the results and the difference table
+    assert head == ["method", "turns", "invalid_json", "no_tool_call", "tool: no_match", "tool: not_found",
+                    "tool: ambiguous", "tool: bad_target", "tool: no_change", "tool: other", "edits (applied/calls)"]
+    assert rows == [["base", "20", "45.0", "10.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0/0"],
+                    ["SFT", "10", "0.0", "10.0", "30.0", "20.0", "10.0", "10.0", "10.0", "10.0", "2/5"]]
+    head, rows = md_table(md, which=3)
+    assert head == ["method", "0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert rows == [["base", "100.0", *["50.0"] * 7], ["SFT", "50.0", "0.0", "0.0", *["–"] * 5]]
+    assert json.loads(open(result["files"]["json"]).read())["diagnostics"]["SFT"]["edit_calls"] == 5
+
+    # Only older summaries (or a malformed block): no diagnostics section, no crash.
+    for name in ("base", "sft"):
+        path = root / name / "summary.json"
+        summary = json.loads(path.read_text())
+        summary.pop("diagnostics")
+        path.write_text(json.dumps(summary))
+    md = open(report(tmp_path, [str(root / "*")], name="old")["files"]["markdown"]).read()
+    assert "Agent diagnostics" not in md
+    path = root / "base" / "summary.json"
+    path.write_text(json.dumps(json.loads(path.read_text()) | {"diagnostics": {
+        "turns": "x", "protocol_errors_by_turn": {"0": {"turns": None}, "a": 1}, "tool_errors": [1]}}))
+    md = open(report(tmp_path, [str(root / "*")], name="bad")["files"]["markdown"]).read()
+    assert "## Agent diagnostics" in md

@@ -63,6 +63,51 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
         run_study(_study(run_dir, stages))
 
 
+@pytest.mark.slow
+def test_a_train_stage_without_examples_is_skipped_and_the_report_says_so(tmp_path, run_cli):
+    """Oracle rollouts never pair, so DPO gets 0 pairs: the study records the DPO stage as skipped
+    with the reason, skips the evaluation of its adapter, reports the other rows with a note, and
+    does not redo anything on resume. train.py alone still fails on the same data."""
+    from agentpref.study import run_study
+
+    stages = {
+        "demos": {"entry": "generate", "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2",
+                                                     "progress=false"]},
+        "pairs": {"entry": "build_data", "overrides": ["runs=[${run_dir}/demos]", "sft.enabled=false"]},
+        "dpo": {"entry": "train", "overrides": ["algo=dpo", "debug=fast", "data=${run_dir}/pairs",
+                                                "dpo.beta=0.2"]},
+        "eval_base": {"entry": "evaluate", "overrides": SMALL_EVAL},
+        "eval_dpo": {"entry": "evaluate", "overrides": ["policy_from=${run_dir}/dpo", *SMALL_EVAL]},
+        "report": {"entry": "report", "overrides": ["runs=[${run_dir}/eval_base,${run_dir}/eval_dpo]",
+                                                    "name=table", "metrics=[pass@1]"]},
+    }
+    run_dir = tmp_path / "study"
+    record = run_study(_study(run_dir, stages, metric="eval_dpo/pass@1"))
+    why = "the pairs stage produced 0 DPO examples (0 trajectory pairs, 0 step pairs)"
+    status = {name: s["status"] for name, s in record["stages"].items()}
+    assert status == {"demos": "done", "pairs": "done", "dpo": "skipped", "eval_base": "done",
+                      "eval_dpo": "skipped", "report": "done"}
+    dpo = json.loads((run_dir / "study.json").read_text())["stages"]["dpo"]
+    assert dpo["reason"] == why and dpo["method"] == "DPO (β=0.2)"
+    assert record["stages"]["eval_dpo"]["reason"] == "it reads dpo, which was skipped"
+    assert not (run_dir / "dpo").exists() and not (run_dir / "eval_dpo").exists()
+    assert record["objective"] == {"metric": "eval_dpo/pass@1", "value": None}
+    table = (run_dir / "report" / "table.md").read_text()
+    assert "| base " in table and f"Missing row: DPO (β=0.2): not trained — {why}" in table
+
+    # Resume: skipped stays skipped and done stays done; nothing is re-run.
+    summary = run_dir / "eval_base" / "summary.json"
+    mtime = summary.stat().st_mtime_ns
+    again = run_study(_study(run_dir, stages, metric="eval_dpo/pass@1"))
+    assert {name: s["status"] for name, s in again["stages"].items()} == status
+    assert again["stages"]["dpo"]["reason"] == why and summary.stat().st_mtime_ns == mtime
+
+    # Run by hand, train.py wants the error: one line, exit code 2.
+    proc = run_cli("train.py", "algo=dpo", "debug=fast", f"data={run_dir / 'pairs'}", f"run_dir={tmp_path / 'dpo'}")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: no dpo examples in ")
+
+
 def test_stage_mistakes_name_the_stage(tmp_path):
     from agentpref.study import run_study
 

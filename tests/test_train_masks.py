@@ -157,3 +157,16 @@ def test_masked_dpo_loss_matches_a_hand_computed_example(tiny, tmp_path):
          [0] * len(pair["prompt_ids"]) + [1] * len(pair["rejected_ids"]) + [0] * (batch["input_ids"].shape[1] - len(pair["prompt_ids"]) - len(pair["rejected_ids"]))]))
     with torch.no_grad():
         assert trainer.compute_loss(trainer.model, trl_batch).item() == pytest.approx(unmasked, rel=1e-4, abs=1e-5)
+
+
+def test_sft_loss_mask_leaves_perturbed_turns_out(tiny):
+    """Recovery demonstrations: a per-message loss mask drops a turn from the labels."""
+    from agentpref.errors import DataError
+    from agentpref.training.tokenize import tokenize_sft
+
+    _, tok, _ = tiny
+    out = tokenize_sft(tok, CONVERSATION, loss_mask=[False, False, False, False, True, False])
+    assert masked_text(tok, out["input_ids"], out["assistant_masks"]) == "ACTION-TWO edit it<|im_end|>"
+    assert out["input_ids"] == tokenize_sft(tok, CONVERSATION)["input_ids"]
+    with pytest.raises(DataError, match="loss_mask has 2 entries for 6 messages"):
+        tokenize_sft(tok, CONVERSATION, loss_mask=[True, True])

@@ -67,6 +67,14 @@ def test_vllm_policy_plumbing_with_a_stub_engine(repo, tmp_path, monkeypatch, fo
     prompts, params, lora = policy.llm.calls[0]
     assert [p.seed for p in params] == [50, 51] and lora is None
     assert all(p.max_tokens == 40 and p.temperature == 0.3 for p in params)
+    # a turn is one call: stop right after </tool_call>, kept in the text; top_k off (-1)
+    assert all(p.stop == ["</tool_call>"] and p.include_stop_str_in_output and p.top_k == -1
+               for p in params)
+    assert policy.info().sampling["stop_at_tool_call"] is True
+    policy.stop_strings, policy.sampling = (), SamplingConfig(temperature=0.0, top_k=5)
+    kwargs = policy.sampling_kwargs(7, seed=1)
+    assert kwargs == {"temperature": 0.0, "top_p": 1.0, "top_k": 5, "max_tokens": 7, "seed": 1}
+    policy.stop_strings, policy.sampling = ("</tool_call>",), SamplingConfig(temperature=0.3)
     text = policy.tokenizer.decode(prompts[0]["prompt_token_ids"])
     assert text.startswith("<|im_start|>system\n") and text.endswith("<|im_start|>assistant\n")
     assert "<tool_call>" in text  # the text protocol is in the system prompt

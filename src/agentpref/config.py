@@ -80,6 +80,8 @@ def _format_error(err: dict, data: dict) -> str:
         return f"unknown config key '{loc}': check its spelling (see the conf/ group it belongs to)"
     if kind == "missing":
         return f"missing config value '{loc}': {REQUIRED_HINTS.get(loc, 'set it on the command line')}"
+    if not loc:  # a check across keys (a model validator): its message names them, not the whole config
+        return msg.removeprefix("Value error, ")
     return f"bad config value '{loc}' = {err.get('input')!r}: {msg}"
 
 

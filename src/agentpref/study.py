@@ -6,11 +6,16 @@ that entry point's own config (so every key is checked exactly as on the command
 interpolate ``${run_dir}`` (earlier stages' outputs) and ``${params.X}`` (the study's knobs, what a
 W&B sweep or a Hydra multirun varies). ``study.json`` records each finished stage; re-running
 the same run dir skips finished stages and resumes the rest with their own resume logic.
+
+A train stage whose data holds no example (e.g. the SFT model's rollouts gave no preference pair)
+is *skipped*, not failed: the study records why, skips the stages that read its output, runs the
+rest, and the report names the missing rows. A skipped stage stays skipped on resume.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -29,6 +34,19 @@ CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 # Which key of each entry point's config names its output dir.
 OUTPUT_KEY = {"generate": "run_dir", "build_data": "output_dir", "train": "run_dir", "evaluate": "run_dir",
               "report": "out_dir"}
+
+
+class StageSkipped(Exception):
+    """A stage with nothing to do. ``reason``: why this stage did not run (one line); ``method``:
+    the report row it would have led to; ``why``: why that row is missing (the report's note)."""
+
+    def __init__(self, reason: str, method: str | None = None, why: str | None = None):
+        super().__init__(reason)
+        self.reason, self.method, self.why = reason, method, why or reason
+
+    @property
+    def note(self) -> str:
+        return f"{self.method}: {self.why}" if self.method else self.why
 
 
 class Stage(BaseModel):
@@ -70,8 +88,58 @@ def _compose(entry: str, overrides: list[str]) -> Any:
     return cfg
 
 
-def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False) -> dict[str, Any]:
-    """Compose, validate and run one stage in this process; returns its summary."""
+def _points_into(value: str, dirs: dict[str, Path]) -> str | None:
+    """The name of the dir of ``dirs`` that a path in an override value lies in, if any."""
+    for part in re.split(r"[\[\],'\"\s]+", value):
+        if "/" not in part:
+            continue
+        path = Path(part).resolve()
+        for name, folder in dirs.items():
+            if path == folder or folder in path.parents:
+                return name
+    return None
+
+
+def reads_skipped(stage: Stage, root: Path, skipped: dict[str, dict[str, Any]]) -> str | None:
+    """The skipped stage whose output one of ``stage``'s overrides points into, if any."""
+    dirs = {name: (root / name).resolve() for name in skipped}
+    for override in stage.overrides:
+        found = _points_into(override.partition("=")[2], dirs)
+        if found:
+            return found
+    return None
+
+
+def _train_method(cfg: Any) -> str:
+    """The row label evaluate.py would give this train run (for the note of a skipped one)."""
+    from agentpref.evaluation.run import method_label
+    from agentpref.training.artifacts import trained_algo
+
+    trl = cfg.trl_overrides
+    beta = trl.get("beta")
+    if cfg.algo.name == "dpo" and beta is None:
+        import trl as trl_lib
+
+        beta = trl_lib.DPOConfig.__dataclass_fields__["beta"].default
+    loss = trl.get("loss_type")
+    return method_label({"algo": cfg.algo.name, "beta": beta if cfg.algo.name == "dpo" else None,
+                         "loss_type": loss if loss is None or isinstance(loss, str) else "+".join(loss),
+                         "pairs": cfg.algo.pairs if cfg.algo.name == "dpo" else None,
+                         "init_algo": trained_algo(cfg.init_from), "data_scorer": None})
+
+
+def _no_examples(exc: Any, cfg: Any, root: Path) -> StageSkipped:
+    data = Path(cfg.data).resolve()
+    producer = next((p for p in (data, *data.parents) if p.parent == root.resolve()), None)
+    where = f"the {producer.name} stage produced" if producer else f"data={cfg.data} has"
+    return StageSkipped(f"{where} {exc.what}", _train_method(cfg), f"not trained — {where} {exc.what}")
+
+
+def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False,
+              skipped: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Compose, validate and run one stage in this process; returns its summary. Raises
+    :class:`StageSkipped` for a train stage without examples and a report whose runs were all
+    skipped (``skipped``: the study's skipped stages, whose runs a report leaves out)."""
     from omegaconf import OmegaConf
 
     from agentpref.config import validate_config
@@ -95,9 +163,13 @@ def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False) ->
             return build_data(validate_config(cfg, BuildDataConfig))
         if stage.entry == "train":
             from agentpref.training.config import TrainConfig
-            from agentpref.training.run import train
+            from agentpref.training.run import NoExamplesError, train
 
-            return train(validate_config(cfg, TrainConfig), OmegaConf.to_container(cfg, resolve=True))
+            train_cfg = validate_config(cfg, TrainConfig)
+            try:
+                return train(train_cfg, OmegaConf.to_container(cfg, resolve=True))
+            except NoExamplesError as exc:  # the study goes on; train.py alone fails with it
+                raise _no_examples(exc, train_cfg, out.parent) from None
         if stage.entry == "evaluate":
             from agentpref.evaluation.run import EvalConfig, run_evaluation
 
@@ -105,7 +177,16 @@ def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False) ->
         from agentpref.reporting.run import ReportConfig, make_report
 
         command = f"python study.py (stage {name}): report.py " + " ".join(overrides)
-        return make_report(validate_config(cfg, ReportConfig), command)
+        report_cfg = validate_config(cfg, ReportConfig)
+        if skipped:  # rows of skipped stages: left out of the table, named under it
+            dirs = {n: (out.parent / n).resolve() for n in skipped}
+            gone = {run: _points_into(run, dirs) for run in report_cfg.runs}
+            notes = list(dict.fromkeys(skipped[g]["note"] for g in gone.values() if g))
+            keep = [run for run, g in gone.items() if not g]
+            if not keep:
+                raise StageSkipped("every run it reports was skipped: " + "; ".join(notes))
+            report_cfg = report_cfg.model_copy(update={"runs": keep, "missing": [*report_cfg.missing, *notes]})
+        return make_report(report_cfg, command)
     except ConfigError as exc:
         raise ConfigError(f"stage {name!r} ({stage.entry}): {exc}") from None
 
@@ -114,6 +195,8 @@ def _objective(cfg: StudyConfig, done: dict[str, Any]) -> float | None:
     if not cfg.metric:
         return None
     stage, _, metric = cfg.metric.partition("/")
+    if done.get(stage, {}).get("status") == "skipped":
+        return None
     summary = done.get(stage, {}).get("summary") or {}
     value = (summary.get("metrics") or {}).get(metric, {}).get("value")
     if stage in done and value is None and metric not in (summary.get("metrics") or {}):
@@ -141,19 +224,33 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     started = time.perf_counter()
     for i, (name, stage) in enumerate(enabled, 1):
         prior = done.get(name)
-        if prior and prior.get("status") == "done":
+        if prior and prior.get("status") in ("done", "skipped"):
             if prior.get("overrides") != stage.overrides:
                 raise ConfigError(f"stage {name!r} already ran in {root} with other overrides "
                                   f"({prior.get('overrides')}): use a new run_dir")
-            print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}): done before, skipped", file=sys.stderr)
+            how = "done before, skipped" if prior["status"] == "done" else f"skipped before — {prior.get('reason')}"
+            print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}): {how}", file=sys.stderr)
             continue
-        print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}) -> {root / name}  "
-              f"[{time.perf_counter() - started:.0f}s so far]", file=sys.stderr, flush=True)
+        skipped = {n: s for n, s in done.items() if s.get("status") == "skipped"}
         t0 = time.perf_counter()
-        summary = run_stage(name, stage, root / name, cfg.stage_loggers)
-        done[name] = {"entry": stage.entry, "overrides": stage.overrides, "status": "done",
-                      "seconds": round(time.perf_counter() - t0, 1), "run_dir": str(root / name),
-                      "summary": {k: v for k, v in summary.items() if k not in ("per_task", "config")}}
+        try:
+            blocker = reads_skipped(stage, root, skipped) if stage.entry != "report" else None
+            if blocker:  # its input was never made
+                method = next((o.partition("=")[2] for o in stage.overrides if o.startswith("method=")), None)
+                raise StageSkipped(f"it reads {blocker}, which was skipped", method or skipped[blocker].get("method"),
+                                   skipped[blocker].get("why"))
+            print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}) -> {root / name}  "
+                  f"[{time.perf_counter() - started:.0f}s so far]", file=sys.stderr, flush=True)
+            summary = run_stage(name, stage, root / name, cfg.stage_loggers, skipped)
+            done[name] = {"entry": stage.entry, "overrides": stage.overrides, "status": "done",
+                          "seconds": round(time.perf_counter() - t0, 1), "run_dir": str(root / name),
+                          "summary": {k: v for k, v in summary.items() if k not in ("per_task", "config")}}
+        except StageSkipped as skip:
+            print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}): skipped — {skip.reason}", file=sys.stderr,
+                  flush=True)
+            done[name] = {"entry": stage.entry, "overrides": stage.overrides, "status": "skipped",
+                          "reason": skip.reason, "method": skip.method, "why": skip.why, "note": skip.note,
+                          "seconds": round(time.perf_counter() - t0, 1), "run_dir": str(root / name), "summary": {}}
         write_lines_atomic(record_path, [json.dumps(record, indent=2, default=str)])
     record["objective"] = {"metric": cfg.metric, "value": _objective(cfg, done)} if cfg.metric else None
     record["seconds"] = round(sum(s.get("seconds", 0) for s in done.values()), 1)
@@ -177,7 +274,9 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
 
 
 def print_summary(record: dict[str, Any]) -> None:
-    lines = [f"  {name:<16} {s['entry']:<10} {s['seconds']:>8.1f}s  {s['run_dir']}" for name, s in record["stages"].items()]
+    lines = [f"  {name:<16} {s['entry']:<10} {s['seconds']:>8.1f}s  {s['run_dir']}"
+             + (f"  (skipped — {s.get('reason')})" if s.get("status") == "skipped" else "")
+             for name, s in record["stages"].items()]
     print("\n".join([f"[study] {record['run_dir']}: {len(record['stages'])} stages, {record['seconds']:.0f}s", *lines]),
           file=sys.stderr)
     if record.get("objective"):

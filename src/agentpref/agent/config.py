@@ -21,10 +21,24 @@ class AgentConfig(_Strict):
     tools_in: Literal["auto", "prompt", "template"] = Field(
         "auto", description="where text models see the tool schemas: the chat template's tools= "
                             "(auto: when the template uses them) or the system prompt")
+    tool_spec: Literal["schemas", "signatures"] = Field(
+        "schemas", description="how {tools} shows the tools in the system prompt: JSON schemas, or one "
+                               "signature line each (a fifth of the tokens, for small models)")
+    edit_format: Literal["json", "block", "lines"] = Field(
+        "json", description="how an edit carries code: JSON old/new, a SEARCH/REPLACE block after the "
+                            "JSON, or a line range with the new lines after the JSON (agent/protocol.py)")
+    line_numbers: bool | None = Field(
+        None, description="read_file numbers its lines; null: exactly when edit_format=lines")
+    failures_shown: int = Field(5, ge=1, description="run_tests shows this many failures in full, then "
+                                "names the rest (fewer: shorter observations, more turns fit the context)")
     show_bug_report: bool = True
     max_steps: int = Field(15, ge=1)
     max_context_tokens: int = Field(4096, ge=256, description="end the episode before a prompt exceeds this")
     observation_limit_chars: int = Field(4000, ge=200)
+
+    @property
+    def numbered(self) -> bool:
+        return self.edit_format == "lines" if self.line_numbers is None else self.line_numbers
 
 
 class Prices(_Strict):
@@ -74,6 +88,7 @@ class HFBackend(_Strict):
     batch_size: int = Field(8, ge=1, description="episodes advanced together by one generate call")
     reuse_kv_cache: bool = True
     max_new_tokens: int = Field(256, ge=1)
+    stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 
 
@@ -89,6 +104,8 @@ class OpenAIBackend(_Strict):
     timeout_s: float = Field(120.0, gt=0)
     max_new_tokens: int = Field(512, ge=1)
     native_tools: bool = Field(True, description="native function calling; false: the text protocol")
+    stop_at_tool_call: bool = Field(True, description="text protocol only: send stop=[</tool_call>] "
+                                                      "(re-appended to the returned text)")
 
 
 class VLLMBackend(_Strict):
@@ -97,6 +114,7 @@ class VLLMBackend(_Strict):
     tensor_parallel_size: int = Field(1, ge=1)
     gpu_memory_utilization: float = Field(0.85, gt=0, le=1)
     max_new_tokens: int = Field(512, ge=1)
+    stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     enable_prefix_caching: bool = True
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 
@@ -104,11 +122,22 @@ class VLLMBackend(_Strict):
 class OracleBackend(_Strict):
     kind: Literal["oracle"] = "oracle"
     batch_size: int = Field(8, ge=1)
+    perturb_rate: float = Field(0.0, ge=0, le=1, description="share of episodes with one deliberate "
+                                "mistake and the recovery after it (recovery demonstrations)")
+    perturb_kinds: list[Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"]] = Field(
+        default_factory=lambda: ["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"], min_length=1,
+        description="drawn uniformly per perturbed episode (repeat a kind to weight it)")
+    perturb_seed: int = 0
 
 
 BackendConfig = Annotated[HFBackend | OpenAIBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")]
 
 
 class SamplingConfig(_Strict):
-    temperature: float = Field(0.7, ge=0)
+    temperature: float = Field(0.7, ge=0, description="0 = greedy (top_p and top_k then do nothing)")
     top_p: float = Field(1.0, gt=0, le=1)
+    top_k: int = Field(0, ge=0, description="sample among the k likeliest tokens; 0 = off")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0

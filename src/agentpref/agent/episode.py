@@ -15,12 +15,14 @@ from pydantic import BaseModel, Field
 
 from agentpref.agent.config import AgentConfig, Prices
 from agentpref.agent.protocol import (
+    EDIT_TOOLS,
     Action,
     ProtocolError,
     parse_native_call,
     parse_text_turn,
     protocol_error_observation,
     tool_schemas,
+    tool_signatures,
 )
 from agentpref.agent.record import (
     Cost,
@@ -50,12 +52,16 @@ class PolicyOutput(BaseModel):
     completion_tokens: int = 0
     latency_s: float = 0.0
     error: str | None = Field(None, description="the policy failed (API error after retries)")
+    perturbed: bool = Field(False, description="a deliberate mistake (the oracle's recovery demonstrations)")
 
 
 def system_message(agent: AgentConfig, mode: PromptMode) -> str:
     if mode != "text_prompt":
         return agent.system_prompt.strip()
-    tools = "\n".join(json.dumps(t["function"], ensure_ascii=False) for t in tool_schemas())
+    if agent.tool_spec == "signatures":
+        tools = "\n".join(tool_signatures(agent.edit_format))
+    else:
+        tools = "\n".join(json.dumps(t["function"], ensure_ascii=False) for t in tool_schemas(agent.edit_format))
     return agent.system_prompt.strip() + "\n\n" + agent.text_protocol.strip().replace("{tools}", tools)
 
 
@@ -70,16 +76,22 @@ def task_message(agent: AgentConfig, workspace: Workspace) -> str:
     ).replace("\n\n\n", "\n\n")
 
 
-def prompt_hash(system: str, chat_template: str | None) -> str:
-    blob = json.dumps([system, tool_schemas(), chat_template], sort_keys=True)
+def prompt_hash(system: str, chat_template: str | None, edit_format: str = "json",
+                line_numbers: bool = False) -> str:
+    """What a transcript's tokens depend on besides the task: rollouts of different framings, edit
+    formats or read_file layouts never share a run dir."""
+    blob = json.dumps([system, tool_schemas(edit_format), chat_template], sort_keys=True)
+    if (edit_format, line_numbers) != ("json", False):  # the default keeps its earlier hashes
+        blob += f"{edit_format}:{line_numbers}"
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def native_raw_text(text: str, calls: list[NativeCall], parsed: Action | ProtocolError) -> str:
+def native_raw_text(text: str, calls: list[NativeCall], parsed: Action | ProtocolError,
+                    edit_format: str = "json") -> str:
     """A native turn written in the text protocol, so every transcript reads the same."""
     prose = text.strip() + "\n" if text.strip() else ""
     if isinstance(parsed, Action):
-        return prose + parsed.render()
+        return prose + parsed.render(edit_format)
     return prose + "".join(
         f'<tool_call>{{"name": {json.dumps(c.name)}, "arguments": {c.arguments or "{}"}}}</tool_call>' for c in calls)
 
@@ -100,7 +112,13 @@ class Episode:
         self.end_reason: EndReason | None = None
         self.policy_error: str | None = None
         self.policy_state: dict[str, Any] = {}   # per-episode scratch of the policy (KV cache, ...)
+        workspace.line_numbers, workspace.failures_shown = agent.numbered, agent.failures_shown
         self.started = time.perf_counter()
+
+    @property
+    def example_path(self) -> str:
+        """A file of this workspace for the example call of a protocol-error observation."""
+        return sorted(self.task.editable)[0] if self.task.editable else "."
 
     @property
     def key(self) -> tuple[str, int]:
@@ -123,32 +141,35 @@ class Episode:
         parsed: Action | ProtocolError
         if out.native_calls is None:
             raw = out.text
-            parsed = parse_text_turn(raw)
+            parsed = parse_text_turn(raw, self.agent.edit_format)
         else:
             if len(out.native_calls) == 1:
                 c = out.native_calls[0]
-                parsed = parse_native_call(c.name, c.arguments, c.call_id)
+                parsed = parse_native_call(c.name, c.arguments, c.call_id, self.agent.edit_format)
             elif not out.native_calls:
                 parsed = ProtocolError(kind="no_tool_call", message="the reply called no tool")
             else:
                 parsed = ProtocolError(kind="multiple_tool_calls", message=f"{len(out.native_calls)} tool "
                                        "calls in one turn; make one call, read its result, then the next")
-            raw = native_raw_text(out.text, out.native_calls, parsed)
+            raw = native_raw_text(out.text, out.native_calls, parsed, self.agent.edit_format)
         step = StepRecord(index=len(self.steps), raw_text=raw, observation="",
                           prompt_tokens=out.prompt_tokens, completion_tokens=out.completion_tokens,
-                          latency_s=round(out.latency_s, 4))
+                          latency_s=round(out.latency_s, 4), perturbed=out.perturbed)
         self.messages.append({"role": "assistant", "content": raw})
         if isinstance(parsed, ProtocolError):
             step.protocol_error = parsed
-            step.observation = protocol_error_observation(parsed)
+            step.observation = protocol_error_observation(parsed, self.example_path)
             self.messages.append({"role": "user", "content": step.observation})
         else:
             step.action = parsed
+            is_edit = parsed.name in EDIT_TOOLS
+            before = self.workspace.editable_text(parsed.arguments.get("path")) if is_edit else None
             obs = self.workspace.execute(parsed)
             step.observation, step.tool_ok, step.tool_error = obs.text, obs.ok, obs.error
             step.tests, step.tool_latency_s = obs.tests, obs.latency_s
-            if obs.ok and parsed.name in ("edit", "write_file"):
+            if obs.ok and is_edit:
                 step.edited = self.workspace.resolve(parsed.arguments["path"])[0]
+                step.localized = self.workspace.edit_localized(step.edited, before[1] if before else "")
             self.messages.append({"role": "tool", "content": obs.text})
             if obs.done:
                 self.end("finished")

@@ -69,8 +69,9 @@ class PolicyRunConfig(BaseModel):
     sandbox: Limits
     agent: AgentConfig
     logger: LoggerConfig = Field(discriminator="kind")
-    temperature: float = Field(0.7, ge=0)
+    temperature: float = Field(0.7, ge=0, description="0 = greedy (decoding=greedy)")
     top_p: float = Field(1.0, gt=0, le=1)
+    top_k: int = Field(0, ge=0, description="sample among the k likeliest tokens; 0 = off")
     seed: int = 0
     budget: Budget = Budget()
     max_episodes: int | None = Field(None, ge=1, description="stop after this many new episodes")
@@ -88,7 +89,7 @@ class GenerateConfig(PolicyRunConfig):
 
     @property
     def sampling(self) -> SamplingConfig:
-        return SamplingConfig(temperature=self.temperature, top_p=self.top_p)
+        return SamplingConfig(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k)
 
 
 def shard_tasks(tasks: list[Task], shard: Shard) -> list[Task]:
@@ -109,11 +110,15 @@ class RunState:
 def _manifest(policy: Policy, agent: AgentConfig, run_id: str) -> dict[str, Any]:
     system = system_message(agent, policy.prompt_mode)
     template = policy.chat_template()
-    return {"run_id": run_id, "policy": policy.info().model_dump(), "prompt_mode": policy.prompt_mode,
-            "prompt_hash": prompt_hash(system, template), "system_prompt": system,
-            "task_prompt": agent.task_prompt, "tools": tool_schemas(), "chat_template": template,
-            "limits": {"max_steps": agent.max_steps, "max_context_tokens": agent.max_context_tokens,
-                       "observation_limit_chars": agent.observation_limit_chars}}
+    manifest = {"run_id": run_id, "policy": policy.info().model_dump(), "prompt_mode": policy.prompt_mode,
+                "prompt_hash": prompt_hash(system, template, agent.edit_format, agent.numbered),
+                "system_prompt": system, "task_prompt": agent.task_prompt, "tools": tool_schemas(agent.edit_format),
+                "edit_format": agent.edit_format, "line_numbers": agent.numbered, "chat_template": template,
+                "limits": {"max_steps": agent.max_steps, "max_context_tokens": agent.max_context_tokens,
+                           "observation_limit_chars": agent.observation_limit_chars}}
+    if agent.failures_shown != AgentConfig.model_fields["failures_shown"].default:  # earlier run dirs resume
+        manifest["limits"]["failures_shown"] = agent.failures_shown
+    return manifest
 
 
 def _check_same_run(path: Path, manifest: dict[str, Any]) -> str:

@@ -44,6 +44,9 @@ class StepRecord(BaseModel):
     tool_error: ToolErrorKind | None = None
     tests: TestSummary | None = None       # when the step ran the tests
     edited: str | None = None              # path changed by this step
+    perturbed: bool = False                # a deliberate mistake of a recovery demonstration (never trained)
+    localized: bool | None = None          # the edit touched a line the reference fix changes
+                                           # (None: not an applied edit, or a record from before)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0
@@ -105,6 +108,10 @@ class RolloutRecord(BaseModel):
     @property
     def protocol_errors(self) -> int:
         return sum(s.protocol_error is not None for s in self.steps)
+
+    @property
+    def perturbed_steps(self) -> int:
+        return sum(s.perturbed for s in self.steps)
 
 
 class RolloutWriter:

@@ -85,10 +85,12 @@ class Workspace:
     """A materialised task workspace plus the tools that act on it."""
 
     def __init__(self, task: Task, root: Path, runner: TestRunner, *, observation_limit: int = 4000,
-                 max_listing: int = 200, max_search_hits: int = 50):
+                 max_listing: int = 200, max_search_hits: int = 50, line_numbers: bool = False):
         self.task, self.root, self.runner = task, root.resolve(), runner
         self.observation_limit, self.max_listing, self.max_search_hits = (
             observation_limit, max_listing, max_search_hits)
+        self.line_numbers = line_numbers          # read_file numbers its lines (the lines edit format)
+        self.failures_shown = 5                   # run_tests shows this many failures in full
         task.materialize(self.root)
         self.editable = set(task.editable)
         self.original = {p: self._read_text(p) for p in sorted(self.editable)}
@@ -144,7 +146,9 @@ class Workspace:
         except ToolError as exc:
             obs = Observation(text=f"Error: {exc}", ok=False, error=exc.kind)
         except (OSError, ValueError) as exc:        # whatever else hostile arguments provoke
-            obs = Observation(text=f"Error: {action.name} failed: {clip(str(exc), 200)}", ok=False,
+            # workspace-relative: the root is a random temp dir, and observations are model input
+            message = str(exc).replace(f"{self.root}/", "").replace(str(self.root), ".")
+            obs = Observation(text=f"Error: {action.name} failed: {clip(message, 200)}", ok=False,
                               error="bad_argument")
         obs.text = truncate_middle(obs.text, self.observation_limit)
         obs.latency_s = round(time.perf_counter() - start, 4)
@@ -181,9 +185,15 @@ class Workspace:
             raise ToolError("bad_target", f"{rel!r} has {len(lines)} lines; start_line={first} is past the end")
         if last < first:
             raise ToolError("bad_target", f"end_line={end_line} is before start_line={first}")
-        body = "\n".join(lines[first - 1:last])
+        body = self._show(lines, first, last)
         header = f"{rel} (lines {first}-{last} of {len(lines)})" if (first, last) != (1, len(lines)) else rel
         return Observation(text=f"{header}\n{body}")
+
+    def _show(self, lines: list[str], first: int, last: int) -> str:
+        """Lines ``first..last`` (1-based), numbered ``12| code`` when line numbers are on."""
+        if not self.line_numbers:
+            return "\n".join(lines[first - 1:last])
+        return "\n".join(f"{n}| {line}" for n, line in enumerate(lines[first - 1:last], first))
 
     def tool_search(self, pattern: str, path: str = ".", regex: bool = False) -> Observation:
         rel, full = self.resolve(path)
@@ -216,12 +226,21 @@ class Workspace:
             hits.append(f"... {total - len(hits)} more matches")
         return Observation(text="\n".join(hits) if hits else f"no matches for {pattern!r}")
 
-    def tool_edit(self, path: str, old: str, new: str) -> Observation:
+    def tool_edit(self, path: str, new: str, old: str | None = None, start_line: int | None = None,
+                  end_line: int | None = None) -> Observation:
+        """Exact text replace (json and block formats) or a line-range replace (lines format)."""
+        if old is None:
+            if start_line is None or end_line is None:
+                raise ToolError("bad_argument", "edit needs old (exact text) or start_line and end_line")
+            return self._edit_lines(path, start_line, end_line, new)
         rel, full = self._writable(path)
         check_text(new, "the new text")
         if not full.is_file():
             raise ToolError("not_found", f"no file {rel!r} in the workspace")
         text = full.read_text(encoding="utf-8")
+        if not text.endswith("\n") and old.endswith("\n") and text.count(old) == 0:
+            old = old[:-1]                  # the block format ends every line; the file's last has no newline
+            new = new[:-1] if new.endswith("\n") else new
         count = text.count(old)
         if count == 0:
             raise ToolError("no_match", f"the old text does not occur in {rel}; copy it exactly from read_file "
@@ -239,6 +258,30 @@ class Workspace:
         where = f"line {first}" if first == last else f"lines {first}-{last}"
         return Observation(text=f"Edited {rel}: replaced {where} with {span} line{'s' if span != 1 else ''}.")
 
+    def _edit_lines(self, path: str, start: int, end: int, new: str) -> Observation:
+        rel, full = self._writable(path)
+        check_text(new, "the new text")
+        if not full.is_file():
+            raise ToolError("not_found", f"no file {rel!r} in the workspace")
+        text = full.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        if end < start:
+            raise ToolError("bad_target", f"end_line={end} is before start_line={start}")
+        if end > len(lines):
+            raise ToolError("bad_target", f"{rel} has {len(lines)} lines; end_line={end} is past the end")
+        if new and not new.endswith("\n"):
+            new += "\n"
+        if "".join(lines[start - 1:end]) == new:
+            raise ToolError("no_change", f"lines {start}-{end} already read exactly like that; nothing to change")
+        full.write_text("".join(lines[:start - 1]) + new + "".join(lines[end:]), encoding="utf-8")
+        self._touch(rel)
+        after = full.read_text(encoding="utf-8").splitlines()
+        shown = len(new.splitlines())
+        first, last = max(1, start - 2), min(len(after), start + shown + 1)
+        where = f"line {start}" if start == end else f"lines {start}-{end}"
+        return Observation(text=f"Edited {rel}: replaced {where} with {shown} line{'s' if shown != 1 else ''}. "
+                                f"Now lines {first}-{last}:\n{self._show(after, first, last)}")
+
     def tool_write_file(self, path: str, content: str) -> Observation:
         rel, full = self._writable(path)
         check_text(content, "the content")
@@ -255,7 +298,8 @@ class Workspace:
             if bad:
                 raise ToolError("bad_target", f"{bad} are not visible tests; run any of: {', '.join(visible)}")
         run = self.run_tests(targets or visible)
-        return Observation(text=format_test_run(run, self.observation_limit), tests=TestSummary.of(run))
+        return Observation(text=format_test_run(run, self.observation_limit, self.failures_shown),
+                           tests=TestSummary.of(run))
 
     def tool_finish(self, summary: str) -> Observation:
         return Observation(text="Episode finished.", done=True)
@@ -279,6 +323,44 @@ class Workspace:
         fixed = {rel: self.task.reference_fix.get(rel, before) for rel, before in self.original.items()}
         return changed_lines(unified_diff(self.original, fixed))
 
+    def editable_text(self, path: object) -> tuple[str, str] | None:
+        """(rel, text) of an existing editable file, else None: the pre-edit text that
+        ``edit_localized`` compares against (read before an edit tool runs)."""
+        if not isinstance(path, str):
+            return None
+        try:
+            rel, full = self.resolve(path)
+        except ToolError:
+            return None
+        if rel not in self.editable or not full.is_file():
+            return None
+        try:
+            return rel, self._read_text(rel)
+        except OSError:
+            return None
+
+    def edit_localized(self, rel: str, before: str) -> bool:
+        """Did the edit from ``before`` to the file's current text touch a line the reference fix
+        changes? Both diffs are taken against ``before``, so earlier edits that shifted lines do
+        not matter. A file the reference fix does not change is never localised."""
+        fixed = self.task.reference_fix.get(rel)
+        if fixed is None:
+            return False
+        old = before.splitlines(keepends=True)
+        mine = touched_lines(old, self._read_text(rel).splitlines(keepends=True))
+        return bool(mine & touched_lines(old, fixed.splitlines(keepends=True)))
+
+
+def touched_lines(before: list[str], after: list[str]) -> set[int]:
+    """Indices of ``before`` lines that a change replaces or deletes; a pure insertion touches the
+    line before and the line after its position (-1 and len(before) stand for the file's ends)."""
+    touched: set[int] = set()
+    for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, before, after, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        touched.update(range(i1, i2) if i2 > i1 else (i1 - 1, i1))
+    return touched
+
 
 def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
     chunks: list[str] = []
@@ -296,7 +378,7 @@ def changed_lines(diff: str) -> int:
                if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
 
 
-def format_test_run(run: TestRun, limit: int) -> str:
+def format_test_run(run: TestRun, limit: int, shown: int = 5) -> str:
     """The failure text a developer would want: a summary line, then each failure, truncated."""
     if run.timed_out:
         head = f"Tests timed out after the wall limit ({run.summary()})."
@@ -308,11 +390,11 @@ def format_test_run(run: TestRun, limit: int) -> str:
         head = f"Tests: {run.summary()}."
     parts = [head]
     bad = run.collection_errors + [o for o in run.outcomes if o.outcome in ("failed", "error", "timeout")]
-    per = max(300, (limit - 200) // max(1, min(len(bad), 5)))
-    for o in bad[:5]:
+    per = max(300, (limit - 200) // max(1, min(len(bad), shown)))
+    for o in bad[:shown]:
         parts.append(f"--- {o.nodeid} [{o.outcome}]\n{truncate_middle(o.message.strip(), per)}")
-    if len(bad) > 5:
-        parts.append(f"... and {len(bad) - 5} more failing: " + ", ".join(o.nodeid for o in bad[5:15]))
+    if len(bad) > shown:
+        parts.append(f"... and {len(bad) - shown} more failing: " + ", ".join(o.nodeid for o in bad[shown:shown + 10]))
     if not bad and run.output.strip():
         parts.append(truncate_middle(run.output.strip(), limit // 2))
     return "\n".join(parts)

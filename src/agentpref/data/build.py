@@ -2,21 +2,26 @@
 
 Only train-split rollouts feed datasets (heldout ones are counted and skipped). Every dataset
 reports its yield (examples, per task, per 1M generated tokens, USD per example) in
-``stats.json`` and a plot of score distributions and pair margins in ``stats.png``.
+``stats.json`` and a plot of score distributions and pair margins in ``stats.png``. The SFT set's
+assistant-turn lengths (p50/p90/p99/max in the target model's tokens, ``stats.json`` under
+``sft.turn_tokens``) say how large ``backend.max_new_tokens`` must be for the policy to write them.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig
+from agentpref.agent.config import AgentConfig, BackendConfig, HFBackend, ModelConfig
 from agentpref.agent.record import RolloutRecord
 from agentpref.data.pairs import TrajectoryPairsConfig, build_trajectory_pairs
 from agentpref.data.sft import SFTConfig, build_sft
@@ -81,6 +86,45 @@ def _yield(n: int, tasks: int, tokens: int, usd: float) -> dict[str, Any]:
             "usd_per_example": round(usd / n, 6) if n else None}
 
 
+@functools.lru_cache(maxsize=4)
+def _token_counter(model_json: str, cache_dir: str) -> tuple[Callable[[str], int], dict[str, Any]]:
+    """(text -> tokens, how they were counted) with the model's own tokenizer, found the way the
+    policies find the model (``resolve_checkpoint``: HF cache, hub, converted GGUF, tiny model); if
+    that fails, an estimate of characters/4 that says why."""
+    model = ModelConfig.model_validate_json(model_json)
+    try:
+        from transformers import AutoTokenizer
+
+        from agentpref.agent.models import resolve_checkpoint
+
+        path = resolve_checkpoint(model, cache_dir)
+        revision = model.revision if path == model.hub_id else None
+        tok = AutoTokenizer.from_pretrained(path, revision=revision)
+    except Exception as exc:  # no checkpoint, no network, no gguf: still report lengths
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        return (lambda text: math.ceil(len(text) / 4)), {
+            "counted_with": "chars/4",
+            "note": f"estimated as characters/4: the tokenizer of {model.name} did not load ({reason})"}
+    return (lambda text: len(tok(text, add_special_tokens=False)["input_ids"])), {
+        "counted_with": "tokenizer", "tokenizer": path}
+
+
+def turn_token_stats(examples: list[dict[str, Any]], model: ModelConfig, cache_dir: str) -> dict[str, Any]:
+    """Length percentiles (nearest rank) of the examples' assistant turns in the model's tokens:
+    what ``backend.max_new_tokens`` must allow for the policy to write such a turn."""
+    turns = [m.get("content") or "" for e in examples for m in e["messages"] if m["role"] == "assistant"]
+    out: dict[str, Any] = {"turns": len(turns), "model": model.name}
+    if not turns:
+        return out | {"p50": None, "p90": None, "p99": None, "max": None}
+    count, how = _token_counter(model.model_dump_json(), str(cache_dir))
+    lengths = sorted(count(t) for t in turns)
+
+    def rank(q: float) -> int:
+        return lengths[max(0, math.ceil(q / 100 * len(lengths)) - 1)]
+
+    return out | {"p50": rank(50), "p90": rank(90), "p99": rank(99), "max": lengths[-1]} | how
+
+
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     write_lines_atomic(path, (json.dumps(row, ensure_ascii=False) for row in rows))
 
@@ -136,8 +180,10 @@ def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
     if cfg.sft.enabled:
         sft, dropped = build_sft(scored, cfg.sft, cfg.agent, cfg.target_prompt_mode)
         _write_jsonl(out / "sft.jsonl", sft)
+        cache_dir = getattr(cfg.backend, "cache_dir", None) or HFBackend().cache_dir
         stats["sft"] = _yield(len(sft), tasks, tokens, usd) | {
-            "privileged": sum(e["metadata"]["privileged"] for e in sft), "dropped": dropped}
+            "privileged": sum(e["metadata"]["privileged"] for e in sft), "dropped": dropped,
+            "turn_tokens": turn_token_stats(sft, cfg.model, cache_dir)}
     if cfg.trajectory_pairs.enabled:
         pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
         _write_jsonl(out / "pairs.jsonl", pairs)
@@ -186,6 +232,11 @@ def print_stats(stats: dict[str, Any]) -> None:
             y = stats[key]
             parts.append(f"{key}: {y['examples']} ({y['per_task']}/task, {y['per_1m_generated_tokens']}/1M tokens, "
                          f"${y['usd_per_example']}/example)")
+    turns = stats.get("sft", {}).get("turn_tokens") or {}
+    if turns.get("p99") is not None:                 # how long a turn the policy must be able to write
+        estimated = " (estimated: characters/4)" if turns.get("counted_with") == "chars/4" else ""
+        parts.append(f"assistant turns: p99 {turns['p99']} tokens (max {turns['max']}){estimated} -> "
+                     f"backend.max_new_tokens >= {turns['p99']}")
     margins = stats.get("step_pairs", {}).get("stats", {}).get("margins")
     if margins and margins["max"] is not None:       # why a state gave no pair: its value gap
         parts.append(f"step margins: max {margins['max']}, mean {margins['mean']} over "

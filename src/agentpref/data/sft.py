@@ -29,6 +29,10 @@ class SFTConfig(BaseModel):
     require_resolved: bool = True
     include_privileged: bool = Field(True, description="oracle demonstrations (marked privileged in metadata)")
     allow_protocol_errors: bool = Field(False, description="keep rollouts with malformed turns (they teach errors)")
+    include_recovery: bool = Field(True, description="recovery demonstrations: episodes with deliberate "
+                                   "mistakes (perturbed turns, masked out of the loss) and the recovery "
+                                   "after them, or a clean stop when stuck; kept when finished, whatever "
+                                   "their score")
     max_per_task: int = Field(4, ge=1)
 
 
@@ -39,11 +43,24 @@ def render_messages(record: RolloutRecord, agent: AgentConfig, mode: TargetMode)
     return messages
 
 
+def _unmasked_errors(record: RolloutRecord) -> int:
+    """Protocol errors in turns that would be trained (perturbed turns are masked out)."""
+    return sum(s.protocol_error is not None and not s.perturbed for s in record.steps)
+
+
+def sft_loss_mask(record: RolloutRecord) -> list[bool]:
+    """Per message: assistant turns are trained unless perturbed (system, user, tool: never)."""
+    mask = [False] * (len(record.messages) - 2 * len(record.steps))
+    for step in record.steps:
+        mask += [not step.perturbed, False]
+    return mask[: len(record.messages)]
+
+
 def record_metadata(record: RolloutRecord) -> dict[str, Any]:
     return {"task_id": record.task_id, "task_source": record.task_source, "run_id": record.run_id,
             "sample_index": record.sample_index, "score": record.score, "resolved": record.final.resolved,
             "privileged": record.policy.privileged, "policy": f"{record.policy.backend}:{record.policy.model}",
-            "steps": len(record.steps)}
+            "steps": len(record.steps), "perturbed_steps": record.perturbed_steps}
 
 
 def build_sft(records: list[RolloutRecord], cfg: SFTConfig, agent: AgentConfig,
@@ -56,11 +73,15 @@ def build_sft(records: list[RolloutRecord], cfg: SFTConfig, agent: AgentConfig,
             dropped["unscored"] += 1
         elif r.policy.privileged and not cfg.include_privileged:
             dropped["privileged"] += 1
-        elif r.score < cfg.min_score:
+        elif r.perturbed_steps and not cfg.include_recovery:
+            dropped["recovery"] += 1
+        elif r.score < cfg.min_score and not r.perturbed_steps:
             dropped["below_min_score"] += 1
-        elif cfg.require_resolved and not r.final.resolved:
+        elif r.perturbed_steps and r.end_reason != "finished":
+            dropped["recovery_unfinished"] += 1
+        elif cfg.require_resolved and not r.final.resolved and not r.perturbed_steps:
             dropped["unresolved"] += 1
-        elif r.protocol_errors and not cfg.allow_protocol_errors:
+        elif _unmasked_errors(r) and not cfg.allow_protocol_errors:
             dropped["protocol_errors"] += 1
         else:
             by_task[r.task_id].append(r)
@@ -71,7 +92,9 @@ def build_sft(records: list[RolloutRecord], cfg: SFTConfig, agent: AgentConfig,
         for r in ranked[: cfg.max_per_task]:
             example: dict[str, Any] = {"messages": render_messages(r, agent, mode),
                                        "metadata": record_metadata(r) | {"kind": "sft"}}
+            if r.perturbed_steps:
+                example["loss_mask"] = sft_loss_mask(r)
             if mode == "text_template":
-                example["tools"] = tool_schemas()
+                example["tools"] = tool_schemas(agent.edit_format)
             examples.append(example)
     return examples, dict(dropped)

@@ -235,7 +235,9 @@ class _Builder:
 
     def _state(self, record: RolloutRecord, step_index: int, task: Task) -> dict[str, Any]:
         cfg = self.cfg
-        base = (cfg.seed, record.run_id, record.task_id, record.sample_index, step_index)
+        # record.seed, not run_id: run_id hashes the run dir's path, so the same study in another
+        # dir would sample other alternatives
+        base = (cfg.seed, record.seed, record.task_id, record.sample_index, step_index)
         alts = [self.restore(record, step_index, task, stable_seed(*base, "alt", k)) for k in range(cfg.alternatives)]
         tokens_before = self.tokens
         with _temperature(self.policy, cfg.temperature):

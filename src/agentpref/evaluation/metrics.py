@@ -14,11 +14,13 @@ from typing import Literal
 
 import numpy as np
 
-from agentpref.agent.record import RolloutRecord
+from agentpref.agent.protocol import EDIT_TOOLS
+from agentpref.agent.record import RolloutRecord, StepRecord
 from agentpref.evaluation.stats import pass_at_k
 from agentpref.scoring.checks import CHECKS
 
 Format = Literal["pct", "float", "tokens", "usd"]
+END_REASONS = ("finished", "max_steps", "context_budget", "budget")   # a recorded episode's ends
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,16 @@ def _catalogue(ks: list[int]) -> list[Metric]:
         Metric("tokens_per_solved", "tokens/solved", False, "tokens",
                "prompt + completion tokens spent per resolved episode"),
         Metric("usd_per_solved", "USD/solved", False, "usd", "cost per resolved episode (model prices)"),
+        Metric("edit_apply_rate", "edits applied", True, "pct",
+               "valid edit-tool calls that changed the file (tool succeeded) / valid edit-tool calls"),
+        Metric("localization", "localization", True, "pct",
+               "applied edits touching a line the reference fix changes / applied edits (as recorded)"),
+        Metric("recovery_rate", "recovery", True, "pct",
+               "protocol or tool errors followed by a successful valid call / such errors"),
+        Metric("clean_stop_rate", "clean stop", True, "pct", "episodes ended by finish / episodes"),
     ]
+    metrics += [Metric(f"end/{reason}", f"end: {reason.replace('_', ' ')}", reason == "finished", "pct",
+                       f"episodes that ended by {reason} / episodes") for reason in END_REASONS]
     metrics += [Metric(f"check/{name}", name.replace("_", " "), True, "float",
                        f"behaviour check {name} (1 = the wanted behaviour), mean") for name in CHECKS]
     return metrics
@@ -53,6 +64,26 @@ def _catalogue(ks: list[int]) -> list[Metric]:
 
 def catalogue(ks: list[int]) -> dict[str, Metric]:
     return {m.name: m for m in _catalogue(ks)}
+
+
+def edit_calls(record: RolloutRecord) -> list[StepRecord]:
+    """Valid calls of a tool that changes the workspace (a malformed turn is no edit attempt)."""
+    return [s for s in record.steps if s.action is not None and s.action.name in EDIT_TOOLS]
+
+
+def error_turn(step: StepRecord) -> bool:
+    """A protocol error or a valid call whose tool failed: the turns recovery is measured from."""
+    return step.protocol_error is not None or step.tool_ok is False
+
+
+def recoveries(record: RolloutRecord) -> tuple[int, int]:
+    """(error turns whose next turn is a valid call that succeeded, error turns); an error on
+    the last turn counts as not recovered."""
+    steps = record.steps
+    errors = [i for i, s in enumerate(steps) if error_turn(s)]
+    ok = sum(i + 1 < len(steps) and steps[i + 1].action is not None and steps[i + 1].tool_ok is True
+             for i in errors)
+    return ok, len(errors)
 
 
 def group_by_task(records: list[RolloutRecord]) -> dict[str, list[RolloutRecord]]:
@@ -89,6 +120,16 @@ def task_components(records: list[RolloutRecord], ks: list[int]) -> tuple[list[s
         add("mean_steps", np.mean([len(r.steps) for r in recs]), 1)
         add("tokens_per_solved", sum(r.cost.tokens for r in recs), solved)
         add("usd_per_solved", sum(r.cost.usd for r in recs), solved)
+        edits = [s for r in recs for s in edit_calls(r)]
+        applied = [s for s in edits if s.tool_ok]
+        judged = [s for s in applied if s.localized is not None]   # records before the field: no value
+        add("edit_apply_rate", len(applied), len(edits))
+        add("localization", sum(bool(s.localized) for s in judged), len(judged))
+        recovered = [recoveries(r) for r in recs]
+        add("recovery_rate", sum(ok for ok, _ in recovered), sum(n for _, n in recovered))
+        add("clean_stop_rate", sum(r.end_reason == "finished" for r in recs), n)
+        for reason in END_REASONS:
+            add(f"end/{reason}", sum(r.end_reason == reason for r in recs), n)
         for name in CHECKS:
             add(f"check/{name}", np.mean([r.checks[name].value for r in recs]), 1)
     return list(groups), comps

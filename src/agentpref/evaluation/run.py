@@ -28,6 +28,7 @@ from agentpref.agent.generation import (
 )
 from agentpref.agent.record import RolloutRecord, read_rollouts
 from agentpref.errors import ConfigError
+from agentpref.evaluation.diagnostics import by_turn_table, diagnostics, wandb_scalars
 from agentpref.evaluation.metrics import catalogue, format_value, task_components
 from agentpref.evaluation.stats import describe
 from agentpref.evaluation.summary import SUMMARY_KIND, SUMMARY_VERSION, load_summary, paired_by_task
@@ -60,10 +61,15 @@ class EvalConfig(PolicyRunConfig):
 
     @model_validator(mode="after")
     def _ks_fit(self) -> EvalConfig:
+        if self.temperature == 0 and self.samples_per_task > 1:  # pass@k over identical samples
+            raise ValueError(f"greedy decoding (temperature=0) makes the samples_per_task="
+                             f"{self.samples_per_task} samples of a task identical, so pass@k over them is "
+                             "misleading: set samples_per_task=1 'ks=[1]', or sample with a temperature > 0")
         too_big = [k for k in self.ks if k > self.samples_per_task]
         if too_big:
-            raise ValueError(f"ks={self.ks} has k > samples_per_task={self.samples_per_task}: "
-                             f"raise samples_per_task to {max(too_big)} or drop those k")
+            fix = ("with greedy decoding use 'ks=[1]'" if self.temperature == 0 else
+                   f"raise samples_per_task to {max(too_big)} or drop those k")
+            raise ValueError(f"ks={self.ks} has k > samples_per_task={self.samples_per_task}: {fix}")
         if not self.ks or any(k < 1 for k in self.ks):
             raise ValueError(f"ks={self.ks} must be a non-empty list of k >= 1")
         return self
@@ -174,12 +180,14 @@ def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], 
             flat[f"eval/{name}_ci_low"], flat[f"eval/{name}_ci_high"] = m["ci_low"], m["ci_high"]
         for name, d in (summary.get("comparison") or {}).get("metrics", {}).items():
             flat[f"compare/{name}_diff"], flat[f"compare/{name}_p"] = d["difference"], d["p_value"]
+        flat |= wandb_scalars(summary.get("diagnostics") or {})
         tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary["method"]})
         rows = [[r.task_id, r.sample_index, r.final.resolved, r.score, r.end_reason, len(r.steps),
                  *(r.checks[c].value for c in CHECKS), render_transcript(r), r.final.diff]
                 for r in scored[: tracker.table_rows]]
         tracker.table("trajectories", ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS,
                                        "transcript", "diff"], rows)
+        tracker.table("protocol_errors_by_turn", *by_turn_table(summary.get("diagnostics") or {}))
         exit_code = 0
     finally:
         tracker.finish(exit_code)
@@ -212,10 +220,11 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
         "task_set": {"kind": cfg.tasks.kind, "split": cfg.tasks.split, "tasks": len(per_task["task_ids"]),
                      "task_ids": per_task["task_ids"], "incomplete": incomplete},
         "samples_per_task": cfg.samples_per_task, "ks": cfg.ks, "temperature": cfg.temperature,
+        "top_p": cfg.top_p, "top_k": cfg.top_k, "greedy": cfg.temperature == 0,
         "scorer": cfg.scorer.name, "confidence": cfg.bootstrap.confidence,
         "bootstrap_resamples": cfg.bootstrap.resamples, "seed": cfg.seed,
         "complete": not incomplete, "episodes": len(scored),
-        "metrics": metrics, "per_task": per_task,
+        "metrics": metrics, "per_task": per_task, "diagnostics": diagnostics(scored),
         "comparison": compare(per_task, other, cfg.bootstrap) if other else None,
         "generation": generation, "git_sha": git_sha(), "run_dir": str(run_dir),
         "config": config_dict or cfg.model_dump(mode="json"),

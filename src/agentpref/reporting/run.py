@@ -42,6 +42,8 @@ class ReportConfig(BaseModel):
     title: str | None = Field(None, description="null = derived from the model and task set")
     order: list[str] | None = Field(None, description="method labels first, in this order")
     allow_mixed_tasks: bool = Field(False, description="allow runs on different task sets")
+    missing: list[str] = Field(default_factory=list, description="rows that could not be made, one line "
+                               "each, printed under the table (study.py fills it for skipped stages)")
 
     @field_validator("runs", mode="before")
     @classmethod
@@ -228,6 +230,13 @@ def table_rows(runs: list[Run], metrics: list[Metric]) -> list[dict[str, Any]]:
     return rows
 
 
+def diagnostics_blocks(runs: list[Run]) -> dict[str, dict[str, Any]]:
+    """{method: its summary's diagnostics block}; runs evaluated before the block existed are
+    left out."""
+    return {r.method: r.summary["diagnostics"] for r in runs
+            if isinstance(r.summary.get("diagnostics"), dict)}
+
+
 def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(run dir, "method, model, adapter, git SHA") per row."""
     return [(r["run_dir"], f"{r['method']}, model {r['model']}, adapter {r['adapter'] or '-'}, "
@@ -249,7 +258,7 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
         base = by_method[cfg.baseline]
         comparisons = {r.method: compare(r, base, metrics) for r in runs if r is not base}
     title = cfg.title or derive_title(runs)
-    notes = _notes(runs, mixed)
+    notes = [*_notes(runs, mixed), *(f"Missing row: {line}" for line in cfg.missing)]
 
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -276,6 +285,15 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
         tex += [f"% {diff_note}",
                 tables.to_latex(diff_tex, f"{title}: difference vs {cfg.baseline}",
                                 f"tab:{cfg.name}-diff")]
+    blocks = diagnostics_blocks(runs)
+    if blocks:
+        md += ["## Agent diagnostics", "", tables.to_markdown(tables.diagnostics_frame(blocks, "md")), "",
+               "Protocol-error and tool-error kinds as a share of all turns (%); edits applied / "
+               "valid edit calls.", "", "Protocol errors by turn index (% of the turns at that index):", "",
+               tables.to_markdown(tables.turn_frame(blocks, "md")), ""]
+        skipped = [r.method for r in runs if r.method not in blocks]
+        if skipped:
+            md += [f"No diagnostics in: {', '.join(skipped)} (evaluated before they were recorded).", ""]
     md += [f"Command: `{command}`", "", "Runs:", "",
            *(f"- `{d}`: {desc}" for d, desc in _provenance(rows)), ""]
     files["markdown"].write_text("\n".join(md), encoding="utf-8")
@@ -292,7 +310,7 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
         "metrics": [{"name": m.name, "label": m.label, "higher_is_better": m.higher_is_better,
                      "fmt": m.fmt} for m in metrics],
         "rows": rows, "baseline": cfg.baseline, "comparisons": comparisons,
-        "mixed_tasks": mixed, "notes": notes,
+        "mixed_tasks": mixed, "notes": notes, "diagnostics": blocks,
     }
     files["json"].write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     return {"rows": len(rows), "methods": [r["method"] for r in rows], "metrics": len(metrics),

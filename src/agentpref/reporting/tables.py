@@ -100,8 +100,79 @@ def difference_frame(comparisons: dict[str, dict[str, Any]], metrics: list[Metri
     return pd.DataFrame(data)
 
 
+TOP_TOOL_ERRORS = 5     # tool-error columns in the diagnostics table (the rest are summed)
+TURN_COLUMNS = 8        # turn indices 0..6 and "7+" in the by-turn table
+
+
+def _count(block: dict[str, Any], key: str) -> dict[str, int]:
+    """A {kind: count} of a diagnostics block, empty when missing or malformed (older runs)."""
+    value = block.get(key)
+    return {str(k): v for k, v in value.items() if isinstance(v, int | float)} if isinstance(value, dict) else {}
+
+
+def _top(blocks: dict[str, dict[str, Any]], key: str) -> list[str]:
+    totals: dict[str, float] = {}
+    for block in blocks.values():
+        for kind, n in _count(block, key).items():
+            totals[kind] = totals.get(kind, 0) + n
+    return [k for k, _ in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _share(n: Any, of: Any) -> str:
+    try:
+        return f"{100 * float(n) / float(of):.1f}" if of else "–"
+    except (TypeError, ValueError):      # a malformed block: show nothing rather than fail
+        return "–"
+
+
+def diagnostics_frame(blocks: dict[str, dict[str, Any]], style: Style) -> pd.DataFrame:
+    """One row per method: turns, then each protocol-error kind and the top tool-error kinds as
+    a share of all turns (%), then applied / attempted edits."""
+    proto, tools = _top(blocks, "protocol_error_kinds"), _top(blocks, "tool_errors")
+    shown, rest = tools[:TOP_TOOL_ERRORS], tools[TOP_TOOL_ERRORS:]
+    data: dict[str, list[str]] = {"method": [_text(m, style) for m in blocks],
+                                  "turns": [str(b.get("turns", "–")) for b in blocks.values()]}
+    for key, kinds, prefix in (("protocol_error_kinds", proto, ""), ("tool_errors", shown, "tool: ")):
+        for kind in kinds:
+            data[_text(prefix + kind, style)] = [
+                _share(_count(b, key).get(kind, 0), b.get("turns") or 0) for b in blocks.values()]
+    if rest:
+        data[_text("tool: other", style)] = [
+            _share(sum(_count(b, "tool_errors").get(k, 0) for k in rest), b.get("turns") or 0)
+            for b in blocks.values()]
+    data["edits (applied/calls)"] = [f"{b.get('edits_applied', '–')}/{b.get('edit_calls', '–')}" for b in blocks.values()]
+    return pd.DataFrame(data)
+
+
+def turn_frame(blocks: dict[str, dict[str, Any]], style: Style) -> pd.DataFrame:
+    """One row per method: the share of turns at each index that were protocol errors (%);
+    indices from ``TURN_COLUMNS - 1`` on are pooled."""
+    last = TURN_COLUMNS - 1
+    data: dict[str, list[str]] = {"method": [_text(m, style) for m in blocks]}
+    pooled: list[dict[int, list[float]]] = []
+    for block in blocks.values():
+        cells: dict[int, list[float]] = {}
+        by_turn = block.get("protocol_errors_by_turn")
+        for turn, row in (by_turn.items() if isinstance(by_turn, dict) else []):
+            if not (str(turn).isdigit() and isinstance(row, dict)):
+                continue
+            try:
+                errors = float(row.get("protocol_errors", sum(v for k, v in row.items() if k != "turns")))
+                turns = float(row.get("turns") or 0)
+            except (TypeError, ValueError):
+                continue
+            cell = cells.setdefault(min(int(turn), last), [0, 0])
+            cell[0], cell[1] = cell[0] + errors, cell[1] + turns
+        pooled.append(cells)
+    width = max((max(c) + 1 for c in pooled if c), default=0)
+    for i in range(width):
+        data[f"{i}+" if i == last else str(i)] = [_share(*c[i]) if i in c else "–" for c in pooled]
+    return pd.DataFrame(data)
+
+
 def to_markdown(frame: pd.DataFrame) -> str:
-    return frame.to_markdown(index=False, colalign=["left"] * frame.shape[1])
+    # Cells are already formatted text: tabulate must not re-parse "45.0" into "45".
+    return frame.to_markdown(index=False, colalign=["left"] * frame.shape[1], disable_numparse=True)
 
 
 def to_latex(frame: pd.DataFrame, caption: str, label: str) -> str:

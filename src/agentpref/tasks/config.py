@@ -16,6 +16,8 @@ class _TaskSetBase(BaseModel):
     split: Literal["train", "heldout"] | None = Field(None, description="keep one side of the split")
     heldout_fraction: float = Field(0.25, ge=0, le=1)
     split_salt: str = "agentpref"
+    per_program: int | None = Field(None, ge=1, description="at most N tasks of each source program "
+                                    "(the first ones): a spread-out subset of a large set")
     limit: int | None = Field(None, ge=1, description="first N tasks after filtering")
 
 

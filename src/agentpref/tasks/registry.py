@@ -69,7 +69,7 @@ def synthetic_sources(cfg: SyntheticTasks) -> LoadResult:
 
 def synthetic_cache_path(cfg: SyntheticTasks, sources: LoadResult) -> Path:
     """Cache file keyed by every knob that changes the output and by the source programs' content."""
-    knobs = cfg.model_dump(exclude={"cache_dir", "split", "limit"})
+    knobs = cfg.model_dump(exclude={"cache_dir", "split", "limit", "per_program"})
     content = sorted(t.content_hash() + t.program for t in sources.tasks)
     key = hashlib.sha256(json.dumps([knobs, content], sort_keys=True).encode()).hexdigest()[:12]
     return Path(cfg.cache_dir) / f"synthetic-seed{cfg.seed}-{key}.jsonl"
@@ -122,6 +122,14 @@ def load_task_set(cfg: TaskSetConfig, limits: Limits | None = None, runner: str 
         result = load_base(cfg)
     if cfg.split:
         result.tasks = [t for t in result.tasks if t.split == cfg.split]
+    if cfg.per_program:
+        seen: dict[str, int] = {}
+        kept = []
+        for t in result.tasks:
+            seen[t.program] = seen.get(t.program, 0) + 1
+            if seen[t.program] <= cfg.per_program:
+                kept.append(t)
+        result.tasks = kept
     if cfg.limit:
         result.tasks = result.tasks[: cfg.limit]
     return result

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,19 @@ def _truncate(text: str, limit: int) -> str:
 
 # pytest's exit codes for a session that ended normally: all passed, tests failed, none collected.
 NORMAL_EXIT_CODES = (0, 1, 5)
+# What differs between two runs of the same tests: object addresses in reprs ("<A object at 0x7f..>")
+# and pytest's session time ("1 failed in 0.12s (0:00:00)").
+_ADDRESS = re.compile(r"(?<=\bat )0x[0-9a-f]{6,16}\b")
+_SESSION_TIME = re.compile(r"(?m)\bin \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?(?=(?: =+)?$)")  # ends its line
+
+
+def normalize_output(text: str, workdir: Path | None = None) -> str:
+    """Test output with what varies from run to run replaced: the scratch dir's absolute path
+    (a random temp dir; made relative), object addresses and the session time. Observations are
+    model input (SFT tokens), so the same tests on the same code must read the same."""
+    if workdir is not None:
+        text = text.replace(f"{workdir}/", "").replace(str(workdir), ".")
+    return _SESSION_TIME.sub("in ?s", _ADDRESS.sub("0x...", text))
 
 
 def mark_crash(outcomes: list[TestOutcome], exit_code: int | None, output: str, limit: int) -> None:
@@ -131,8 +145,10 @@ def mark_crash(outcomes: list[TestOutcome], exit_code: int | None, output: str, 
             return
 
 
-def parse_report(path: Path, *, timed_out: bool, limits: Limits) -> tuple[list[TestOutcome], list[TestOutcome]]:
-    """Aggregate the plugin's per-phase lines into one outcome per collected test."""
+def parse_report(path: Path, *, timed_out: bool, limits: Limits,
+                 workdir: Path | None = None) -> tuple[list[TestOutcome], list[TestOutcome]]:
+    """Aggregate the plugin's per-phase lines into one outcome per collected test (messages
+    through :func:`normalize_output`)."""
     collected: list[str] = []
     phases: dict[str, dict[str, dict]] = {}
     collect_errors: list[TestOutcome] = []
@@ -145,7 +161,7 @@ def parse_report(path: Path, *, timed_out: bool, limits: Limits) -> tuple[list[T
             if rec["event"] == "collected":
                 collected = rec["nodeids"]
             elif rec["event"] == "collect_error":
-                msg = _truncate(rec["message"], limits.output_limit_chars)
+                msg = _truncate(normalize_output(rec["message"], workdir), limits.output_limit_chars)
                 collect_errors.append(TestOutcome(nodeid=rec["nodeid"], outcome="error", message=msg))
             elif rec["event"] == "phase":
                 phases.setdefault(rec["nodeid"], {})[rec["when"]] = rec
@@ -175,7 +191,7 @@ def parse_report(path: Path, *, timed_out: bool, limits: Limits) -> tuple[list[T
             outcome, msg = "passed", ""
         outcomes.append(
             TestOutcome(nodeid=nodeid, outcome=outcome, duration_s=round(duration, 6),
-                        message=_truncate(msg, limits.output_limit_chars))
+                        message=_truncate(normalize_output(msg, workdir), limits.output_limit_chars))
         )
     return outcomes, collect_errors
 
@@ -262,8 +278,9 @@ class TestRunner:
             finally:
                 self._cgroup.kill_all()            # whatever the run left behind, setsid or not
             duration = time.perf_counter() - start
-            outcomes, collect_errors = parse_report(report, timed_out=timed_out, limits=self.limits)
+            outcomes, collect_errors = parse_report(report, timed_out=timed_out, limits=self.limits, workdir=work)
             text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
+            text = normalize_output(text, work)
             crashed = not timed_out and exit_code not in NORMAL_EXIT_CODES
             if crashed:
                 mark_crash(outcomes, exit_code, text, self.limits.output_limit_chars)

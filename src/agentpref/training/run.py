@@ -32,6 +32,23 @@ from agentpref.training.config import (
 
 SUMMARY = "summary.json"
 DATA_FILES = {"sft": ["sft.jsonl"], "trajectory": ["pairs.jsonl"], "step": ["step_pairs.jsonl"]}
+KIND_NAMES = {"sft": "SFT examples", "trajectory": "trajectory pairs", "step": "step pairs"}
+
+
+class NoExamplesError(DataError):
+    """The data holds no example to train on. Typed so that study.py can skip the stage and go on;
+    ``train.py`` alone still ends with this one line."""
+
+    def __init__(self, algo: str, data: str, files: list[Path], counts: dict[str, int]):
+        self.algo, self.data, self.counts = algo, data, counts
+        super().__init__(f"no {algo} examples in {', '.join(map(str, files))}: build_data.py made none "
+                         "(see its stats.json for why)")
+
+    @property
+    def what(self) -> str:
+        """e.g. "0 DPO examples (0 trajectory pairs, 0 step pairs)"."""
+        parts = ", ".join(f"{n} {KIND_NAMES[kind]}" for kind, n in self.counts.items() if kind in KIND_NAMES)
+        return f"0 {self.algo.upper()} examples" + (f" ({parts})" if self.algo != "sft" and parts else "")
 
 
 # ---- inputs ----------------------------------------------------------------------------------
@@ -54,6 +71,7 @@ class SFTExample(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     messages: list[dict[str, Any]] = Field(min_length=2)
+    loss_mask: list[bool] | None = None      # per message; None = every assistant message
     tools: list[dict[str, Any]] | None = None
 
 
@@ -69,6 +87,23 @@ class PreferencePair(BaseModel):
     tools: list[dict[str, Any]] | None = None
 
 
+def check_not_empty(cfg: TrainConfig, files: list[Path]) -> None:
+    """Raise :class:`NoExamplesError` when ``files`` hold no example (lines are counted, not
+    parsed: cheap, and before the model is loaded)."""
+    wanted = [] if Path(cfg.data).is_file() else ["sft"] if cfg.algo.name == "sft" else cfg.algo.pairs
+    counts = dict.fromkeys(wanted, 0)
+    for f in files:
+        kind = next((k for k, names in DATA_FILES.items() if f.name in names), cfg.algo.name)
+        counts[kind] = counts.get(kind, 0) + _lines(f)
+    if not any(counts.values()):
+        raise NoExamplesError(cfg.algo.name, cfg.data, files, counts)
+
+
+def _lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
 def read_examples(cfg: TrainConfig, files: list[Path]) -> list[SFTExample] | list[PreferencePair]:
     model, what = (SFTExample, "SFT example") if cfg.algo.name == "sft" else (PreferencePair, "preference pair")
     rows = [row for path in files for row in read_models(path, model, what)]
@@ -82,7 +117,7 @@ def tokenize_examples(cfg: TrainConfig, rows: list[Any], tokenizer: Any) -> list
     for i, row in enumerate(rows):
         try:
             if isinstance(row, SFTExample):
-                out.append(tokenize_sft(tokenizer, row.messages, row.tools))
+                out.append(tokenize_sft(tokenizer, row.messages, row.tools, row.loss_mask))
             else:
                 out.append(tokenize_pair(tokenizer, row.prompt, row.chosen, row.rejected,
                                          row.chosen_loss_mask, row.rejected_loss_mask, row.tools))
@@ -209,6 +244,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
               "use a new run_dir to train again")
         return summary
     files = data_files(cfg)  # before the model: a wrong data= path fails in a second
+    check_not_empty(cfg, files)  # ... and so does data without examples
     world = world_size()
     accumulation = gradient_accumulation(cfg.global_batch_size, cfg.per_device_batch_size, world)
     run_dir.mkdir(parents=True, exist_ok=True)

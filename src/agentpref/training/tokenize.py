@@ -64,9 +64,16 @@ def encode(tokenizer: Any, text: str) -> tuple[list[int], list[tuple[int, int]]]
     return list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]]
 
 
-def tokenize_sft(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None) -> dict[str, list[int]]:
-    """``input_ids`` + ``assistant_masks`` (TRL's own column: labels are -100 where it is 0)."""
+def tokenize_sft(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None,
+                 loss_mask: list[bool] | None = None) -> dict[str, list[int]]:
+    """``input_ids`` + ``assistant_masks`` (TRL's own column: labels are -100 where it is 0).
+    ``loss_mask``: per message, which assistant turns are trained (perturbed turns of recovery
+    demonstrations are not); None = every assistant turn."""
     trained = [m["role"] == "assistant" for m in messages]
+    if loss_mask is not None:
+        if len(loss_mask) != len(messages):
+            raise DataError(f"loss_mask has {len(loss_mask)} entries for {len(messages)} messages")
+        trained = [t and bool(k) for t, k in zip(trained, loss_mask, strict=True)]
     text, spans = policy_spans(tokenizer, messages, trained, tools)
     ids, offsets = encode(tokenizer, text)
     mask = token_mask(offsets, spans)

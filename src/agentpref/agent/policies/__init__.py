@@ -17,10 +17,17 @@ from agentpref.agent.policies.base import Policy
 
 def build_policy(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
                  agent: AgentConfig) -> Policy:
+    policy = _build(model, backend, sampling, agent)
+    policy.edit_format = agent.edit_format
+    return policy
+
+
+def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig, agent: AgentConfig) -> Policy:
     if isinstance(backend, OracleBackend):
         from agentpref.agent.policies.oracle import OraclePolicy
 
-        return OraclePolicy(model, sampling, backend.batch_size)
+        return OraclePolicy(model, sampling, backend.batch_size, backend.perturb_rate,
+                            tuple(backend.perturb_kinds), backend.perturb_seed)
     if isinstance(backend, HFBackend):
         from agentpref.agent.policies.hf import HFPolicy
 

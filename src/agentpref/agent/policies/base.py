@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from agentpref.agent.config import ModelConfig, SamplingConfig
@@ -24,10 +25,19 @@ def estimate_tokens(messages: list[dict[str, Any]], extra_chars: int = 0) -> int
     return int(chars / 3.5) + 8 * len(messages)
 
 
+def cut_after_stop(text: str, stops: Sequence[str]) -> str:
+    """``text`` up to and including the earliest-ending stop string (unchanged without one): a
+    stop that ends inside a token leaves the rest of that token's text out of the turn."""
+    ends = [i + len(s) for s in stops if s and (i := text.find(s)) >= 0]
+    return text[: min(ends)] if ends else text
+
+
 class Policy(ABC):
     backend: str = "?"
     privileged: bool = False
     protocol: Literal["text", "native"] = "text"
+    edit_format: str = "json"       # agent.edit_format: which edit tool schema the model is shown
+    stop_strings: tuple[str, ...] = ()  # generation ends right after one (backend.stop_at_tool_call)
 
     def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, max_new_tokens: int = 0):
         self.model, self.sampling = model, sampling
@@ -44,7 +54,9 @@ class Policy(ABC):
         return None
 
     def info(self) -> PolicyInfo:
-        sampling: dict[str, Any] = self.sampling.model_dump() | {"max_new_tokens": self.max_new_tokens}
+        sampling: dict[str, Any] = self.sampling.model_dump() | {
+            "greedy": self.sampling.greedy, "max_new_tokens": self.max_new_tokens,
+            "stop_at_tool_call": bool(self.stop_strings)}
         return PolicyInfo(backend=self.backend, model=self.model.api_id or self.model.hub_id or self.model.name,
                           adapter=self.model.adapter, privileged=self.privileged, protocol=self.protocol,
                           sampling=sampling)
@@ -57,7 +69,7 @@ class Policy(ABC):
     def prompt_tokens(self, episode: Episode) -> int:
         """Tokens of the episode's next prompt; an estimate (~3.5 chars/token, tool schemas
         included for native calling) unless overridden. Budgets rely on it not undercounting much."""
-        extra = len(json.dumps(tool_schemas())) if self.protocol == "native" else 0
+        extra = len(json.dumps(tool_schemas(self.edit_format))) if self.protocol == "native" else 0
         return estimate_tokens(episode.messages, extra)
 
     def forget(self, episode: Episode) -> None:

@@ -18,6 +18,10 @@ transformers derives position ids as ``cumsum(mask) - 1`` over the full mask (ge
 ``_prepare_position_ids_for_generation``) and slices the last U for the forward, so every real
 token gets the same position (counted from its row's first real token) it had when its keys were
 cached, and the rotary embedding baked into the cached keys stays valid.
+
+A turn is one tool call: with ``backend.stop_at_tool_call`` each row ends right after
+``</tool_call>`` (transformers' ``StopStringCriteria``, per row) instead of running on to
+``<|im_end|>`` or ``max_new_tokens``; ``row_completion`` cuts its ids and text there.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from typing import Any
 from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
 from agentpref.agent.models import load_causal_lm, resolve_device, text_prompt_mode
-from agentpref.agent.policies.base import Policy
-from agentpref.agent.protocol import tool_schemas
+from agentpref.agent.policies.base import Policy, cut_after_stop
+from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
 from agentpref.errors import ConfigError
 
 _KV = (
@@ -160,6 +164,36 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return i
 
 
+def row_completion(
+    tokenizer: Any, row: list[int], eos: set[int], stops: tuple[str, ...] = ()
+) -> tuple[list[int], str]:
+    """One row's completion of a batched ``generate``: (token ids, text).
+
+    The ids end at the first eos (kept: it was generated and fed back) or at the token that
+    completed the first stop string, whichever comes first; a row that stopped gets padding after
+    that, which is not its own. The text ends right after the stop string, also when the last
+    token runs past it (SmolLM2 has ``></``): the turn is exactly one call.
+    """
+    end = next((j + 1 for j, t in enumerate(row) if t in eos), len(row))
+    comp = row[:end]
+
+    def decode(ids: list[int]) -> str:
+        return tokenizer.decode(ids, skip_special_tokens=True)
+
+    text = decode(comp)
+    if not stops or not any(s in text for s in stops):
+        return comp, text
+    lo, hi = 1, len(comp)  # the fewest tokens whose text holds a stop string (monotone in length)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if any(s in decode(comp[:mid]) for s in stops):
+            hi = mid
+        else:
+            lo = mid + 1
+    comp = comp[:lo]
+    return comp, cut_after_stop(decode(comp), stops)
+
+
 class HFPolicy(Policy):
     """Lock-step batched generation with a local transformers model (CPU or GPU)."""
 
@@ -176,6 +210,9 @@ class HFPolicy(Policy):
             raise ConfigError(f"tools_in must be auto, prompt or template, got {tools_in!r}")
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
         self.hf = backend
+        # a turn is one call: rows end right after </tool_call> (each row on its own)
+        self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call else ()
+        self._stop_criteria: tuple[tuple[str, ...], Any] | None = None
         self.tools_in = tools_in
         self.device = resolve_device(backend.device)
         self.lm, self.tokenizer = load_causal_lm(
@@ -254,7 +291,7 @@ class HFPolicy(Policy):
         return ids
 
     def _template_kwargs(self) -> dict[str, Any]:
-        return {"tools": tool_schemas()} if self.prompt_mode == "text_template" else {}
+        return {"tools": tool_schemas(self.edit_format)} if self.prompt_mode == "text_template" else {}
 
     def prompt_tokens(self, episode: Episode) -> int:
         return len(self._render_ids(episode))
@@ -302,11 +339,8 @@ class HFPolicy(Policy):
         outputs, completions = [], []
         eos = set(self.eos_ids)
         for i in range(len(episodes)):
-            row = new[i].tolist()
-            end = next((j + 1 for j, t in enumerate(row) if t in eos), len(row))
-            comp = row[:end]
+            comp, text = row_completion(self.tokenizer, new[i].tolist(), eos, self.stop_strings)
             completions.append(comp)
-            text = self.tokenizer.decode(comp, skip_special_tokens=True)
             outputs.append(
                 PolicyOutput(
                     text=text, prompt_tokens=n[i], completion_tokens=len(comp), latency_s=latency
@@ -327,7 +361,7 @@ class HFPolicy(Policy):
 
     def _generation_kwargs(self) -> dict[str, Any]:
         """Exactly the configured sampling (no top-k or repetition penalty from the model's
-        generation_config)."""
+        generation_config; temperature 0 is greedy) and the stop strings."""
         from transformers import GenerationConfig
 
         sampling = self.sampling.temperature > 0
@@ -344,9 +378,24 @@ class HFPolicy(Policy):
             cfg.temperature, cfg.top_p, cfg.top_k = (
                 self.sampling.temperature,
                 self.sampling.top_p,
-                0,
+                self.sampling.top_k,  # 0: off
             )
-        return {"generation_config": cfg}
+        kwargs: dict[str, Any] = {"generation_config": cfg}
+        if self.stop_strings:
+            kwargs["stopping_criteria"] = self._stopping_criteria()
+        return kwargs
+
+    def _stopping_criteria(self) -> Any:
+        """transformers' ``StopStringCriteria`` for ``stop_strings``, built once (it indexes the
+        whole vocabulary). It finishes each row on its own: a finished row gets padding while the
+        others go on, and ``generate`` returns when every row is done."""
+        if self._stop_criteria is None or self._stop_criteria[0] != self.stop_strings:
+            from transformers import StoppingCriteriaList
+            from transformers.generation.stopping_criteria import StopStringCriteria
+
+            criteria = StopStringCriteria(self.tokenizer, list(self.stop_strings))
+            self._stop_criteria = (self.stop_strings, StoppingCriteriaList([criteria]))
+        return self._stop_criteria[1]
 
     # ---- KV-cache reuse -------------------------------------------------------------------------
     def _cache_supported(self) -> bool:
@@ -461,7 +510,10 @@ class HFPolicy(Policy):
         g_len: int,
     ) -> None:
         """Keep each row's valid keys/values: its prompt plus the generated tokens that were fed
-        back (every generated token but the batch's last one; a finished row's eos was fed back)."""
+        back (every generated token but the batch's last one; a finished row's eos, or the token
+        that completed its stop string, was fed back). A stopped row's text is cut right after the
+        stop string and the next prompt renders it followed by ``<|im_end|>``: the common-prefix
+        match at the next step crops whatever of these ids the new prompt does not repeat."""
         if not isinstance(cache, _cache_classes()[1]):
             print(
                 f"[agentpref] hf policy: KV-cache reuse off for {self.model.name}: generate "

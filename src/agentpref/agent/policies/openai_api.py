@@ -23,7 +23,12 @@ Two protocols:
 * ``text``: the episode's text transcript is sent as is, except that role ``tool`` messages become
   user messages ``<tool_response>\\n...\\n</tool_response>`` (the Hermes/Qwen convention that the
   text protocol's ``<tool_call>`` comes from): a plain chat API rejects a ``tool`` message without
-  a ``tool_call_id``, and the wrapping keeps the result apart from instructions.
+  a ``tool_call_id``, and the wrapping keeps the result apart from instructions. With
+  ``backend.stop_at_tool_call`` the request carries ``stop=["</tool_call>"]`` (a turn is one
+  call); APIs drop the stop string from the text, so ``restore_stop`` puts it back.
+
+``top_k`` is not an OpenAI parameter; when it is set (> 0) it goes in the request body as an extra
+field, which OpenAI-compatible servers (vLLM, Together, ...) read.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from typing import Any
 from agentpref.agent.config import ModelConfig, OpenAIBackend, SamplingConfig
 from agentpref.agent.episode import Episode, NativeCall, PolicyOutput
 from agentpref.agent.policies.base import Policy, estimate_tokens
-from agentpref.agent.protocol import tool_schemas
+from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, tool_schemas
 from agentpref.errors import ConfigError
 
 MAX_RETRY_AFTER_S = 60.0    # honour a server's Retry-After up to this long
@@ -60,6 +65,23 @@ def text_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def restore_stop(text: str, finish_reason: str | None, extra: dict[str, Any], stops: tuple[str, ...]) -> str:
+    """Put the stop string back that the API cut from the turn (``stop=`` strips it from the text).
+
+    ``finish_reason == "stop"`` also means the model's own end of turn, so: when the server says
+    which stop matched (vLLM's ``stop_reason``: the string, or null / a token id for eos) that
+    decides; otherwise the text must hold a ``<tool_call>`` that was never closed.
+    """
+    if not stops or finish_reason != "stop":
+        return text
+    if "stop_reason" in extra:
+        reason = extra["stop_reason"]
+        return text + reason if isinstance(reason, str) and reason in stops else text
+    if TOOL_CALL_CLOSE in stops and text.rfind(TOOL_CALL_OPEN) > text.rfind(TOOL_CALL_CLOSE):
+        return text + TOOL_CALL_CLOSE
+    return text
+
+
 def _one_line(text: Any, limit: int = 300) -> str:
     line = " ".join(str(text).split())
     return line if len(line) <= limit else line[: limit - 3] + "..."
@@ -72,6 +94,8 @@ class OpenAIPolicy(Policy):
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
         self.cfg = backend
         self.protocol = "native" if backend.native_tools else "text"
+        # text protocol: the turn ends at </tool_call> (native calls end on their own)
+        self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call and self.protocol == "text" else ()
         self.model_name = model.api_id or model.hub_id
         if not self.model_name:
             raise ConfigError(f"model {model.name!r} has neither api_id nor hub_id: set model.api_id "
@@ -200,7 +224,11 @@ class OpenAIPolicy(Policy):
                                       temperature=self.sampling.temperature, top_p=self.sampling.top_p,
                                       max_tokens=self.cfg.max_new_tokens, seed=seed)
         if self.protocol == "native":
-            kwargs["tools"] = tool_schemas()
+            kwargs["tools"] = tool_schemas(self.edit_format)
+        if self.stop_strings:
+            kwargs["stop"] = list(self.stop_strings)
+        if self.sampling.top_k > 0:  # not an OpenAI parameter: vLLM, Together, ... read it from the body
+            kwargs["extra_body"] = {"top_k": self.sampling.top_k}
         return kwargs
 
     async def _one(self, messages: list[dict], seed: int, sem: asyncio.Semaphore
@@ -280,8 +308,11 @@ class OpenAIPolicy(Policy):
             self.stats["errors"] += 1
             return PolicyOutput(error=f"{self._where()}: the response has no choices; check the server",
                                 latency_s=latency, prompt_tokens=prompt_t, completion_tokens=completion_t), None
-        msg = response.choices[0].message
+        choice = response.choices[0]
+        msg = choice.message
         content = msg.content or ""
+        if self.stop_strings:
+            content = restore_stop(content, choice.finish_reason, choice.model_extra or {}, self.stop_strings)
         base = dict(text=content, prompt_tokens=prompt_t, completion_tokens=completion_t, latency_s=latency)
         if self.protocol == "text":
             return PolicyOutput(**base), {"role": "assistant", "content": content}

@@ -4,17 +4,32 @@ look (read the file to fix) -> run the tests -> quote the failure -> the minimal
 hunk per turn, with just enough context to be unique) -> re-run the tests -> finish.
 It is the cheap source of protocol demonstrations for SFT and a self-test of the harness: on every
 valid task it must end with all tests passing. Its rollouts are always marked privileged.
+
+Recovery demonstrations (``backend.perturb_rate``): in a share of episodes the oracle makes one
+deliberate mistake a small model makes (a malformed call, a made-up path, an edit whose old text
+is not in the file, an edit that applies but leaves the tests failing) and then recovers. The
+mistake's turn is marked ``perturbed`` (SFT masks it out of the loss); the recovery is trained.
+``stuck`` shows the clean way out when no fix is found: two wrong edits (masked), each checked by
+running the tests, then ``finish`` saying the tests still fail, instead of looping to the budget.
 """
 
 from __future__ import annotations
 
 import difflib
+import random
 import re
+from typing import Literal
 
+from agentpref.agent.config import ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.policies.base import Policy
-from agentpref.agent.protocol import Action
-from agentpref.agent.record import PolicyInfo
+from agentpref.agent.protocol import TOOL_CALL_CLOSE, Action
+from agentpref.agent.record import PolicyInfo, StepRecord
+
+Perturbation = Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"]
+PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck")
+STUCK_ATTEMPTS = 2            # "stuck": wrong edits before the oracle stops and says so
+_STATE = "oracle_perturb"     # policy_state key: [kind, done, mistakes made]
 
 
 def minimal_hunk(current: str, target: str) -> tuple[str, str] | None:
@@ -42,6 +57,50 @@ def minimal_hunk(current: str, target: str) -> tuple[str, str] | None:
             return None
 
 
+def line_hunk(current: str, target: str) -> tuple[int, int, str] | None:
+    """(start_line, end_line, new text) replacing the first differing lines (the lines edit
+    format); an insertion or deletion takes one neighbouring line along, so the range is never
+    empty and the new text never blank."""
+    cur, ref = current.splitlines(keepends=True), target.splitlines(keepends=True)
+    ops = [op for op in difflib.SequenceMatcher(None, cur, ref, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if not ops:
+        return None
+    _, i1, i2, j1, j2 = ops[0]
+    for _, a1, a2, _, b2 in ops[1:]:   # nearby changes go in the same edit (one range to fix)
+        if a1 - i2 > 3:
+            break
+        i2, j2 = a2, b2
+    if i1 == i2 or j1 == j2:
+        if i1 > 0:
+            i1, j1 = i1 - 1, j1 - 1
+        elif i2 < len(cur):
+            i2, j2 = i2 + 1, j2 + 1
+        elif i1 == i2:              # inserting into an empty file
+            return None
+    new = "".join(ref[j1:j2])
+    if not new.endswith("\n"):
+        new += "\n"
+    return i1 + 1, i2, new
+
+
+_WRONG = [(r"<=", "<"), (r">=", ">"), (r"(?<![<>=!])<(?![<=])", "<="), (r"(?<![<>=!-])>(?![>=])", ">="),
+          (r"\+ 1\b", "- 1"), (r"- 1\b", "+ 1"), (r"==", "!="), (r"!=", "=="), (r"\band\b", "or"),
+          (r"\bor\b", "and"), (r"\b0\b", "1"), (r"\b1\b", "2"), (r"\bTrue\b", "False"), (r"\bFalse\b", "True"),
+          (r"\[-1\]", "[0]"), (r"\[0\]", "[-1]"), (r" \+ ", " - "), (r" - ", " + "), (r" \* ", " + "),
+          (r"\bnot ", ""), (r"\bif ", "if not "), (r"\breturn \S.*", "return None")]
+
+
+def wrong_variant(line: str, avoid: set[str]) -> str | None:
+    """A plausible but wrong rewrite of a code line (one operator or constant changed)."""
+    code, _, _ = line.partition("#")
+    for pattern, repl in _WRONG:
+        if re.search(pattern, code):
+            out = re.sub(pattern, repl, code, count=1) + line[len(code):]
+            if out != line and out not in avoid:
+                return out
+    return None
+
+
 def _quote_failure(observation: str) -> str:
     """The most telling line of a test failure: the first assertion/exception line."""
     for line in observation.splitlines():
@@ -65,39 +124,162 @@ class OraclePolicy(Policy):
     backend = "oracle"
     privileged = True
 
+    def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, perturb_rate: float = 0.0,
+                 perturb_kinds: tuple[str, ...] = PERTURBATIONS, seed: int = 0):
+        super().__init__(model, sampling, batch_size)
+        self.perturb_rate, self.perturb_kinds, self.perturb_seed = perturb_rate, tuple(perturb_kinds), seed
+
     def info(self) -> PolicyInfo:
-        return super().info().model_copy(update={"model": "oracle (reference fix)", "sampling": {}})
+        sampling = {"perturb_rate": self.perturb_rate, "perturb_kinds": list(self.perturb_kinds)} if self.perturb_rate else {}
+        return super().info().model_copy(update={"model": "oracle (reference fix)", "sampling": sampling})
 
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
         return [self._turn(ep) for ep in episodes]
 
     def _turn(self, ep: Episode) -> PolicyOutput:
         text, action = self._next(ep)
-        return PolicyOutput(text=f"{text}\n{action.render()}")
+        fmt = ep.agent.edit_format
+        plan = self._plan(ep)
+        if plan is not None and not plan[1]:
+            mistake = self._mistake(ep, "wrong_edit" if plan[0] == "stuck" else plan[0], text, action)
+            if mistake is not None:
+                plan[2] += 1
+                plan[1] = plan[2] >= (STUCK_ATTEMPTS if plan[0] == "stuck" else 1)
+                return PolicyOutput(text=mistake, perturbed=True)
+        if plan is not None and plan[0] == "stuck" and plan[1] and action.name == "edit":
+            text, action = self._give_up(ep)
+        return PolicyOutput(text=f"{text}\n{action.render(fmt)}")
 
+    @staticmethod
+    def _give_up(ep: Episode) -> tuple[str, Action]:
+        runs = [s for s in ep.steps if s.action is not None and s.action.name == "run_tests"]
+        edited = ", ".join(sorted({s.edited for s in ep.steps if s.edited})) or "the code"
+        status = _summary(runs[-1].observation) if runs else "failing"
+        return (f"The tests still fail after {STUCK_ATTEMPTS} edits and I have no better fix, so I stop here.",
+                Action(name="finish", arguments={"summary": f"Not fixed: {STUCK_ATTEMPTS} edits to {edited} "
+                                                            f"left the tests failing ({status})."}))
+
+    # ---- recovery demonstrations -----------------------------------------------------------------
+    def _plan(self, ep: Episode) -> list | None:
+        """[kind, done, mistakes made] for an episode picked for a mistake (seeded by task and
+        sample), else None."""
+        if not self.perturb_rate or not self.perturb_kinds:
+            return None
+        if _STATE not in ep.policy_state:
+            rng = random.Random(f"{self.perturb_seed}:{ep.task.id}:{ep.sample_index}")
+            picked = rng.random() < self.perturb_rate
+            ep.policy_state[_STATE] = [rng.choice(self.perturb_kinds), False, 0] if picked else None
+        return ep.policy_state[_STATE]
+
+    def _mistake(self, ep: Episode, kind: str, text: str, action: Action) -> str | None:
+        """The turn with the planned mistake in place of ``action``, or None when this turn is not
+        where that mistake happens."""
+        fmt = ep.agent.edit_format
+        if kind == "malformed_call" and (ep.steps or action.name != "read_file"):
+            call = action.render(fmt)
+            rng = random.Random(f"{self.perturb_seed}:{ep.task.id}:{ep.sample_index}:call")
+            broken = rng.choice([call[: -len(TOOL_CALL_CLOSE)],                   # unclosed
+                                 call.replace('"arguments"', "arguments", 1),     # invalid JSON
+                                 call.replace('"}}', '"}', 1) if '"}}' in call else call[:-len(TOOL_CALL_CLOSE)]])
+            return f"{text}\n{broken}"
+        if kind == "wrong_path" and action.name == "read_file" and not ep.steps:
+            path = action.arguments["path"]
+            stem, dot, ext = path.rpartition(".")
+            wrong = f"src/{path}" if not dot else f"{stem}s.{ext}" if not stem.endswith("s") else f"{stem[:-1]}.{ext}"
+            return f"{text}\n{Action(name='read_file', arguments={'path': wrong}).render(fmt)}"
+        if action.name != "edit":
+            return None
+        args = dict(action.arguments)
+        if kind == "stale_edit":
+            if "old" in args:       # old text that is not in the file: the code as it should be, or
+                current = (ep.workspace.root / args["path"]).read_text(encoding="utf-8")   # unindented
+                flat = "\n".join(" ".join(line.split()) for line in args["old"].splitlines()) + "\n"
+                stale = next((t for t in (args["new"], flat) if t.strip() and t not in current), None)
+                if stale is None:
+                    return None
+                args["old"] = stale
+            else:                   # a line range one off: the edit lands on the neighbouring line
+                n = (ep.workspace.root / args["path"]).read_text(encoding="utf-8").count("\n")
+                shift = 1 if args["end_line"] < n else -1
+                if args["start_line"] + shift < 1:
+                    return None
+                args["start_line"] += shift
+                args["end_line"] += shift
+            return f"{text}\n{Action(name='edit', arguments=args).render(fmt)}"
+        if kind == "wrong_edit":
+            current = (ep.workspace.root / args["path"]).read_text(encoding="utf-8")
+            target = ep.task.reference_fix[args["path"]]
+            hunk = line_hunk(current, target)
+            if hunk is None:
+                return None
+            start, end, new = hunk
+            lines = current.splitlines(keepends=True)
+            avoid = set(target.splitlines(keepends=True)) | set(lines)
+            wrong = [wrong_variant(line, avoid) for line in lines[start - 1:end]]
+            at = next((i for i, w in enumerate(wrong) if w is not None), None)
+            if at is None:
+                return None
+            changed = lines[start - 1:end]
+            changed[at] = wrong[at]
+            if "old" in args:
+                old = "".join(lines[start - 1:end])
+                if current.count(old) != 1:
+                    return None
+                args = {"path": args["path"], "old": old, "new": "".join(changed)}
+            else:
+                args = {"path": args["path"], "start_line": start, "end_line": end, "new": "".join(changed)}
+            return f"{text}\n{Action(name='edit', arguments=args).render(fmt)}"
+        return None
+
+    @staticmethod
+    def _recovery(step: StepRecord) -> str:
+        """What the oracle says after its own mistake (the first thing a trained model should learn
+        to say after one)."""
+        if step.protocol_error is not None:
+            return "My last reply was not a valid tool call. Here it is again, complete."
+        if step.tool_error in ("not_found", "outside_workspace", "not_a_file"):
+            return "That path does not exist. I'll use a file from the workspace listing."
+        if step.tool_error is not None:
+            return "That edit did not apply. Let me read those lines again before editing."
+        return "Let me run the tests to check that edit."
+
+    # ---- the disciplined episode ---------------------------------------------------------------
     def _remaining(self, ep: Episode) -> list[str]:
         ws = ep.workspace
         return [p for p, content in ep.task.reference_fix.items()
                 if not (ws.root / p).exists() or (ws.root / p).read_text(encoding="utf-8") != content]
 
     def _next(self, ep: Episode) -> tuple[str, Action]:
+        text, action = self._plain_next(ep)
+        if ep.steps and ep.steps[-1].perturbed:
+            text = "\n".join(filter(None, [self._recovery(ep.steps[-1]), text]))
+        return text, action
+
+    def _plain_next(self, ep: Episode) -> tuple[str, Action]:
         steps = ep.steps
         remaining = self._remaining(ep)
         targets = sorted(ep.task.reference_fix) or list(ep.task.editable)
-        ran = [s for s in steps if s.action is not None and s.action.name == "run_tests"]
-        if not steps:
+        ok = [s for s in steps if s.action is not None and s.tool_ok]
+        ran = [s for s in ok if s.action.name == "run_tests"]
+        if not any(s.action.name == "read_file" for s in ok):
             return ("Let me start by reading the code I may need to change.",
                     Action(name="read_file", arguments={"path": targets[0]}))
         if not ran:
             return ("Now let me run the tests to see how the bug shows up.", Action(name="run_tests"))
-        last = steps[-1]
+        real = steps[-1]
+        if real.perturbed and real.edited:                  # a wrong edit applied: check it
+            return ("", Action(name="run_tests"))
+        if real.perturbed and real.action is not None and real.action.name == "edit" and remaining:
+            return ("", self._reread(ep, remaining[0]))     # a stale edit: look again
+        last = next((s for s in reversed(steps) if not s.perturbed), steps[-1])
         if remaining:
             path = remaining[0]
             current = (ep.workspace.root / path).read_text(encoding="utf-8")
             target = ep.task.reference_fix[path]
             hunk = minimal_hunk(current, target)
+            lines = line_hunk(current, target) if ep.agent.edit_format == "lines" else None
             edit_failed = last.action is not None and last.action.name == "edit" and not last.tool_ok
-            if hunk is None or edit_failed:
+            if hunk is None or edit_failed or (ep.agent.edit_format == "lines" and lines is None):
                 return (f"I'll write the corrected version of {path}.",
                         Action(name="write_file", arguments={"path": path, "content": target}))
             old, new = hunk
@@ -106,9 +288,14 @@ class OraclePolicy(Policy):
             quote = _quote_failure(ran[-1].observation)
             what = (f"`{bad}` should be `{good}`" if bad and good else
                     "a line is missing" if good else "a line must go")
+            if lines is not None:
+                start, end, new_lines = lines
+                action = Action(name="edit", arguments={"path": path, "start_line": start, "end_line": end,
+                                                        "new": new_lines})
+            else:
+                action = Action(name="edit", arguments={"path": path, "old": old, "new": new})
             return (f"The tests fail with: {quote}\nThe cause is in {path} near line {line}: {what}. "
-                    "I'll make that minimal edit.",
-                    Action(name="edit", arguments={"path": path, "old": old, "new": new}))
+                    "I'll make that minimal edit.", action)
         if last.action is None or last.action.name != "run_tests":
             return ("Let me re-run the tests to check the fix.", Action(name="run_tests"))
         edits = [s for s in steps if s.edited]
@@ -117,6 +304,15 @@ class OraclePolicy(Policy):
         status = "the tests pass" if passed else f"the tests still fail ({_summary(last.observation)})"
         return ("The fix is in place.",
                 Action(name="finish", arguments={"summary": f"Fixed the bug with a minimal edit to {fixed}; {status}."}))
+
+    @staticmethod
+    def _reread(ep: Episode, path: str) -> Action:
+        current = (ep.workspace.root / path).read_text(encoding="utf-8")
+        hunk = line_hunk(current, ep.task.reference_fix[path])
+        n = current.count("\n") + 1
+        start, end = (hunk[0], hunk[1]) if hunk else (1, n)
+        return Action(name="read_file", arguments={"path": path, "start_line": max(1, start - 3),
+                                                   "end_line": min(n, max(end, start) + 3)})
 
 
 def _summary(observation: str) -> str:

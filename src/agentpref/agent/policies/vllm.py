@@ -11,6 +11,9 @@ when ``tools_in == "template"``, or ``"auto"`` and the template uses ``tools``; 
 is (tool results as role ``tool``); only a template that rejects that role gets them as user
 messages wrapped in ``<tool_response>`` (the OpenAI policy's text mapping). Prompts are tokenized
 here (no second BOS) and passed as token ids, which also gives exact prompt token counts.
+
+A turn is one tool call: with ``backend.stop_at_tool_call`` each request stops right after
+``</tool_call>`` (``stop=[...]``, ``include_stop_str_in_output=True``; see ``sampling_kwargs``).
 """
 
 from __future__ import annotations
@@ -21,9 +24,9 @@ from typing import Any
 
 from agentpref.agent.config import ModelConfig, SamplingConfig, VLLMBackend
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
-from agentpref.agent.policies.base import Policy
+from agentpref.agent.policies.base import Policy, cut_after_stop
 from agentpref.agent.policies.openai_api import text_messages
-from agentpref.agent.protocol import tool_schemas
+from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
 from agentpref.errors import AgentprefError
 
 DEFAULT_CACHE_DIR = "data/cache/models"   # HFBackend.cache_dir's default (converted checkpoints)
@@ -53,6 +56,7 @@ class VLLMPolicy(Policy):
                  llm_kwargs: dict[str, Any] | None = None):
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
         self.cfg, self.tools_in = backend, tools_in
+        self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call else ()
         vllm = _import_vllm()
         import torch
 
@@ -104,7 +108,7 @@ class VLLMPolicy(Policy):
 
     def render(self, episode: Episode) -> str:
         """The prompt text for the episode's next turn."""
-        tools = tool_schemas() if self.prompt_mode == "text_template" else None
+        tools = tool_schemas(self.edit_format) if self.prompt_mode == "text_template" else None
         kwargs = dict(tools=tools, chat_template=self._template, add_generation_prompt=True,
                       tokenize=False)
         try:
@@ -132,9 +136,8 @@ class VLLMPolicy(Policy):
                                        prompt_tokens=len(ids))
                 continue
             prompts.append({"prompt_token_ids": ids})
-            params.append(self._SamplingParams(
-                temperature=self.sampling.temperature, top_p=self.sampling.top_p,
-                max_tokens=min(self.cfg.max_new_tokens, room), seed=seed + i))
+            kwargs = self.sampling_kwargs(min(self.cfg.max_new_tokens, room), seed + i)
+            params.append(self._SamplingParams(**kwargs))
             slots.append(i)
         if prompts:
             start = time.perf_counter()
@@ -142,9 +145,22 @@ class VLLMPolicy(Policy):
             latency = time.perf_counter() - start
             for i, res in zip(slots, results):
                 gen = res.outputs[0]
-                outs[i] = PolicyOutput(text=gen.text, prompt_tokens=len(res.prompt_token_ids or []),
+                # vllm already cuts the text right after the stop string; cutting again is a no-op
+                outs[i] = PolicyOutput(text=cut_after_stop(gen.text, self.stop_strings),
+                                       prompt_tokens=len(res.prompt_token_ids or []),
                                        completion_tokens=len(gen.token_ids), latency_s=latency)
         return [o for o in outs if o is not None]
+
+    def sampling_kwargs(self, max_tokens: int, seed: int) -> dict[str, Any]:
+        """``vllm.SamplingParams`` arguments of one request. Temperature 0 is greedy (vllm then
+        ignores top_p/top_k); top_k -1 is "off" in every vllm version (newer ones also take 0). The
+        stop string stays in the text (``include_stop_str_in_output``): the turn must parse as a
+        closed call, and vllm cuts the text right after it."""
+        kwargs: dict[str, Any] = dict(temperature=self.sampling.temperature, top_p=self.sampling.top_p,
+                                      top_k=self.sampling.top_k or -1, max_tokens=max_tokens, seed=seed)
+        if self.stop_strings:
+            kwargs |= dict(stop=list(self.stop_strings), include_stop_str_in_output=True)
+        return kwargs
 
     def close(self) -> None:
         """Free the engine and its GPU memory (best effort: vllm keeps some global state)."""
