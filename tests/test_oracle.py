@@ -123,9 +123,10 @@ def test_recovery_demos_train_only_their_unperturbed_turns(generate_config, comp
         assert not any(k for m, k in zip(messages, mask) if m["role"] != "assistant")
 
 
-def test_stuck_demonstrations_stop_cleanly_after_two_checked_attempts(generate_config, compose_config, tmp_path):
-    """``stuck``: two wrong edits (masked), each followed by a test run, then a finish that says
-    the tests still fail; build_data keeps it (finished) with both edits masked."""
+def test_stuck_demonstrations_stop_cleanly_after_a_repeated_edit(generate_config, compose_config, tmp_path):
+    """``stuck``: a wrong edit (masked), the failing test run, the same edit again (masked; it
+    changes nothing), then a finish that says the tests still fail; build_data keeps it
+    (finished) with both edits masked."""
     from agentpref.data.build import BuildDataConfig, build_data
 
     _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
@@ -134,11 +135,11 @@ def test_stuck_demonstrations_stop_cleanly_after_two_checked_attempts(generate_c
     assert len(stuck) >= 5
     for r in stuck:
         names = [s.action.name for s in r.steps]
-        assert names[-1] == "finish" and r.end_reason == "finished" and not r.final.resolved
-        assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: 2 edits")
-        checks = [r.steps[s.index + 1] for s in r.steps if s.perturbed]
-        assert all(s.edited for s in r.steps if s.perturbed) and [c.action.name for c in checks] == ["run_tests"] * 2
-        assert not checks[-1].tests.all_passed    # (a "wrong" edit can happen to pass: it is a plain rewrite)
+        assert names[-4:] == ["edit", "run_tests", "edit", "finish"] and [s.perturbed for s in r.steps[-4:]] == \
+            [True, False, True, False]
+        assert r.steps[-4].edited and not r.steps[-3].tests.all_passed and r.steps[-2].tool_error == "no_change"
+        assert r.steps[-2].raw_text == r.steps[-4].raw_text and r.end_reason == "finished" and not r.final.resolved
+        assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: ")
     cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
                          "agent=compact", output_dir=str(tmp_path / "data"))
     build_data(cfg)

@@ -9,8 +9,9 @@ Recovery demonstrations (``backend.perturb_rate``): in a share of episodes the o
 deliberate mistake a small model makes (a malformed call, a made-up path, an edit whose old text
 is not in the file, an edit that applies but leaves the tests failing) and then recovers. The
 mistake's turn is marked ``perturbed`` (SFT masks it out of the loss); the recovery is trained.
-``stuck`` shows the clean way out when no fix is found: two wrong edits (masked), each checked by
-running the tests, then ``finish`` saying the tests still fail, instead of looping to the budget.
+``stuck`` shows the clean way out when no fix is found: a wrong edit (masked), the test run that
+shows it failed, the same edit again (masked: what a stuck small model does; it changes nothing),
+then ``finish`` saying the tests still fail, instead of repeating the edit until the budget ends.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from agentpref.agent.record import PolicyInfo, StepRecord
 
 Perturbation = Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"]
 PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck")
-STUCK_ATTEMPTS = 2            # "stuck": wrong edits before the oracle stops and says so
 _STATE = "oracle_perturb"     # policy_state key: [kind, done, mistakes made]
 
 
@@ -140,14 +140,20 @@ class OraclePolicy(Policy):
         text, action = self._next(ep)
         fmt = ep.agent.edit_format
         plan = self._plan(ep)
-        if plan is not None and not plan[1]:
+        runs = [s for s in ep.steps if s.tests is not None]
+        if plan is not None and plan[0] == "stuck" and plan[2] and runs and runs[-1].tests.all_passed:
+            plan[0], plan[1] = "wrong_edit", True             # the "wrong" edit happened to pass: not stuck
+        if plan is not None and plan[0] == "stuck" and plan[1]:
+            text, action = self._give_up(ep)
+        elif plan is not None and plan[0] == "stuck" and plan[2] == 1 and action.name == "edit":
+            plan[1], plan[2] = True, 2                      # the same edit again, as a stuck model does
+            return PolicyOutput(text=next(s.raw_text for s in reversed(ep.steps) if s.perturbed), perturbed=True)
+        elif plan is not None and not plan[1]:
             mistake = self._mistake(ep, "wrong_edit" if plan[0] == "stuck" else plan[0], text, action)
             if mistake is not None:
                 plan[2] += 1
-                plan[1] = plan[2] >= (STUCK_ATTEMPTS if plan[0] == "stuck" else 1)
+                plan[1] = plan[0] != "stuck"
                 return PolicyOutput(text=mistake, perturbed=True)
-        if plan is not None and plan[0] == "stuck" and plan[1] and action.name == "edit":
-            text, action = self._give_up(ep)
         return PolicyOutput(text=f"{text}\n{action.render(fmt)}")
 
     @staticmethod
@@ -155,9 +161,9 @@ class OraclePolicy(Policy):
         runs = [s for s in ep.steps if s.action is not None and s.action.name == "run_tests"]
         edited = ", ".join(sorted({s.edited for s in ep.steps if s.edited})) or "the code"
         status = _summary(runs[-1].observation) if runs else "failing"
-        return (f"The tests still fail after {STUCK_ATTEMPTS} edits and I have no better fix, so I stop here.",
-                Action(name="finish", arguments={"summary": f"Not fixed: {STUCK_ATTEMPTS} edits to {edited} "
-                                                            f"left the tests failing ({status})."}))
+        return ("Repeating that edit changes nothing and the tests still fail. I have no better fix, so I stop here.",
+                Action(name="finish", arguments={"summary": f"Not fixed: my edit to {edited} left the tests "
+                                                            f"failing ({status})."}))
 
     # ---- recovery demonstrations -----------------------------------------------------------------
     def _plan(self, ep: Episode) -> list | None:
