@@ -119,34 +119,41 @@ def test_recovery_demos_train_only_their_unperturbed_turns(generate_config, comp
         mask, messages = row["loss_mask"], row["messages"]
         assert len(mask) == len(messages)
         masked = [m for m, k in zip(messages, mask) if m["role"] == "assistant" and not k]
-        assert len(masked) == row["metadata"]["perturbed_steps"] in (1, 2)      # 2: a "stuck" episode
+        assert len(masked) == row["metadata"]["perturbed_steps"] == 1
         assert not any(k for m, k in zip(messages, mask) if m["role"] != "assistant")
 
 
-def test_stuck_demonstrations_stop_cleanly_after_a_repeated_edit(generate_config, compose_config, tmp_path):
-    """``stuck``: a wrong edit (masked), the failing test run, the same edit again (masked; it
-    changes nothing), then a finish that says the tests still fail; build_data keeps it
-    (finished) with both edits masked."""
+def test_stuck_demonstrations_stop_cleanly_after_a_checked_edit(generate_config, compose_config, tmp_path):
+    """``stuck``: a wrong edit (masked), the failing test run, then a finish that says the tests
+    still fail; build_data keeps it (finished, unresolved) with the edit masked."""
     from agentpref.data.build import BuildDataConfig, build_data
 
     _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
                              "backend.perturb_rate=1.0", "backend.perturb_kinds=[stuck]")
-    stuck = [r for r in records if r.perturbed_steps == 2]
+    stuck = [r for r in records if r.perturbed_steps and r.steps[-1].action.arguments["summary"].startswith("Not")]
     assert len(stuck) >= 5
     for r in stuck:
         names = [s.action.name for s in r.steps]
-        assert names[-4:] == ["edit", "run_tests", "edit", "finish"] and [s.perturbed for s in r.steps[-4:]] == \
-            [True, False, True, False]
-        assert r.steps[-4].edited and not r.steps[-3].tests.all_passed and r.steps[-2].tool_error == "no_change"
-        assert r.steps[-2].raw_text == r.steps[-4].raw_text and r.end_reason == "finished" and not r.final.resolved
-        assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: ")
+        assert names[-3:] == ["edit", "run_tests", "finish"] and [s.perturbed for s in r.steps[-3:]] == \
+            [True, False, False]
+        assert r.steps[-3].edited and not r.steps[-2].tests.all_passed and r.end_reason == "finished"
+        assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: ") and not r.final.resolved
     cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
                          "agent=compact", output_dir=str(tmp_path / "data"))
     build_data(cfg)
     import json
 
     rows = [json.loads(line) for line in (tmp_path / "data" / "sft.jsonl").read_text().splitlines()]
-    kept = [r for r in rows if r["metadata"]["perturbed_steps"] == 2]
-    assert len(kept) == len(stuck) and all(not r["metadata"]["resolved"] for r in kept)
-    assert all(sum(1 for m, k in zip(r["messages"], r["loss_mask"]) if m["role"] == "assistant" and not k) == 2
+    kept = [r for r in rows if r["metadata"]["perturbed_steps"] and not r["metadata"]["resolved"]]
+    assert len(kept) == len(stuck)
+    assert all(sum(1 for m, k in zip(r["messages"], r["loss_mask"]) if m["role"] == "assistant" and not k) == 1
                for r in kept)
+
+
+def test_explain_fix_off_names_the_line_but_not_the_code(generate_config, tmp_path):
+    _, records = _run_oracle(generate_config, tmp_path, "tasks.programs=[anagram_groups]", "backend.explain_fix=false")
+    edits = [s for r in records for s in r.steps if s.action.name == "edit"]
+    assert edits and all(r.final.resolved for r in records)
+    for s in edits:
+        said = s.raw_text.split("<tool_call>")[0]
+        assert said.startswith("The tests fail with: ") and "near line" in said and "should be" not in said

@@ -128,6 +128,8 @@ class OracleBackend(_Strict):
         default_factory=lambda: ["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"], min_length=1,
         description="drawn uniformly per perturbed episode (repeat a kind to weight it)")
     perturb_seed: int = 0
+    explain_fix: bool = Field(True, description="name the changed code in the edit turn's text (off: the "
+                              "failure quote and the line only; small models copied the code into loops)")
 
 
 BackendConfig = Annotated[HFBackend | OpenAIBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")]

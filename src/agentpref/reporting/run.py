@@ -210,13 +210,25 @@ def _notes(runs: list[Run], mixed: bool) -> list[str]:
 
 def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
     return {
-        "method": run.method, "method_info": run.info, "run_dir": str(run.path),
-        "model": run.summary.get("model"), "adapter": run.summary.get("adapter"),
+        "method": run.method, "run_dir": str(run.path),
+        "method_info": {**run.info, "policy_from": _relative(run.info.get("policy_from"))} if run.info else run.info,
+        "model": run.summary.get("model"), "adapter": _relative(run.summary.get("adapter")),
         "git_sha": run.summary.get("git_sha"), "tasks": len(run.task_ids),
         "samples_per_task": run.summary.get("samples_per_task"),
         "metrics": {m.name: {k: run.summary["metrics"][m.name].get(k)
                              for k in ("value", "ci_low", "ci_high", "tasks")} for m in metrics},
     }
+
+
+def _relative(path: str | None) -> str | None:
+    """A path under the working directory as a relative one: committed tables name no machine's
+    absolute paths (study stages hand each other absolute ones)."""
+    if not path:
+        return path
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
 
 
 def table_rows(runs: list[Run], metrics: list[Metric]) -> list[dict[str, Any]]:

@@ -27,7 +27,7 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
         from agentpref.agent.policies.oracle import OraclePolicy
 
         return OraclePolicy(model, sampling, backend.batch_size, backend.perturb_rate,
-                            tuple(backend.perturb_kinds), backend.perturb_seed)
+                            tuple(backend.perturb_kinds), backend.perturb_seed, backend.explain_fix)
     if isinstance(backend, HFBackend):
         from agentpref.agent.policies.hf import HFPolicy
 

@@ -10,8 +10,9 @@ deliberate mistake a small model makes (a malformed call, a made-up path, an edi
 is not in the file, an edit that applies but leaves the tests failing) and then recovers. The
 mistake's turn is marked ``perturbed`` (SFT masks it out of the loss); the recovery is trained.
 ``stuck`` shows the clean way out when no fix is found: a wrong edit (masked), the test run that
-shows it failed, the same edit again (masked: what a stuck small model does; it changes nothing),
-then ``finish`` saying the tests still fail, instead of repeating the edit until the budget ends.
+shows it failed, then ``finish`` saying the tests still fail, instead of repeating the edit until
+the budget ends (what SFT models without it did). ``explain_fix=False`` leaves the changed code out
+of the edit turn's text (the failure quote and the line stay): small models copied it into loops.
 """
 
 from __future__ import annotations
@@ -125,12 +126,15 @@ class OraclePolicy(Policy):
     privileged = True
 
     def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, perturb_rate: float = 0.0,
-                 perturb_kinds: tuple[str, ...] = PERTURBATIONS, seed: int = 0):
+                 perturb_kinds: tuple[str, ...] = PERTURBATIONS, seed: int = 0, explain_fix: bool = True):
         super().__init__(model, sampling, batch_size)
         self.perturb_rate, self.perturb_kinds, self.perturb_seed = perturb_rate, tuple(perturb_kinds), seed
+        self.explain_fix = explain_fix
 
     def info(self) -> PolicyInfo:
         sampling = {"perturb_rate": self.perturb_rate, "perturb_kinds": list(self.perturb_kinds)} if self.perturb_rate else {}
+        if not self.explain_fix:
+            sampling["explain_fix"] = False
         return super().info().model_copy(update={"model": "oracle (reference fix)", "sampling": sampling})
 
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
@@ -143,27 +147,20 @@ class OraclePolicy(Policy):
         runs = [s for s in ep.steps if s.tests is not None]
         if plan is not None and plan[0] == "stuck" and plan[2] and runs and runs[-1].tests.all_passed:
             plan[0], plan[1] = "wrong_edit", True             # the "wrong" edit happened to pass: not stuck
-        if plan is not None and plan[0] == "stuck" and plan[1]:
-            text, action = self._give_up(ep)
-        elif plan is not None and plan[0] == "stuck" and plan[2] == 1 and action.name == "edit":
-            plan[1], plan[2] = True, 2                      # the same edit again, as a stuck model does
-            return PolicyOutput(text=next(s.raw_text for s in reversed(ep.steps) if s.perturbed), perturbed=True)
+        if plan is not None and plan[0] == "stuck" and plan[1] and action.name == "edit":
+            text, action = self._give_up(ep)                # the wrong edit was checked and failed
         elif plan is not None and not plan[1]:
             mistake = self._mistake(ep, "wrong_edit" if plan[0] == "stuck" else plan[0], text, action)
             if mistake is not None:
-                plan[2] += 1
-                plan[1] = plan[0] != "stuck"
+                plan[1], plan[2] = True, plan[2] + 1
                 return PolicyOutput(text=mistake, perturbed=True)
         return PolicyOutput(text=f"{text}\n{action.render(fmt)}")
 
     @staticmethod
     def _give_up(ep: Episode) -> tuple[str, Action]:
-        runs = [s for s in ep.steps if s.action is not None and s.action.name == "run_tests"]
         edited = ", ".join(sorted({s.edited for s in ep.steps if s.edited})) or "the code"
-        status = _summary(runs[-1].observation) if runs else "failing"
-        return ("Repeating that edit changes nothing and the tests still fail. I have no better fix, so I stop here.",
-                Action(name="finish", arguments={"summary": f"Not fixed: my edit to {edited} left the tests "
-                                                            f"failing ({status})."}))
+        return ("The tests still fail after my edit and I have no better fix, so I stop here.",
+                Action(name="finish", arguments={"summary": f"Not fixed: my edit to {edited} left the tests failing."}))
 
     # ---- recovery demonstrations -----------------------------------------------------------------
     def _plan(self, ep: Episode) -> list | None:
@@ -300,6 +297,9 @@ class OraclePolicy(Policy):
                                                         "new": new_lines})
             else:
                 action = Action(name="edit", arguments={"path": path, "old": old, "new": new})
+            if not self.explain_fix:
+                return (f"The tests fail with: {quote}\nThe cause is in {path} near line {line}. "
+                        "I'll make the minimal edit.", action)
             return (f"The tests fail with: {quote}\nThe cause is in {path} near line {line}: {what}. "
                     "I'll make that minimal edit.", action)
         if last.action is None or last.action.name != "run_tests":
