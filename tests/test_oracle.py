@@ -157,3 +157,12 @@ def test_explain_fix_off_names_the_line_but_not_the_code(generate_config, tmp_pa
     for s in edits:
         said = s.raw_text.split("<tool_call>")[0]
         assert said.startswith("The tests fail with: ") and "near line" in said and "should be" not in said
+
+
+def test_narrate_off_turns_are_the_call_alone(generate_config, tmp_path):
+    _, records = _run_oracle(generate_config, tmp_path, "tasks.programs=[anagram_groups]", "backend.narrate=false",
+                             "backend.perturb_rate=1.0", "agent=compact")
+    assert all(r.end_reason == "finished" for r in records)
+    for r in records:
+        for s in r.steps:
+            assert s.raw_text.startswith("<tool_call>"), s.raw_text[:80]

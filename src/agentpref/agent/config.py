@@ -130,6 +130,8 @@ class OracleBackend(_Strict):
     perturb_seed: int = 0
     explain_fix: bool = Field(True, description="name the changed code in the edit turn's text (off: the "
                               "failure quote and the line only; small models copied the code into loops)")
+    narrate: bool = Field(True, description="a sentence or two before each call (off: the call alone; the "
+                          "`evidence` check then finds no quoted failure)")
 
 
 BackendConfig = Annotated[HFBackend | OpenAIBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")]

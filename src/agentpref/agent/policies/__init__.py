@@ -27,7 +27,8 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
         from agentpref.agent.policies.oracle import OraclePolicy
 
         return OraclePolicy(model, sampling, backend.batch_size, backend.perturb_rate,
-                            tuple(backend.perturb_kinds), backend.perturb_seed, backend.explain_fix)
+                            tuple(backend.perturb_kinds), backend.perturb_seed, backend.explain_fix,
+                            backend.narrate)
     if isinstance(backend, HFBackend):
         from agentpref.agent.policies.hf import HFPolicy
 

@@ -13,6 +13,7 @@ mistake's turn is marked ``perturbed`` (SFT masks it out of the loss); the recov
 shows it failed, then ``finish`` saying the tests still fail, instead of repeating the edit until
 the budget ends (what SFT models without it did). ``explain_fix=False`` leaves the changed code out
 of the edit turn's text (the failure quote and the line stay): small models copied it into loops.
+``narrate=False`` drops the text before every call: each turn is the call alone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Literal
 from agentpref.agent.config import ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.policies.base import Policy
-from agentpref.agent.protocol import TOOL_CALL_CLOSE, Action
+from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, Action
 from agentpref.agent.record import PolicyInfo, StepRecord
 
 Perturbation = Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"]
@@ -126,21 +127,30 @@ class OraclePolicy(Policy):
     privileged = True
 
     def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, perturb_rate: float = 0.0,
-                 perturb_kinds: tuple[str, ...] = PERTURBATIONS, seed: int = 0, explain_fix: bool = True):
+                 perturb_kinds: tuple[str, ...] = PERTURBATIONS, seed: int = 0, explain_fix: bool = True,
+                 narrate: bool = True):
         super().__init__(model, sampling, batch_size)
         self.perturb_rate, self.perturb_kinds, self.perturb_seed = perturb_rate, tuple(perturb_kinds), seed
-        self.explain_fix = explain_fix
+        self.explain_fix, self.narrate = explain_fix, narrate
 
     def info(self) -> PolicyInfo:
         sampling = {"perturb_rate": self.perturb_rate, "perturb_kinds": list(self.perturb_kinds)} if self.perturb_rate else {}
         if not self.explain_fix:
             sampling["explain_fix"] = False
+        if not self.narrate:
+            sampling["narrate"] = False
         return super().info().model_copy(update={"model": "oracle (reference fix)", "sampling": sampling})
 
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
         return [self._turn(ep) for ep in episodes]
 
     def _turn(self, ep: Episode) -> PolicyOutput:
+        out = self._planned_turn(ep)
+        if not self.narrate:                    # the call alone: nothing to copy into a loop
+            out.text = out.text[out.text.find(TOOL_CALL_OPEN):] if TOOL_CALL_OPEN in out.text else out.text
+        return out
+
+    def _planned_turn(self, ep: Episode) -> PolicyOutput:
         text, action = self._next(ep)
         fmt = ep.agent.edit_format
         plan = self._plan(ep)
