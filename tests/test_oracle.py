@@ -166,3 +166,15 @@ def test_narrate_off_turns_are_the_call_alone(generate_config, tmp_path):
     for r in records:
         for s in r.steps:
             assert s.raw_text.startswith("<tool_call>"), s.raw_text[:80]
+
+
+def test_stuck_repeat_puts_the_same_edit_again_before_the_finish(generate_config, tmp_path):
+    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
+                             "backend.perturb_rate=1.0", "backend.perturb_kinds=[stuck_repeat]")
+    stuck = [r for r in records if r.perturbed_steps == 2]
+    assert len(stuck) >= 5
+    for r in stuck:
+        assert [s.action.name for s in r.steps[-4:]] == ["edit", "run_tests", "edit", "finish"]
+        assert [s.perturbed for s in r.steps[-4:]] == [True, False, True, False]
+        assert r.steps[-2].raw_text == r.steps[-4].raw_text and r.steps[-2].tool_error == "no_change"
+        assert r.steps[-1].raw_text.startswith("Repeating that edit changes nothing") and not r.final.resolved

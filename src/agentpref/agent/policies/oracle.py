@@ -11,7 +11,9 @@ is not in the file, an edit that applies but leaves the tests failing) and then 
 mistake's turn is marked ``perturbed`` (SFT masks it out of the loss); the recovery is trained.
 ``stuck`` shows the clean way out when no fix is found: a wrong edit (masked), the test run that
 shows it failed, then ``finish`` saying the tests still fail, instead of repeating the edit until
-the budget ends (what SFT models without it did). ``explain_fix=False`` leaves the changed code out
+the budget ends (what SFT models without it did); ``stuck_repeat`` puts the same edit again
+(masked; it changes nothing) before the finish, the loop SmolLM2 falls into, so that the finish is
+what follows it. ``explain_fix=False`` leaves the changed code out
 of the edit turn's text (the failure quote and the line stay): small models copied it into loops.
 ``narrate=False`` drops the text before every call: each turn is the call alone.
 """
@@ -29,8 +31,9 @@ from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, Action
 from agentpref.agent.record import PolicyInfo, StepRecord
 
-Perturbation = Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"]
+Perturbation = Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck", "stuck_repeat"]
 PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck")
+STUCK = ("stuck", "stuck_repeat")
 _STATE = "oracle_perturb"     # policy_state key: [kind, done, mistakes made]
 
 
@@ -155,12 +158,16 @@ class OraclePolicy(Policy):
         fmt = ep.agent.edit_format
         plan = self._plan(ep)
         runs = [s for s in ep.steps if s.tests is not None]
-        if plan is not None and plan[0] == "stuck" and plan[2] and runs and runs[-1].tests.all_passed:
+        if plan is not None and plan[0] in STUCK and plan[2] and runs and runs[-1].tests.all_passed:
             plan[0], plan[1] = "wrong_edit", True             # the "wrong" edit happened to pass: not stuck
-        if plan is not None and plan[0] == "stuck" and plan[1] and action.name == "edit":
+        repeated = plan is not None and plan[0] == "stuck_repeat" and plan[2] == 2
+        if repeated or (plan is not None and plan[0] == "stuck" and plan[1] and action.name == "edit"):
             text, action = self._give_up(ep)                # the wrong edit was checked and failed
+        elif plan is not None and plan[0] == "stuck_repeat" and plan[1] and action.name == "edit":
+            plan[2] = 2                                     # the same edit again, as a stuck model does
+            return PolicyOutput(text=next(s.raw_text for s in reversed(ep.steps) if s.perturbed), perturbed=True)
         elif plan is not None and not plan[1]:
-            mistake = self._mistake(ep, "wrong_edit" if plan[0] == "stuck" else plan[0], text, action)
+            mistake = self._mistake(ep, "wrong_edit" if plan[0] in STUCK else plan[0], text, action)
             if mistake is not None:
                 plan[1], plan[2] = True, plan[2] + 1
                 return PolicyOutput(text=mistake, perturbed=True)
@@ -169,7 +176,9 @@ class OraclePolicy(Policy):
     @staticmethod
     def _give_up(ep: Episode) -> tuple[str, Action]:
         edited = ", ".join(sorted({s.edited for s in ep.steps if s.edited})) or "the code"
-        return ("The tests still fail after my edit and I have no better fix, so I stop here.",
+        return ("The tests still fail after my edit and I have no better fix, so I stop here."
+                if not ep.steps[-1].perturbed else
+                "Repeating that edit changes nothing and the tests still fail. I have no better fix, so I stop here.",
                 Action(name="finish", arguments={"summary": f"Not fixed: my edit to {edited} left the tests failing."}))
 
     # ---- recovery demonstrations -----------------------------------------------------------------
