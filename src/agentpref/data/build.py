@@ -117,12 +117,11 @@ def turn_token_stats(examples: list[dict[str, Any]], model: ModelConfig, cache_d
     if not turns:
         return out | {"p50": None, "p90": None, "p99": None, "max": None}
     count, how = _token_counter(model.model_dump_json(), str(cache_dir))
-    lengths = sorted(count(t) for t in turns)
+    import numpy as np
 
-    def rank(q: float) -> int:
-        return lengths[max(0, math.ceil(q / 100 * len(lengths)) - 1)]
-
-    return out | {"p50": rank(50), "p90": rank(90), "p99": rank(99), "max": lengths[-1]} | how
+    lengths = [count(t) for t in turns]
+    p50, p90, p99 = (int(v) for v in np.percentile(lengths, [50, 90, 99], method="inverted_cdf"))
+    return out | {"p50": p50, "p90": p90, "p99": p99, "max": max(lengths)} | how
 
 
 def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
