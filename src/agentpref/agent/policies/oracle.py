@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import random
 import re
-from typing import Literal
 
 from agentpref.agent.config import ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
@@ -31,7 +30,6 @@ from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, Action
 from agentpref.agent.record import PolicyInfo, StepRecord
 
-Perturbation = Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck", "stuck_repeat"]
 PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck")
 STUCK = ("stuck", "stuck_repeat")
 _STATE = "oracle_perturb"     # policy_state key: [kind, done, mistakes made]
