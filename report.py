@@ -5,8 +5,9 @@
     python report.py 'runs=[outputs/eval/a,outputs/eval/b]' 'metrics=[pass@1,loop_rate]' \
         out_dir=/tmp/r
 
-Writes <out_dir>/<name>.md, .tex, .json, <name>_bars.png and (with two or more DPO β)
-<name>_beta.png; prints a one-line JSON summary.
+Writes <out_dir>/<name>.md, .tex, .json, <name>_bars.png, (with two or more DPO β)
+<name>_beta.png and (with a training run evaluated at two or more policy_step checkpoints)
+<name>_curve.png; prints a one-line JSON summary.
 """
 
 import shlex

@@ -98,6 +98,43 @@ def test_policy_from_a_train_run_names_the_method(eval_config, tmp_path):
         resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}", f"model.adapter={sft}/adapter"))
 
 
+def _checkpoint(run: Path, step: int, tokens: int) -> Path:
+    path = run / "checkpoints" / f"checkpoint-{step}"
+    path.mkdir(parents=True)
+    (path / "adapter_config.json").write_text("{}")
+    (path / "trainer_state.json").write_text(json.dumps({"global_step": step, "num_input_tokens_seen": tokens}))
+    return path
+
+
+def test_policy_step_evaluates_a_checkpoint(eval_config, tmp_path):
+    from agentpref.evaluation.run import method_label, resolve_policy
+
+    sft = _train_dir(tmp_path / "sft", "sft")
+    model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))
+    assert (info["train_step"], info["train_tokens"]) == (None, None)  # nothing records them
+    ckpt = _checkpoint(sft, 50, 12_000)
+    _checkpoint(sft, 100, 24_000)
+    model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}", "policy_step=50"))
+    assert model.adapter == str(ckpt) and method_label(info) == "SFT (step 50)"
+    assert (info["train_step"], info["train_tokens"], info["policy_step"]) == (50, 12_000, 50)
+    # the final adapter: the newest checkpoint's state, or summary.json once training finished
+    model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))
+    assert model.adapter == str(sft / "adapter") and method_label(info) == "SFT"
+    assert (info["train_step"], info["train_tokens"]) == (100, 24_000)
+    (sft / "summary.json").write_text(json.dumps({"steps": 120, "input_tokens": 29_000}))
+    assert resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))[1]["train_step"] == 120
+
+    with pytest.raises(ConfigError, match="pick policy_step from the saved steps 50, 100"):
+        resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}", "policy_step=75"))
+    with pytest.raises(ConfigError, match="set policy_from=<train run dir> too"):
+        resolve_policy(eval_config("model=tiny_random", "policy_step=50"))
+    full = _train_dir(tmp_path / "full", "sft", artefact="model")
+    with pytest.raises(ConfigError, match="checkpoints of full runs\\) is not supported"):
+        resolve_policy(eval_config("model=tiny_random", f"policy_from={full}", "policy_step=50"))
+    dpo = _train_dir(tmp_path / "dpo", "dpo", beta=0.1)
+    with pytest.raises(ConfigError, match="saved no checkpoints"):
+        resolve_policy(eval_config("model=tiny_random", f"policy_from={dpo}", "policy_step=50"))
+
 def test_config_mistakes_fail_with_one_line(eval_config):
     with pytest.raises(ConfigError, match="raise samples_per_task to 5"):
         eval_config("samples_per_task=2")  # default ks=[1,5]

@@ -177,12 +177,26 @@ def test_offline_wandb_run_has_config_summary_and_trajectories(generate_config, 
     # Offline runs keep config and summary in the run's protobuf log (.wandb); the table is a file.
     log = next(offline[0].glob("*.wandb")).read_bytes()
     for needle in (b"from the test", b"system_prompt", b"<tool_call>", b"pass_rate", b"protocol_error_rate",
-                   b"mean_steps", b"spent_tokens", b"trajectories"):
+                   b"mean_steps", b"spent_tokens", b"trajectories", b"profile/rounds", b"profile/round_s/p90"):
         assert needle in log, needle
     table = json.loads(next((offline[0] / "files/media/table").glob("trajectories_*.table.json")).read_text())
     assert table["columns"] == ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"]
     assert len(table["data"]) == 2 and all(row[2] is True and "<tool_call>" in row[5] for row in table["data"])
     assert summary["pass_rate"] == 1.0
+
+
+def test_profile_of_a_policy_without_counters_is_the_scheduler_timings(generate_config, tmp_path):
+    """The oracle has no generation counters (Policy.profile() is empty): the profile holds the
+    rounds and where their wall time went, in the returned summary and in summary.json."""
+    run = tmp_path / "run"
+    summary = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "max_episodes=2", run_dir=run))
+    profile = summary["profile"]
+    assert json.loads((run / "summary.json").read_text())["profile"] == profile
+    assert set(profile) == {"rounds", "round_s", "policy_s", "tool_s", "grade_s"}
+    assert profile["rounds"] >= summary["mean_steps"]  # lock-step: one round per step of the longest
+    rs = profile["round_s"]
+    assert 0 <= rs["p50"] <= rs["p90"] <= rs["max"] and rs["mean"] <= rs["max"]
+    assert profile["tool_s"] > 0 and profile["grade_s"] > 0 and profile["policy_s"] >= 0
 
 
 @pytest.fixture
@@ -298,6 +312,13 @@ def test_hf_backend_end_to_end_with_a_tiny_model(run_cli, tmp_path):
         for step in rec.steps:
             assert (step.action is None) != (step.protocol_error is None)
             assert step.prompt_tokens > 500 and 0 < step.completion_tokens <= 24
+    profile = json.loads((tmp_path / "run" / "summary.json").read_text())["profile"]
+    assert profile == summary["profile"] and profile["rounds"] == profile["steps"] == 4  # 2 episodes, then 1
+    assert profile["decode_steps"] > 0 and profile["policy_s"] > 0 and profile["generate_s"] > 0
+    assert 0 <= profile["finished_row_share"] <= 1 and profile["prefill_tokens"] == profile["computed_tokens"]
+    assert profile["completion_tokens"] == summary["completion_tokens"]
+    assert profile["row_steps"] >= profile["completion_tokens"]
+    assert profile["finished_row_steps"] == profile["row_steps"] - profile["completion_tokens"]
     manifest = json.loads((tmp_path / "run" / "agent.json").read_text())
     assert manifest["chat_template"] and "<|im_start|>" in manifest["chat_template"]
     assert manifest["prompt_hash"] == records[0].prompt_hash

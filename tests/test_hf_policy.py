@@ -415,6 +415,42 @@ def test_a_row_stops_after_its_call_and_cache_reuse_still_matches(
     assert stats["reuse"]["reused_tokens"] > stats["reuse"]["computed_tokens"]
 
 
+def test_profile_counts_the_row_steps_a_finished_row_waits(
+    model_cache, tasks, agent, fork_runner, tmp_path
+):
+    """Row 0 stops after its forced call while the others go on: lock-step generation spends
+    (rows x decode steps) - completion tokens row-steps on rows already finished."""
+    from transformers import LogitsProcessorList
+
+    editable = tasks[0].editable[0]
+    call = f'<tool_call>{{"name": "read_file", "arguments": {{"path": "{editable}"}}}}</tool_call>'
+    policy = make_policy(model_cache, max_new=48)
+    ids = policy.tokenizer(call + "\nand then more text", add_special_tokens=False)["input_ids"]
+    kwargs = policy._generation_kwargs
+    policy._generation_kwargs = lambda: kwargs() | {
+        "logits_processor": LogitsProcessorList([ForceRow(ids)])
+    }
+    eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path)
+    outs = policy.act(eps, seed=100)
+    lengths = [o.completion_tokens for o in outs]
+    s = dict(policy.stats)
+    assert s["decode_steps"] >= max(lengths) > min(lengths)
+    assert s["row_steps"] == len(eps) * s["decode_steps"]
+    assert s["finished_row_steps"] == s["row_steps"] - sum(lengths) > 0
+    assert s["generate_s"] > 0
+    policy._generation_kwargs = kwargs
+    for ep, out in zip(eps, outs):
+        ep.apply(out)
+    policy.act([e for e in eps if not e.done], seed=101)
+    profile = policy.profile()
+    assert profile["steps"] == 2 and profile["decode_steps"] > s["decode_steps"]
+    assert profile["finished_row_steps"] == profile["row_steps"] - profile["completion_tokens"]
+    assert 0 < profile["finished_row_share"] <= 1
+    assert profile["prefill_tokens"] == profile["computed_tokens"] > 0
+    assert profile["decode_tokens_per_s"] > 0
+    policy.close()
+
+
 # ---- prompt modes -----------------------------------------------------------------------------
 def test_prompt_mode_follows_the_template(model_cache, tasks, agent, fork_runner, tmp_path):
     from agentpref.agent.models import template_uses_tools

@@ -73,6 +73,9 @@ def test_every_preset_composes(repo, compose_entry):
     assert row.run_dir == "outputs/ablation/qwen7b/sft_dpo_beta0.3" and row.init_from == "outputs/ablation/qwen7b/sft"
     ev = compose_entry("evaluate", "experiment=eval_ablation", f"policy_from={row.run_dir}", "model=qwen7b")
     assert ev.run_dir == "outputs/ablation/qwen7b/eval/sft_dpo_beta0.3"
+    ev = compose_entry("evaluate", "experiment=eval_ablation", f"policy_from={row.run_dir}", "model=qwen7b",
+                       "policy_step=50")  # a checkpoint never resumes into the final adapter's evaluation
+    assert ev.run_dir == "outputs/ablation/qwen7b/eval/sft_dpo_beta0.3_step50"
     assert compose_entry("evaluate", "experiment=eval_ablation").run_dir == "outputs/ablation/smollm2_135m/eval/base"
 
 

@@ -227,6 +227,20 @@ def test_plots_are_pngs_and_beta_plot_needs_two_betas(tmp_path, eval_runs):
     assert (tmp_path / "out" / "one_bars.png").read_bytes().startswith(PNG_MAGIC)
 
 
+def test_curve_plot_needs_two_steps_of_one_run(tmp_path):
+    root = tmp_path / "eval"
+    write_run(root, "base", "base", {}, 0.1)
+    sft = {"algo": "sft", "policy_from": "/runs/sft"}
+    write_run(root, "sft_50", "SFT (step 50)", sft | {"policy_step": 50, "train_step": 50, "train_tokens": 12_000}, 0.2)
+    result = report(tmp_path, [str(root / "*")], name="one")
+    assert "curve" not in result["files"] and not (tmp_path / "out" / "one_curve.png").exists()
+    write_run(root, "sft", "SFT", sft | {"train_step": 100, "train_tokens": 24_000}, 0.3, seed=1)
+    result = report(tmp_path, [str(root / "*")], name="two")
+    assert result["files"]["curve"].endswith("two_curve.png")
+    data = open(result["files"]["curve"], "rb").read()
+    assert data.startswith(PNG_MAGIC) and len(data) > 1024
+    assert result["methods"] == ["base", "SFT (step 50)", "SFT"]  # checkpoints by step, then the final
+
 def test_errors_name_the_key(tmp_path, eval_runs):
     root, _ = eval_runs
     with pytest.raises(ConfigError, match=r"runs: '.*nothing\*' matches no directory"):

@@ -45,10 +45,12 @@ def launch_time(fmt: str = "%Y-%m-%d/%H-%M-%S") -> str:
     return time.strftime(fmt, time.localtime(started))
 
 
-def basename(path: str | None, default: str = "") -> str:
-    """``${basename:${policy_from},base}``: a run dir's last component (``default`` when null), to
-    name an evaluation after the training run it evaluates."""
-    return os.path.basename(os.path.normpath(path)) if path else default
+def basename(path: str | None, default: str = "", step: int | None = None) -> str:
+    """``${basename:${policy_from},base,${policy_step}}``: a run dir's last component (``default``
+    when null), to name an evaluation after the training run it evaluates; ``_step<N>`` appended
+    for a checkpoint, so it never resumes into the final adapter's evaluation."""
+    name = os.path.basename(os.path.normpath(path)) if path else default
+    return name if step is None else f"{name}_step{step}"
 
 
 if not OmegaConf.has_resolver("launch_time"):

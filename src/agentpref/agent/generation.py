@@ -145,9 +145,25 @@ class Generation:
         self.harness = Harness(cfg.runner, cfg.sandbox, cfg.workers, "episodes")
         self._step = 0
         self._failed_steps = 0
+        # wall seconds of each round (one act + its tools) and their split, plus grading: the
+        # profile a change of scheduler (e.g. continuous batching) is measured against
+        self.round_s: list[float] = []
+        self.timings = {"policy_s": 0.0, "tool_s": 0.0, "grade_s": 0.0}
 
     def close(self) -> None:
         self.harness.close()
+
+    def profile(self) -> dict[str, Any]:
+        """This run's scheduling time (resumed episodes not included); the policy adds its own."""
+        out: dict[str, Any] = {"rounds": len(self.round_s)}
+        if self.round_s:
+            import numpy as np
+
+            p50, p90 = np.percentile(self.round_s, [50, 90], method="inverted_cdf")
+            out["round_s"] = {"mean": round(sum(self.round_s) / len(self.round_s), 2),
+                              "p50": round(float(p50), 2), "p90": round(float(p90), 2),
+                              "max": round(max(self.round_s), 2)}
+        return out | {k: round(v, 2) for k, v in self.timings.items()}
 
     # ---- budget -------------------------------------------------------------------------------
     def _over(self, extra_prompt: int, extra_completion: int) -> str | None:
@@ -204,6 +220,7 @@ class Generation:
             self._advance(active)
             ended = [ep for ep in active if ep.done]
             active = [ep for ep in active if not ep.done]
+            t0 = time.perf_counter()  # wall time of grading (in parallel) and writing the records
             for ep, record in zip(ended, self.harness.pool.map(self._finish, ended), strict=True):
                 if record is None:
                     self.state.failed.append(f"{ep.task.id}#{ep.sample_index}: {ep.policy_error}")
@@ -211,6 +228,7 @@ class Generation:
                 self.writer.write(record)
                 self.state.records.append(record)
                 on_record(record)
+            self.timings["grade_s"] += time.perf_counter() - t0
             if self._failed_steps >= MAX_FAILED_STEPS:
                 self.state.stop_reason = "policy_error"
                 for ep in active:
@@ -229,7 +247,10 @@ class Generation:
                 ep.end("budget")
             return
         self._step += 1
+        t0 = time.perf_counter()
         outputs = self.policy.act(live, seed=self.cfg.seed * 1_000_003 + self._step)
+        t1 = time.perf_counter()
+        self.timings["policy_s"] += t1 - t0
         if len(outputs) != len(live):
             raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for {len(live)} episodes")
         spend = self.state.spend
@@ -238,7 +259,11 @@ class Generation:
             spend.completion_tokens += out.completion_tokens
             spend.usd += self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
         self._failed_steps = self._failed_steps + 1 if all(o.error for o in outputs) else 0
+        t2 = time.perf_counter()
         self.harness.apply(live, outputs)
+        t3 = time.perf_counter()
+        self.timings["tool_s"] += t3 - t2
+        self.round_s.append(t3 - t0)
 
 
 def summarize(records: list[RolloutRecord]) -> dict[str, Any]:
@@ -257,6 +282,17 @@ def summarize(records: list[RolloutRecord]) -> dict[str, Any]:
         "usd": round(sum(r.cost.usd for r in records), 8),
         "end_reasons": dict(Counter(r.end_reason for r in records)),
     }
+
+
+def _flat_numbers(d: dict[str, Any], prefix: str) -> dict[str, float]:
+    """Numeric entries of a nested dict under slash-joined keys (W&B summary takes scalars)."""
+    out: dict[str, float] = {}
+    for k, v in d.items():
+        if isinstance(v, dict):
+            out |= _flat_numbers(v, f"{prefix}{k}/")
+        elif isinstance(v, int | float) and not isinstance(v, bool):
+            out[prefix + k] = v
+    return out
 
 
 def render_transcript(record: RolloutRecord, limit: int = 6000) -> str:
@@ -324,6 +360,7 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
             gen.close()
             writer.close()
             bar.close()
+        profile = gen.profile() | policy.profile()  # before policy.close() (finally below)
         if state.stop_reason == "completed" and state.failed:
             state.stop_reason = "completed_with_policy_errors"
         summary = summarize(state.previous + state.records) | {
@@ -333,10 +370,11 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
             "stop_reason": state.stop_reason, "spent_tokens": state.spend.tokens,
             "spent_usd": round(state.spend.usd, 8), "tasks": len(tasks),
             "shard": cfg.shard.model_dump(), "run_dir": str(run_dir),
-            "seconds": round(time.perf_counter() - started, 1),
+            "seconds": round(time.perf_counter() - started, 1), "profile": profile,
         }
         (run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
         tracker.summary({k: v for k, v in summary.items() if isinstance(v, int | float | str)})
+        tracker.summary(_flat_numbers(profile, "profile/"))
         rows = [[r.task_id, r.sample_index, r.final.resolved, r.end_reason, len(r.steps), render_transcript(r),
                  r.final.diff, f"visible: {r.final.visible.counts}; hidden: {r.final.hidden.counts if r.final.hidden else '-'}"]
                 for r in state.records[: tracker.table_rows]]

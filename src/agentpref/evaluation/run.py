@@ -38,7 +38,13 @@ from agentpref.scoring.run import SCORED_FILE
 from agentpref.scoring.scorer import ScorerConfig, score_records
 from agentpref.tasks.registry import load_task_set
 from agentpref.tracking import NoLogger, Tracker, WandbLogger, git_sha
-from agentpref.training.artifacts import locate_trained, trained_algo
+from agentpref.training.artifacts import (
+    CHECKPOINTS,
+    adapter_checkpoints,
+    locate_trained,
+    train_progress,
+    trained_algo,
+)
 
 
 class BootstrapConfig(BaseModel):
@@ -53,6 +59,8 @@ class EvalConfig(PolicyRunConfig):
 
     scorer: ScorerConfig
     policy_from: str | None = Field(None, description="a train.py run dir: evaluate its adapter/ (or model/)")
+    policy_step: int | None = Field(None, ge=0, description="evaluate <policy_from>/checkpoints/checkpoint-N "
+                                    "instead of the final adapter (a learning curve over training steps)")
     method: str | None = Field(None, description="row label in report tables; null = derived from policy_from")
     samples_per_task: int = Field(5, ge=1, description="K samples per task")
     ks: list[int] = Field(default_factory=lambda: [1, 5], description="pass@k for these k (each <= K)")
@@ -78,9 +86,14 @@ class EvalConfig(PolicyRunConfig):
 # ---- which policy ------------------------------------------------------------------------------
 def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
     """(the model config to generate with, method info) for the base model, an explicit
-    ``model.adapter`` or a train.py run dir (``policy_from``)."""
+    ``model.adapter`` or a train.py run dir (``policy_from``), its final adapter or the checkpoint
+    of ``policy_step``."""
     info: dict[str, Any] = {"algo": None, "beta": None, "loss_type": None, "init_algo": None,
-                            "data_scorer": None, "pairs": None, "policy_from": cfg.policy_from}
+                            "data_scorer": None, "pairs": None, "policy_from": cfg.policy_from,
+                            "policy_step": cfg.policy_step, "train_step": None, "train_tokens": None}
+    if cfg.policy_step is not None and not cfg.policy_from:
+        raise ConfigError(f"policy_step={cfg.policy_step} picks a checkpoint of a train.py run: "
+                          "set policy_from=<train run dir> too, or drop policy_step")
     if cfg.backend.kind == "oracle":
         if cfg.policy_from:
             raise ConfigError("backend=oracle replays reference fixes: drop policy_from or pick backend=hf|vllm|openai")
@@ -96,15 +109,29 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
     info |= {"algo": run.manifest.get("algo"), "beta": hparams.get("beta"), "loss_type": hparams.get("loss_type"),
              "data_scorer": run.manifest.get("data_scorer"), "pairs": hparams.get("pairs"),
              "init_algo": trained_algo(run.manifest.get("init_from"))}
+    checkpoint = None
+    if cfg.policy_step is not None:
+        if not run.adapter:
+            raise ConfigError(f"policy_from={run.root} is a full fine-tune: policy_step (checkpoints of full "
+                              "runs) is not supported; drop policy_step to evaluate its final model")
+        available = adapter_checkpoints(run.root)
+        checkpoint = available.get(cfg.policy_step)
+        if checkpoint is None:
+            fix = (f"pick policy_step from the saved steps {', '.join(map(str, available))}" if available
+                   else "the run saved no checkpoints; drop policy_step")
+            raise ConfigError(f"policy_from={run.root} has no {CHECKPOINTS}/checkpoint-{cfg.policy_step} "
+                              f"with an adapter: {fix}")
+    info["train_step"], info["train_tokens"] = train_progress(run.root, checkpoint)
     if run.adapter:
-        return cfg.model.model_copy(update={"adapter": run.adapter}), info
+        return cfg.model.model_copy(update={"adapter": str(checkpoint or run.adapter)}), info
     return cfg.model.model_copy(update={"hub_id": run.full, "revision": None, "gguf_fallback": None,
                                         "random_init": None}), info
 
 
 def method_label(info: dict[str, Any]) -> str:
     """base | SFT | DPO (β=0.1) | SFT+DPO (β=0.1), with the loss, pair kind and data scorer when
-    they are not the defaults (so rows of an ablation table never collide silently)."""
+    they are not the defaults (so rows of an ablation table never collide silently), and
+    ``(step N)`` for a checkpoint (``policy_step``)."""
     algo = info.get("algo")
     if algo is None:
         return "base"
@@ -121,6 +148,8 @@ def method_label(info: dict[str, Any]) -> str:
             label += f" [{'+'.join(pairs)} pairs]"
     if info.get("data_scorer") not in (None, "default"):
         label += f" [scorer={info['data_scorer']}]"
+    if info.get("policy_step") is not None:
+        label += f" (step {info['policy_step']})"
     return label
 
 

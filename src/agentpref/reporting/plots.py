@@ -1,5 +1,6 @@
-"""Ablation plots (matplotlib, no display needed): bars with CI whiskers per metric, and metric vs
-DPO β curves with CI bands per family (DPO, SFT+DPO, ...).
+"""Ablation plots (matplotlib, no display needed): bars with CI whiskers per metric, metric vs
+DPO β curves with CI bands per family (DPO, SFT+DPO, ...), and learning curves (metric vs the
+training steps of a run's evaluated checkpoints).
 
 Figures are built with ``matplotlib.figure.Figure`` (the Agg canvas), never pyplot, so nothing
 depends on a backend or global figure state. Values are in display units (percent for pct).
@@ -8,6 +9,8 @@ depends on a backend or global figure state. Values are in display units (percen
 from __future__ import annotations
 
 import math
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +129,81 @@ def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
         ax.set_xticks(betas, [f"{b:g}" for b in betas])
         ax.minorticks_off()
         ax.set_xlabel("β")
+        ax.set_title(_title(m), fontsize=10)
+        ax.grid(alpha=0.3)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    fig.savefig(path, dpi=120)
+    return path
+
+
+STEP_SUFFIX = re.compile(r" \(step \d+\)$")   # method_label's suffix for a policy_step checkpoint
+
+
+def training_curves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """{curve label: rows by train_step} for each training run (``policy_from``) evaluated at two
+    or more distinct steps; the label is the run's method without " (step N)". At a step evaluated
+    twice (the final adapter and its last checkpoint) the first row in step order is kept."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        info = r["method_info"] or {}
+        if info.get("policy_from") and info.get("train_step") is not None:
+            runs.setdefault(os.path.normpath(info["policy_from"]), []).append(r)
+    curves: dict[str, list[dict[str, Any]]] = {}
+    for run, members in runs.items():
+        by_step: dict[int, dict[str, Any]] = {}
+        for r in sorted(members, key=lambda r: r["method_info"].get("policy_step") is not None):
+            by_step.setdefault(r["method_info"]["train_step"], r)
+        if len(by_step) < 2:
+            continue
+        label = STEP_SUFFIX.sub("", members[0]["method"])
+        if label in curves:  # two runs of the same method: tell them apart by dir
+            label += f" [{os.path.basename(run)}]"
+        curves[label] = [by_step[step] for step in sorted(by_step)]
+    return curves
+
+
+def _tokens(n: int) -> str:
+    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.3g}{unit}"
+    return str(n)
+
+
+def curve_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
+               title: str) -> Path | None:
+    """Metric vs training steps per run with CI bands (a learning curve from ``policy_step``
+    evaluations), base as dashed references, input tokens under the steps when every run agrees
+    on them; only when some run was evaluated at two or more steps (else None, nothing written)."""
+    curves = training_curves(rows)
+    if not curves:
+        return None
+    members = [r for c in curves.values() for r in c]
+    steps = sorted({r["method_info"]["train_step"] for r in members})
+    tokens: dict[int, set[Any]] = {}
+    for r in members:
+        tokens.setdefault(r["method_info"]["train_step"], set()).add(r["method_info"].get("train_tokens"))
+    ticks = [str(s) for s in steps]
+    if all(len(t) == 1 and None not in t for t in tokens.values()):
+        ticks = [f"{s}\n{_tokens(next(iter(tokens[s])))} tok" for s in steps]
+    sft_only = all(r["method_info"].get("algo") == "sft" for r in members)
+    references = [r for r in rows if r["method_info"].get("algo") is None]
+    fig, axes = _grid(len(metrics))
+    for ax, m in zip(axes, metrics):
+        scale = _scale(m)
+        for i, (label, curve) in enumerate(curves.items()):
+            xs = [r["method_info"]["train_step"] for r in curve]
+            pts = np.array([_point(r["metrics"][m.name], scale) for r in curve]).reshape(-1, 3)
+            ax.plot(xs, pts[:, 0], marker="o", color=f"C{i}", label=label)
+            ax.fill_between(xs, pts[:, 1], pts[:, 2], color=f"C{i}", alpha=0.2, linewidth=0)
+        for j, r in enumerate(references):
+            value = _point(r["metrics"][m.name], scale)[0]
+            if not math.isnan(value):
+                ax.axhline(value, color="0.4", linestyle=("--", ":", "-.")[j % 3], linewidth=1,
+                           label=r["method"])
+        ax.set_xticks(steps, ticks, fontsize=7)
+        ax.set_xlabel("SFT steps" if sft_only else "training steps")
         ax.set_title(_title(m), fontsize=10)
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()

@@ -3,7 +3,8 @@
 One row per method (run dir), one column per metric, ``value [CI]`` cells with the best per
 column in bold; optionally a second table of paired differences vs a baseline method, recomputed
 from the runs' per-task components on their common tasks. Writes ``<name>.md``, ``<name>.tex``,
-``<name>.json``, ``<name>_bars.png`` and, with two or more DPO β, ``<name>_beta.png``.
+``<name>.json``, ``<name>_bars.png``, with two or more DPO β ``<name>_beta.png`` and, with a
+training run evaluated at two or more steps (evaluate.py ``policy_step``), ``<name>_curve.png``.
 """
 
 from __future__ import annotations
@@ -95,14 +96,17 @@ def load_runs(patterns: list[str]) -> list[Run]:
 
 
 def default_order_key(run: Run) -> tuple:
-    """base, SFT, DPO by β, SFT+DPO by β, then the rest by label."""
+    """base, SFT, DPO by β, SFT+DPO by β, then the rest by label; a run's checkpoints
+    (" (step N)") by step, before its final adapter."""
     info = run.info
     algo, init = info.get("algo"), info.get("init_algo")
     rank = {None: 0, "sft": 1}.get(algo, 4)
     if algo == "dpo":
         rank = 2 if init is None else 3 if init == "sft" else 4
     beta = info.get("beta")
-    return rank, beta if isinstance(beta, int | float) else math.inf, run.method
+    step = info.get("train_step")
+    return (rank, beta if isinstance(beta, int | float) else math.inf, plots.STEP_SUFFIX.sub("", run.method),
+            info.get("policy_step") is None, step if isinstance(step, int) else math.inf, run.method)
 
 
 def order_runs(runs: list[Run], order: list[str] | None) -> list[Run]:
@@ -317,6 +321,11 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
         files["beta"] = beta
     else:
         (out / f"{cfg.name}_beta.png").unlink(missing_ok=True)  # stale, from an older report
+    curve = plots.curve_plot(rows, metrics, out / f"{cfg.name}_curve.png", title)
+    if curve is not None:
+        files["curve"] = curve
+    else:
+        (out / f"{cfg.name}_curve.png").unlink(missing_ok=True)
     report = {
         "kind": REPORT_KIND, "version": REPORT_VERSION, "title": title, "command": command,
         "metrics": [{"name": m.name, "label": m.label, "higher_is_better": m.higher_is_better,

@@ -11,6 +11,9 @@ from typing import Any
 from agentpref.errors import ConfigError
 
 MANIFEST = "train.json"
+SUMMARY = "summary.json"           # written when training finished
+CHECKPOINTS = "checkpoints"        # the Trainer's output_dir: checkpoint-<step>/ each
+TRAINER_STATE = "trainer_state.json"
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,43 @@ def trained_algo(path: str | None) -> str | None:
         return None
     file = Path(path) / MANIFEST
     return json.loads(file.read_text()).get("algo") if file.is_file() else "unknown"
+
+
+def adapter_checkpoints(root: Path) -> dict[int, Path]:
+    """{step: dir} of the run's Trainer checkpoints that hold a PEFT adapter, by step."""
+    found = {}
+    for path in (root / CHECKPOINTS).glob("checkpoint-*"):
+        step = path.name.split("-", 1)[1]
+        if step.isdigit() and (path / "adapter_config.json").is_file():
+            found[int(step)] = path
+    return dict(sorted(found.items()))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _progress(state: dict[str, Any], step_key: str, tokens_key: str) -> tuple[int | None, int | None]:
+    """(steps, input tokens) of a trainer state or train summary; 0 tokens after >0 steps means
+    the Trainer did not count them (None)."""
+    step, tokens = state.get(step_key), state.get(tokens_key)
+    return step, (tokens if tokens or not step else None)
+
+
+def train_progress(root: Path, checkpoint: Path | None = None) -> tuple[int | None, int | None]:
+    """(optimizer steps, input tokens seen) behind ``checkpoint``'s weights (its trainer_state.json)
+    or, for None, the run's final weights: its summary.json (the Trainer state at the end), else
+    its newest checkpoint. (None, None) when nothing records them."""
+    if checkpoint is not None:
+        return _progress(_read_json(checkpoint / TRAINER_STATE), "global_step", "num_input_tokens_seen")
+    step, tokens = _progress(_read_json(root / SUMMARY), "steps", "input_tokens")
+    if step is not None:
+        return step, tokens
+    for path in reversed(adapter_checkpoints(root).values()):
+        step, tokens = _progress(_read_json(path / TRAINER_STATE), "global_step", "num_input_tokens_seen")
+        if step is not None:
+            return step, tokens
+    return None, None

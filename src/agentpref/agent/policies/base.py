@@ -76,5 +76,9 @@ class Policy(ABC):
         """Release per-episode state (e.g. a KV cache) once the episode is over."""
         episode.policy_state.clear()
 
+    def profile(self) -> dict[str, Any]:
+        """Where this policy's generation time went (counters for the run summary); none by default."""
+        return {}
+
     def close(self) -> None:  # noqa: B027 - a no-op by default: not every policy holds resources
         """Release the model / client."""

@@ -239,8 +239,11 @@ class HFPolicy(Policy):
             transpose_linear_storage(self.lm)
         self.eos_ids = self._eos_ids()
         self.pad_id = self.tokenizer.pad_token_id
-        # reused_tokens: prompt tokens served from a cache; computed_tokens: prompt tokens encoded
-        self.stats: dict[str, int] = {
+        # reused_tokens: prompt tokens served from a cache; computed_tokens: prompt tokens encoded.
+        # decode_steps: decode iterations of the batch (each call's generated length); row_steps:
+        # rows x those iterations; finished_row_steps: the part spent on rows already finished
+        # (padding: lock-step waits for the longest row); generate_s: wall seconds in generate.
+        self.stats: dict[str, int | float] = {
             "steps": 0,
             "rows": 0,
             "prompt_tokens": 0,
@@ -248,6 +251,10 @@ class HFPolicy(Policy):
             "computed_tokens": 0,
             "completion_tokens": 0,
             "shared_prefix_tokens": 0,
+            "decode_steps": 0,
+            "row_steps": 0,
+            "finished_row_steps": 0,
+            "generate_s": 0.0,
         }
 
     # ---- prompts ------------------------------------------------------------------------------
@@ -355,6 +362,10 @@ class HFPolicy(Policy):
             t for t, src in zip(take, sources) if src is not None and src is self._prefix
         )
         self.stats["completion_tokens"] += sum(len(c) for c in completions)
+        self.stats["decode_steps"] += g_len
+        self.stats["row_steps"] += len(episodes) * g_len
+        self.stats["finished_row_steps"] += len(episodes) * g_len - sum(map(len, completions))
+        self.stats["generate_s"] += latency
         if self.reuse_kv and self.custom_cache:
             self._store_caches(episodes, getattr(out, self._cache_kw), prompts, completions, total, g_len)
         return outputs
@@ -535,6 +546,18 @@ class HFPolicy(Policy):
             }
 
     # ---- lifecycle ----------------------------------------------------------------------------
+    def profile(self) -> dict[str, Any]:
+        """The counters plus the two ratios that say what lock-step batching wastes and yields
+        (``prefill_tokens``: the prompt tokens actually encoded, i.e. ``computed_tokens``)."""
+        s = self.stats
+        rows, secs = s["row_steps"], s["generate_s"]
+        return s | {
+            "generate_s": round(secs, 2),
+            "prefill_tokens": s["computed_tokens"],
+            "finished_row_share": round(s["finished_row_steps"] / rows, 4) if rows else 0.0,
+            "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0,
+        }
+
     def close(self) -> None:
         import gc
 
