@@ -76,6 +76,7 @@ def make_policy(
     noisy: bool = True,
     stop: bool = True,
     top_k: int = 0,
+    solo_over: int | None = 32,
 ):
     """The tiny model with its 2-D weights redrawn at std 0.2 (seeded): at the default init std of
     0.02 it emits one token over and over, which would make output comparisons vacuous."""
@@ -86,7 +87,7 @@ def make_policy(
     policy = HFPolicy(
         model or _load_cfg("tiny_random"),
         HFBackend(device="cpu", cache_dir=str(cache), max_new_tokens=max_new, reuse_kv_cache=reuse,
-                  stop_at_tool_call=stop),
+                  stop_at_tool_call=stop, solo_prefill_over=solo_over),
         SamplingConfig(temperature=temperature, top_p=0.95, top_k=top_k),
         tools_in=tools_in,
     )
@@ -234,6 +235,26 @@ def test_greedy_reuse_on_equals_reuse_off(model_cache, tasks, agent, fork_runner
         stats["reuse"]["reused_tokens"] > stats["reuse"]["computed_tokens"]
     )  # most of each prompt
     assert stats["reuse"]["shared_prefix_tokens"] > 0  # the system prompt, encoded once
+
+
+def test_solo_prefill_gives_the_batched_texts_with_less_prefill(model_cache, tasks, agent, fork_runner, tmp_path):
+    """Rows with many new prompt tokens encoded one at a time before the batched generate: the
+    same greedy texts as all rows through generate, without padding every row's prefill to the
+    longest (first step: system prompt + task; then observations of different lengths)."""
+    results, stats = {}, {}
+    for variant, over in (("batched", None), ("solo", 4)):
+        policy = make_policy(model_cache, max_new=16, solo_over=over)
+        eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path / variant)
+        results[variant] = run_steps(policy, eps, steps=3)
+        stats[variant] = dict(policy.stats)
+        policy.close()
+    assert len({text for text, _, _ in results["solo"]}) > 3
+    assert results["solo"] == results["batched"]
+    assert stats["batched"]["solo_prefill_tokens"] == 0 < stats["solo"]["solo_prefill_tokens"]
+    assert stats["solo"]["computed_tokens"] < stats["batched"]["computed_tokens"]
+    for s in stats.values():
+        assert s["prompt_tokens"] <= s["reused_tokens"] + s["computed_tokens"]
+        assert s["shared_prefix_tokens"] > 0
 
 
 def test_sampling_is_reproducible_per_seed(model_cache, tasks, agent, fork_runner, tmp_path):
@@ -506,3 +527,33 @@ def test_smollm2_short_episode(tasks, agent, fork_runner, tmp_path):
             assert step.prompt_tokens > 500 and 0 < step.completion_tokens <= 32
     assert policy.stats["reused_tokens"] > 0
     policy.close()
+
+
+def test_merged_adapter_matches_the_unmerged_one(model_cache, tmp_path):
+    """backend.merge_adapter folds the LoRA weights into the base weights: no LoRA modules left,
+    the same logits up to fp32 rounding, and the run's policy info says so (no resuming across)."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from agentpref.agent.models import load_causal_lm
+    from agentpref.agent.policies.hf import HFPolicy
+
+    base, _ = load_causal_lm(_load_cfg("tiny_random"), cache_dir=model_cache)
+    torch.manual_seed(0)
+    lora = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False))
+    lora.save_pretrained(tmp_path / "adapter")
+    cfg = _load_cfg("tiny_random", adapter=str(tmp_path / "adapter"))
+    logits, infos = {}, {}
+    for merge in (False, True):
+        policy = HFPolicy(cfg, HFBackend(device="cpu", cache_dir=str(model_cache), merge_adapter=merge),
+                          SamplingConfig(temperature=0))
+        has_lora = any("lora_" in name for name, _ in policy.lm.named_modules())
+        assert has_lora is not merge
+        with torch.inference_mode():
+            logits[merge] = policy.lm(input_ids=torch.tensor([[1, 50, 300, 7, 9000, 12]])).logits
+        infos[merge] = policy.info().sampling
+        policy.close()
+    assert torch.allclose(logits[False], logits[True], atol=1e-4)
+    assert not torch.equal(logits[False], load_causal_lm(_load_cfg("tiny_random"), cache_dir=model_cache)[0](
+        input_ids=torch.tensor([[1, 50, 300, 7, 9000, 12]])).logits)   # the adapter does change the model
+    assert infos[True].get("merged_adapter") is True and "merged_adapter" not in infos[False]

@@ -87,6 +87,12 @@ class HFBackend(_Strict):
     device: str = Field("auto", description="auto | cpu | cuda | cuda:N")
     batch_size: int = Field(8, ge=1, description="episodes advanced together by one generate call")
     reuse_kv_cache: bool = True
+    solo_prefill_over: int | None = Field(
+        32, ge=1, description="a row with more new prompt tokens than this is encoded on its own before the "
+                              "batched generate, so no row pads its prefill to the longest (needs reuse_kv_cache); "
+                              "null = every row's new tokens go through the batched generate")
+    merge_adapter: bool = Field(False, description="fold model.adapter's LoRA weights into the base weights "
+                                                   "at load (faster; outputs equal up to fp32 rounding)")
     max_new_tokens: int = Field(256, ge=1)
     stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")

@@ -36,6 +36,7 @@ from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
 from agentpref.agent.models import load_causal_lm, resolve_device, text_prompt_mode
 from agentpref.agent.policies.base import Policy, cut_after_stop
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
+from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
 
 _KV = (
@@ -218,6 +219,8 @@ class HFPolicy(Policy):
         self.lm, self.tokenizer = load_causal_lm(
             model, device=self.device, cache_dir=backend.cache_dir
         )
+        if backend.merge_adapter and model.adapter:
+            self.lm = self.lm.merge_and_unload()  # LoRA's two extra matmuls per layer, gone
         self._n_layers = 0
         self._prefix: dict | None = None  # shared KV cache of the system prompt
         # custom_cache: generate writes into a preallocated cache (ours); reuse_kv: rows start
@@ -242,7 +245,8 @@ class HFPolicy(Policy):
         # reused_tokens: prompt tokens served from a cache; computed_tokens: prompt tokens encoded.
         # decode_steps: decode iterations of the batch (each call's generated length); row_steps:
         # rows x those iterations; finished_row_steps: the part spent on rows already finished
-        # (padding: lock-step waits for the longest row); generate_s: wall seconds in generate.
+        # (padding: lock-step waits for the longest row); generate_s: wall seconds in generate;
+        # solo_prefill_*: prompt tokens encoded row by row before it (backend.solo_prefill_over).
         self.stats: dict[str, int | float] = {
             "steps": 0,
             "rows": 0,
@@ -251,6 +255,8 @@ class HFPolicy(Policy):
             "computed_tokens": 0,
             "completion_tokens": 0,
             "shared_prefix_tokens": 0,
+            "solo_prefill_tokens": 0,
+            "solo_prefill_s": 0.0,
             "decode_steps": 0,
             "row_steps": 0,
             "finished_row_steps": 0,
@@ -261,6 +267,12 @@ class HFPolicy(Policy):
     @functools.cached_property
     def prompt_mode(self) -> PromptMode:  # once: it keys every render, and parses the template
         return text_prompt_mode(self.tools_in, self.chat_template())
+
+    def info(self) -> PolicyInfo:
+        info = super().info()
+        if self.hf.merge_adapter and self.model.adapter:  # rounding differs: never resume across it
+            info.sampling["merged_adapter"] = True
+        return info
 
     def chat_template(self) -> str | None:
         tpl = self.tokenizer.chat_template
@@ -314,8 +326,10 @@ class HFPolicy(Policy):
         # each row's cache source (its own cache, or the shared system prefix) and usable length
         sources: list[dict | None] = [None] * len(episodes)
         usable = [0] * len(episodes)
+        solo = 0
         if self.reuse_kv:
             self._pick_sources(episodes, prompts, sources, usable)
+            solo = self._solo_prefill(prompts, sources, usable)
         u_len = max(ni - ki for ni, ki in zip(n, usable))  # U: new tokens per row
         total = max(n)  # T = C + U
         c_len = total - u_len  # C: batched cache length
@@ -356,8 +370,8 @@ class HFPolicy(Policy):
         self.stats["steps"] += 1
         self.stats["rows"] += len(episodes)
         self.stats["prompt_tokens"] += sum(n)
-        self.stats["reused_tokens"] += sum(take)
-        self.stats["computed_tokens"] += sum(n) - sum(take)
+        self.stats["reused_tokens"] += sum(take) - solo
+        self.stats["computed_tokens"] += sum(n) - sum(take) + solo
         self.stats["shared_prefix_tokens"] += sum(
             t for t, src in zip(take, sources) if src is not None and src is self._prefix
         )
@@ -444,6 +458,47 @@ class HFPolicy(Policy):
                     if k > usable[i]:
                         sources[i], usable[i] = shared, k
             usable[i] = min(usable[i], len(prompts[i]) - 1)  # always encode >= 1 token
+
+    def _solo_prefill(self, prompts: list[list[int]], sources: list[dict | None], usable: list[int]) -> int:
+        """Encode, one row at a time, the new prompt tokens of rows that have more than
+        ``solo_prefill_over`` of them, so the batched generate starts with at most that many per
+        row: in one batched call every row encodes as many tokens as the row with the most new
+        ones (a 1,000-token file read pads a 100-token test result), 1.4x the needed prefill in
+        a measured evaluation. Returns the tokens encoded here; the rows' sources now cover them."""
+        limit = self.hf.solo_prefill_over
+        if limit is None:
+            return 0
+        encoded, t0 = 0, time.perf_counter()
+        for i, prompt in enumerate(prompts):
+            start, stop = usable[i], len(prompt) - 1  # the last token goes to generate
+            if stop - start <= limit:
+                continue
+            if sources[i] is not None and sources[i] is self._prefix:
+                self.stats["shared_prefix_tokens"] += start
+            sources[i] = self._encode_row(sources[i], start, prompt[:stop])
+            usable[i] = stop
+            encoded += stop - start
+        self.stats["solo_prefill_tokens"] += encoded
+        self.stats["solo_prefill_s"] += time.perf_counter() - t0
+        return encoded
+
+    def _encode_row(self, source: dict | None, start: int, ids: list[int]) -> dict:
+        """``ids``' keys/values: the first ``start`` from ``source``, the rest computed (batch 1)."""
+        import torch
+
+        cache = self._new_cache(len(ids))
+        if start:
+            for layer, (ck, cv) in zip(cache.layers, source["layers"], strict=True):
+                k = ck.new_empty((1, ck.shape[0], len(ids), ck.shape[-1]))
+                v = cv.new_empty((1, cv.shape[0], len(ids), cv.shape[-1]))
+                k[0, :, :start], v[0, :, :start] = ck[:, :start], cv[:, :start]
+                layer.prefill(k, v, start)
+        extra = {"logits_to_keep": 1} if "logits_to_keep" in self._forward_params else {}
+        with torch.inference_mode():
+            self.lm(input_ids=torch.tensor([ids[start:]], device=self.device),
+                    attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
+                    **{self._cache_kw: cache}, use_cache=True, **extra)
+        return {"ids": ids, "layers": [(layer.keys[0], layer.values[0]) for layer in cache.layers]}
 
     def _shared_prefix(self, episode: Episode, prompt: list[int]) -> dict | None:
         """The KV cache of the rendered system message, encoded once and shared by every episode
@@ -553,6 +608,7 @@ class HFPolicy(Policy):
         rows, secs = s["row_steps"], s["generate_s"]
         return s | {
             "generate_s": round(secs, 2),
+            "solo_prefill_s": round(s["solo_prefill_s"], 2),
             "prefill_tokens": s["computed_tokens"],
             "finished_row_share": round(s["finished_row_steps"] / rows, 4) if rows else 0.0,
             "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0,

@@ -1,0 +1,98 @@
+"""Agent rollouts per hour with the hf backend: today's settings vs the faster ones, side by side.
+
+Each mode is a full ``generate`` run (real episodes: workspaces, tools, grading) of one SFT
+adapter on the same heldout tasks, greedy, in one process, one mode after the other:
+
+- ``old``: every row's new prompt tokens go through one batched generate (padded to the
+  longest), LoRA applied unmerged (``backend.solo_prefill_over=null backend.merge_adapter=false``);
+- ``solo``: rows with more than 32 new prompt tokens are encoded one at a time first;
+- ``solo_merged``: the same with the adapter folded into the base weights.
+
+Prints one JSON line per mode (wall time, episodes/hour, generated tokens/s, the generation
+profile) and a last line with ``speedup`` (episodes/hour of each mode over ``old``) and how many
+transcripts are identical to ``old``'s (greedy: they should all be, up to fp32 rounding).
+
+    python benchmarks/bench_rollouts.py --adapter outputs/sft_recipe/lines_v5/sft/adapter
+    python benchmarks/bench_rollouts.py --adapter <dir> --tasks 24 --modes old,solo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from hydra import compose, initialize_config_dir
+from omegaconf import open_dict
+
+from agentpref.agent.generation import GenerateConfig, run_generation
+from agentpref.agent.record import read_rollouts
+from agentpref.config import validate_config
+
+REPO = Path(__file__).resolve().parents[1]
+MODES = {
+    "old": ["backend.solo_prefill_over=null", "backend.merge_adapter=false"],
+    "solo": ["backend.solo_prefill_over=32", "backend.merge_adapter=false"],
+    "solo_merged": ["backend.solo_prefill_over=32", "backend.merge_adapter=true"],
+}
+
+
+def config(args: argparse.Namespace, mode: str, run_dir: Path) -> GenerateConfig:
+    adapter = [f"model.adapter={Path(args.adapter).resolve()}"] if args.adapter else []
+    overrides = ["logger=none", "progress=false", f"model={args.model}", *adapter,
+                 f"agent={args.agent}", f"agent.edit_format={args.edit_format}", f"agent.max_steps={args.max_steps}",
+                 "tasks.split=heldout", f"tasks.per_program={args.per_program}", f"tasks.limit={args.tasks}",
+                 "decoding=greedy", f"backend.max_new_tokens={args.max_new_tokens}",
+                 f"backend.batch_size={args.batch_size}", *MODES[mode]]
+    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
+        cfg = compose("generate", overrides=overrides)
+    with open_dict(cfg):
+        cfg.pop("hydra", None)
+        cfg.run_dir = str(run_dir)
+    return validate_config(cfg, GenerateConfig)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--adapter", help="an SFT run's adapter/ dir (none: the base model)")
+    ap.add_argument("--model", default="smollm2_135m")
+    ap.add_argument("--agent", default="compact")
+    ap.add_argument("--edit-format", default="lines")
+    ap.add_argument("--tasks", type=int, default=24)
+    ap.add_argument("--per-program", type=int, default=2, help="heldout tasks per program (15 programs)")
+    ap.add_argument("--max-steps", type=int, default=10)
+    ap.add_argument("--max-new-tokens", type=int, default=256)
+    ap.add_argument("--batch-size", type=int, default=15)
+    ap.add_argument("--modes", default="old,solo,solo_merged")
+    args = ap.parse_args()
+    modes = args.modes.split(",")
+    if modes[0] != "old" or any(m not in MODES for m in modes):
+        ap.error(f"--modes: 'old' first, then any of {sorted(MODES)}")
+
+    rows, texts = {}, {}
+    with tempfile.TemporaryDirectory(prefix="bench-rollouts-") as tmp:
+        for mode in modes:
+            run_dir = Path(tmp) / mode
+            t0 = time.perf_counter()
+            summary = run_generation(config(args, mode, run_dir))
+            wall = time.perf_counter() - t0
+            records = sorted(read_rollouts(run_dir / "rollouts.jsonl"), key=lambda r: r.task_id)
+            texts[mode] = {r.task_id: [s.raw_text for s in r.steps] for r in records}
+            rows[mode] = {"mode": mode, "episodes": summary["episodes"], "wall_s": round(wall, 1),
+                          "episodes_per_hour": round(3600 * summary["episodes"] / wall, 1),
+                          "generated_tokens_per_s": round(summary["completion_tokens"] / wall, 2),
+                          "completion_tokens": summary["completion_tokens"], "profile": summary["profile"]}
+            print(json.dumps(rows[mode]), flush=True)
+    base = rows["old"]
+    result = {"benchmark": "rollouts", "tasks": args.tasks, "batch_size": args.batch_size,
+              "adapter": args.adapter, "episodes_per_hour": {m: r["episodes_per_hour"] for m, r in rows.items()},
+              "speedup": {m: round(r["episodes_per_hour"] / base["episodes_per_hour"], 3) for m, r in rows.items()},
+              "identical_transcripts": {m: f"{sum(texts[m].get(t) == v for t, v in texts['old'].items())}/"
+                                           f"{len(texts['old'])}" for m in modes[1:]}}
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
