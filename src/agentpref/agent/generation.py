@@ -138,9 +138,9 @@ class Generation:
     one ``policy.act`` call for all of them, then their tools run on a thread pool."""
 
     def __init__(self, cfg: GenerateConfig, policy: Policy, writer: RolloutWriter, state: RunState,
-                 tracker: Tracker, run_id: str, prompt_hash_: str):
+                 tracker: Tracker, run_id: str, run_prompt_hash: str):
         self.cfg, self.policy, self.writer, self.state, self.tracker = cfg, policy, writer, state, tracker
-        self.run_id, self.prompt_hash = run_id, prompt_hash_
+        self.run_id, self.prompt_hash = run_id, run_prompt_hash
         self.info = policy.info()
         self.harness = Harness(cfg.runner, cfg.sandbox, cfg.workers, "episodes")
         self._step = 0

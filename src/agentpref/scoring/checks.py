@@ -54,11 +54,6 @@ def _call(step: StepRecord) -> str:
     return f"{step.action.name}({shown!r})" if shown is not None else f"{step.action.name}()"
 
 
-def _steps(indices: list[int], limit: int = 5) -> str:
-    shown = ", ".join(str(i) for i in indices[:limit])
-    return shown + (f" (+{len(indices) - limit} more)" if len(indices) > limit else "")
-
-
 def _edit_positions(record: RolloutRecord) -> list[int]:
     """Steps that changed a file (successful edit/write_file): attempts that failed change nothing."""
     return [i for i, s in enumerate(record.steps) if s.edited]

@@ -286,7 +286,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
         if is_main_process():
             shutil.rmtree(out_dir / "ref", ignore_errors=True)  # the frozen reference copy, not the result
             if cfg.merge and out_dir.name == "adapter":
-                summary["merged"] = merge_adapter(cfg, out_dir, run_dir / "merged")
+                summary["merged"] = merge_adapter(out_dir, run_dir / "merged")
             write_json(summary_path, summary)
             tracker.summary({k: v for k, v in summary.items() if isinstance(v, (int, float))})
         trainer.accelerator.wait_for_everyone()
@@ -329,7 +329,7 @@ def _is_peft(model: Any) -> bool:
     return isinstance(model, PeftModel) or hasattr(model, "peft_config")
 
 
-def merge_adapter(cfg: TrainConfig, adapter: Path, out: Path) -> str:
+def merge_adapter(adapter: Path, out: Path) -> str:
     """Base + adapter folded into one checkpoint (reloaded on CPU, so it works after ZeRO-3)."""
     from peft import AutoPeftModelForCausalLM
 

@@ -1,8 +1,8 @@
 """A local transformers model as a lock-step policy, reusing each episode's KV cache across steps.
 
 One batched ``generate`` call (left padding) serves every episode of a step. Agent prompts grow by
-one turn per step, so re-encoding the whole history each step dominates the cost (FACTS.md: batch
-8 with a 1,439-token prompt spends 13 s in prefill). Each episode therefore keeps the keys/values
+one turn per step, so re-encoding the whole history each step dominates the cost (measured on CPU:
+batch 8 with a 1,439-token prompt spends 13 s in prefill). Each episode therefore keeps the keys/values
 of its valid tokens in ``episode.policy_state``; at the next step they are cropped to the longest
 common prefix with the newly rendered prompt (re-tokenised text may differ from generated ids)
 and merged into one batched ``DynamicCache``.
