@@ -98,6 +98,31 @@ def dpo_betas(rows: list[dict[str, Any]]) -> list[float]:
                    if i.get("algo") == "dpo" and i.get("beta") is not None})
 
 
+def _draw(ax: Any, metric: Metric, lines: dict[str, list[tuple[float, dict[str, Any]]]],
+          references: list[dict[str, Any]]) -> None:
+    """One panel: each line's (x, row) points with its CI band, references as dashed levels."""
+    scale = _scale(metric)
+    for i, (label, points) in enumerate(lines.items()):
+        xs = [x for x, _ in points]
+        pts = np.array([_point(r["metrics"][metric.name], scale) for _, r in points]).reshape(-1, 3)
+        ax.plot(xs, pts[:, 0], marker="o", color=f"C{i}", label=label)
+        ax.fill_between(xs, pts[:, 1], pts[:, 2], color=f"C{i}", alpha=0.2, linewidth=0)
+    for j, r in enumerate(references):
+        value = _point(r["metrics"][metric.name], scale)[0]
+        if not math.isnan(value):
+            ax.axhline(value, color="0.4", linestyle=("--", ":", "-.")[j % 3], linewidth=1, label=r["method"])
+    ax.set_title(_title(metric), fontsize=10)
+    ax.grid(alpha=0.3)
+
+
+def _save(fig: Figure, axes: list[Any], path: Path, title: str) -> Path:
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=8)
+    fig.suptitle(title, fontsize=11)
+    fig.savefig(path, dpi=120)
+    return path
+
+
 def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
               title: str) -> Path | None:
     """Metric vs β (log x) per DPO family with CI bands, base/SFT as dashed references; only
@@ -111,31 +136,16 @@ def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
         if info.get("algo") == "dpo" and info.get("beta") is not None:
             families.setdefault(dpo_family(info), []).append(r)
     references = [r for r in rows if r["method_info"].get("algo") in (None, "sft")]
+    lines = {family: [(r["method_info"]["beta"], r) for r in sorted(members, key=lambda r: r["method_info"]["beta"])]
+             for family, members in families.items()}
     fig, axes = _grid(len(metrics))
     for ax, m in zip(axes, metrics):
-        scale = _scale(m)
-        for i, (family, members) in enumerate(families.items()):
-            members = sorted(members, key=lambda r: r["method_info"]["beta"])
-            xs = [r["method_info"]["beta"] for r in members]
-            pts = np.array([_point(r["metrics"][m.name], scale) for r in members]).reshape(-1, 3)
-            ax.plot(xs, pts[:, 0], marker="o", color=f"C{i}", label=family)
-            ax.fill_between(xs, pts[:, 1], pts[:, 2], color=f"C{i}", alpha=0.2, linewidth=0)
-        for j, r in enumerate(references):
-            value = _point(r["metrics"][m.name], scale)[0]
-            if not math.isnan(value):
-                ax.axhline(value, color="0.4", linestyle=("--", ":", "-.")[j % 3], linewidth=1,
-                           label=r["method"])
+        _draw(ax, m, lines, references)
         ax.set_xscale("log")
         ax.set_xticks(betas, [f"{b:g}" for b in betas])
         ax.minorticks_off()
         ax.set_xlabel("β")
-        ax.set_title(_title(m), fontsize=10)
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=8)
-    fig.suptitle(title, fontsize=11)
-    fig.savefig(path, dpi=120)
-    return path
+    return _save(fig, axes, path, title)
 
 
 STEP_SUFFIX = re.compile(r" \(step \d+\)$")   # method_label's suffix for a policy_step checkpoint
@@ -189,25 +199,10 @@ def curve_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
         ticks = [f"{s}\n{_tokens(next(iter(tokens[s])))} tok" for s in steps]
     sft_only = all(r["method_info"].get("algo") == "sft" for r in members)
     references = [r for r in rows if r["method_info"].get("algo") is None]
+    lines = {label: [(r["method_info"]["train_step"], r) for r in curve] for label, curve in curves.items()}
     fig, axes = _grid(len(metrics))
     for ax, m in zip(axes, metrics):
-        scale = _scale(m)
-        for i, (label, curve) in enumerate(curves.items()):
-            xs = [r["method_info"]["train_step"] for r in curve]
-            pts = np.array([_point(r["metrics"][m.name], scale) for r in curve]).reshape(-1, 3)
-            ax.plot(xs, pts[:, 0], marker="o", color=f"C{i}", label=label)
-            ax.fill_between(xs, pts[:, 1], pts[:, 2], color=f"C{i}", alpha=0.2, linewidth=0)
-        for j, r in enumerate(references):
-            value = _point(r["metrics"][m.name], scale)[0]
-            if not math.isnan(value):
-                ax.axhline(value, color="0.4", linestyle=("--", ":", "-.")[j % 3], linewidth=1,
-                           label=r["method"])
+        _draw(ax, m, lines, references)
         ax.set_xticks(steps, ticks, fontsize=7)
         ax.set_xlabel("SFT steps" if sft_only else "training steps")
-        ax.set_title(_title(m), fontsize=10)
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 5), fontsize=8)
-    fig.suptitle(title, fontsize=11)
-    fig.savefig(path, dpi=120)
-    return path
+    return _save(fig, axes, path, title)
