@@ -178,3 +178,24 @@ def test_stuck_repeat_puts_the_same_edit_again_before_the_finish(generate_config
         assert [s.perturbed for s in r.steps[-4:]] == [True, False, True, False]
         assert r.steps[-2].raw_text == r.steps[-4].raw_text and r.steps[-2].tool_error == "no_change"
         assert r.steps[-1].raw_text.startswith("Repeating that edit changes nothing") and not r.final.resolved
+
+
+@pytest.mark.parametrize("edit_format", ["lines", "json"])
+def test_wrong_place_is_undone_then_fixed(generate_config, tmp_path, edit_format):
+    """``wrong_place``: an edit to a code line away from the bug (masked), the failing test run, an
+    edit that restores that line (a different edit, not a repeat), the fix, and a resolved task."""
+    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
+                             f"agent.edit_format={edit_format}", "backend.perturb_rate=1.0",
+                             "backend.perturb_kinds=[wrong_place]")
+    placed = [r for r in records if r.perturbed_steps]
+    assert len(placed) >= 5
+    for r in placed:
+        names = [s.action.name for s in r.steps]
+        wrong = next(i for i, s in enumerate(r.steps) if s.perturbed)
+        assert names[wrong:wrong + 2] == ["edit", "run_tests"] and r.steps[wrong].edited
+        assert not r.steps[wrong + 1].tests.all_passed
+        edits = [s for s in r.steps[wrong + 2:] if s.action.name == "edit"]
+        assert len(edits) == 2 and all(s.tool_ok for s in edits)
+        assert all(s.raw_text != r.steps[wrong].raw_text for s in edits)
+        assert any("I'll undo it" in s.raw_text for s in edits), [s.raw_text for s in r.steps]
+        assert r.final.resolved and r.end_reason == "finished"

@@ -130,8 +130,8 @@ class OracleBackend(_Strict):
     batch_size: int = Field(8, ge=1)
     perturb_rate: float = Field(0.0, ge=0, le=1, description="share of episodes with one deliberate "
                                 "mistake and the recovery after it (recovery demonstrations)")
-    perturb_kinds: list[Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck",
-                                "stuck_repeat"]] = Field(
+    perturb_kinds: list[Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "wrong_place",
+                                "stuck", "stuck_repeat"]] = Field(
         default_factory=lambda: ["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"], min_length=1,
         description="drawn uniformly per perturbed episode (repeat a kind to weight it)")
     perturb_seed: int = 0

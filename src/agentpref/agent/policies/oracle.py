@@ -9,6 +9,9 @@ Recovery demonstrations (``backend.perturb_rate``): in a share of episodes the o
 deliberate mistake a small model makes (a malformed call, a made-up path, an edit whose old text
 is not in the file, an edit that applies but leaves the tests failing) and then recovers. The
 mistake's turn is marked ``perturbed`` (SFT masks it out of the loss); the recovery is trained.
+``wrong_place`` is the mistake SmolLM2 makes most: an edit to a line away from the bug; the
+recovery after the failing test run undoes it, then makes the fix (two different edits, where a
+stuck model repeats its first).
 ``stuck`` shows the clean way out when no fix is found: a wrong edit (masked), the test run that
 shows it failed, then ``finish`` saying the tests still fail, instead of repeating the edit until
 the budget ends (what SFT models without it did); ``stuck_repeat`` puts the same edit again
@@ -20,6 +23,7 @@ of the edit turn's text (the failure quote and the line stay): small models copi
 
 from __future__ import annotations
 
+import ast
 import difflib
 import random
 import re
@@ -31,6 +35,7 @@ from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, Action
 from agentpref.agent.record import PolicyInfo, StepRecord
 
 PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck")
+_AWAY = 4                     # wrong_place edits this many lines or more from the bug (its own hunk)
 STUCK = ("stuck", "stuck_repeat")
 _STATE = "oracle_perturb"     # policy_state key: [kind, done, mistakes made]
 
@@ -226,6 +231,8 @@ class OraclePolicy(Policy):
                 args["start_line"] += shift
                 args["end_line"] += shift
             return f"{text}\n{Action(name='edit', arguments=args).render(fmt)}"
+        if kind == "wrong_place":
+            return self._wrong_place(ep, text, args)
         if kind == "wrong_edit":
             current = (ep.workspace.root / args["path"]).read_text(encoding="utf-8")
             target = ep.task.reference_fix[args["path"]]
@@ -250,6 +257,47 @@ class OraclePolicy(Policy):
                 args = {"path": args["path"], "start_line": start, "end_line": end, "new": "".join(changed)}
             return f"{text}\n{Action(name='edit', arguments=args).render(fmt)}"
         return None
+
+    def _wrong_place(self, ep: Episode, text: str, args: dict) -> str | None:
+        """An edit to a code line at least ``_AWAY`` lines from the bug (one operator or constant
+        changed); records the line so the recovery can say it undoes it."""
+        current = (ep.workspace.root / args["path"]).read_text(encoding="utf-8")
+        target = ep.task.reference_fix[args["path"]]
+        hunk = line_hunk(current, target)
+        if hunk is None:
+            return None
+        lines = current.splitlines(keepends=True)
+        avoid = set(target.splitlines(keepends=True)) | set(lines)
+        code = _code_lines(current)
+        far = [n for n in range(1, len(lines) + 1) if n in code and (n < hunk[0] - _AWAY or n > hunk[1] + _AWAY)
+               and current.count(lines[n - 1]) == 1 and wrong_variant(lines[n - 1], avoid) is not None]
+        if not far:
+            return None
+        n = random.Random(f"{self.perturb_seed}:{ep.task.id}:{ep.sample_index}:place").choice(far)
+        wrong = wrong_variant(lines[n - 1], avoid)
+        args = ({"path": args["path"], "old": lines[n - 1], "new": wrong} if "old" in args else
+                {"path": args["path"], "start_line": n, "end_line": n, "new": wrong})
+        ep.policy_state[_STATE] += [n, lines[n - 1]]
+        runs = [s for s in ep.steps if s.tests is not None]
+        quote = _quote_failure(runs[-1].observation) if runs else "the tests fail"
+        said = f"The tests fail with: {quote}\nThe cause is in {args['path']} near line {n}. I'll make the minimal edit."
+        return f"{said}\n{Action(name='edit', arguments=args).render(ep.agent.edit_format)}"
+
+    def _undo(self, ep: Episode) -> tuple[str, Action] | None:
+        """After a ``wrong_place`` edit failed its test run: the edit that restores the line."""
+        plan = self._plan(ep)
+        if plan is None or plan[0] != "wrong_place" or len(plan) != 5 or not ep.steps or ep.steps[-1].perturbed:
+            return None                         # (a sixth entry: undone; later edits shift the lines)
+        n, original = plan[3], plan[4]
+        path = next(s.edited for s in ep.steps if s.perturbed and s.edited)
+        lines = (ep.workspace.root / path).read_text(encoding="utf-8").splitlines(keepends=True)
+        plan.append(True)
+        if lines[n - 1] == original:
+            return None
+        args = ({"path": path, "old": lines[n - 1], "new": original} if ep.agent.edit_format != "lines" else
+                {"path": path, "start_line": n, "end_line": n, "new": original})
+        return (f"The tests still fail: my edit to line {n} was not the fix. I'll undo it.",
+                Action(name="edit", arguments=args))
 
     @staticmethod
     def _recovery(step: StepRecord) -> str:
@@ -292,6 +340,9 @@ class OraclePolicy(Policy):
         if real.perturbed and real.action is not None and real.action.name == "edit" and remaining:
             return ("", self._reread(ep, remaining[0]))     # a stale edit: look again
         last = next((s for s in reversed(steps) if not s.perturbed), steps[-1])
+        undo = self._undo(ep)
+        if undo is not None:
+            return undo
         if remaining:
             path = remaining[0]
             current = (ep.workspace.root / path).read_text(encoding="utf-8")
@@ -336,6 +387,18 @@ class OraclePolicy(Policy):
         start, end = (hunk[0], hunk[1]) if hunk else (1, n)
         return Action(name="read_file", arguments={"path": path, "start_line": max(1, start - 3),
                                                    "end_line": min(n, max(end, start) + 3)})
+
+
+def _code_lines(source: str) -> set[int]:
+    """Line numbers of code: not blank, not a comment, not inside a string statement (docstring)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    strings = {n for node in ast.walk(tree) if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+               and isinstance(node.value.value, str) for n in range(node.lineno, (node.end_lineno or node.lineno) + 1)}
+    return {i for i, line in enumerate(source.splitlines(), 1)
+            if line.strip() and not line.lstrip().startswith("#") and i not in strings}
 
 
 def _summary(observation: str) -> str:
