@@ -6,14 +6,16 @@ adapter on the same heldout tasks, greedy, in one process, one mode after the ot
 - ``old``: every row's new prompt tokens go through one batched generate (padded to the
   longest), LoRA applied unmerged (``backend.solo_prefill_over=null backend.merge_adapter=false``);
 - ``solo``: rows with more than 32 new prompt tokens are encoded one at a time first;
-- ``solo_merged``: the same with the adapter folded into the base weights.
+- ``solo_merged``: the same with the adapter folded into the base weights;
+- ``continuous``: ``solo_merged`` with continuous batching (``backend.scheduler=continuous``): a
+  finished turn leaves the batch, another episode's next turn joins at the next decode step.
 
 Prints one JSON line per mode (wall time, episodes/hour, generated tokens/s, the generation
 profile) and a last line with ``speedup`` (episodes/hour of each mode over ``old``) and how many
 transcripts are identical to ``old``'s (greedy: they should all be, up to fp32 rounding).
 
     python benchmarks/bench_rollouts.py --adapter outputs/sft_recipe/lines_v5/sft/adapter
-    python benchmarks/bench_rollouts.py --adapter <dir> --tasks 24 --modes old,solo
+    python benchmarks/bench_rollouts.py --adapter <dir> --tasks 24 --modes old,solo_merged,continuous
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ MODES = {
     "old": ["backend.solo_prefill_over=null", "backend.merge_adapter=false"],
     "solo": ["backend.solo_prefill_over=32", "backend.merge_adapter=false"],
     "solo_merged": ["backend.solo_prefill_over=32", "backend.merge_adapter=true"],
+    "continuous": ["backend.merge_adapter=true", "backend.scheduler=continuous"],
 }
 
 
@@ -65,7 +68,7 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=10)
     ap.add_argument("--max-new-tokens", type=int, default=256)
     ap.add_argument("--batch-size", type=int, default=15)
-    ap.add_argument("--modes", default="old,solo,solo_merged")
+    ap.add_argument("--modes", default="old,solo_merged,continuous")
     args = ap.parse_args()
     modes = args.modes.split(",")
     if modes[0] != "old" or any(m not in MODES for m in modes):

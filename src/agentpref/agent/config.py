@@ -94,6 +94,12 @@ class HFBackend(_Strict):
     merge_adapter: bool = Field(False, description="fold model.adapter's LoRA weights into the base weights "
                                                    "at load (faster; outputs equal up to fp32 rounding)")
     max_new_tokens: int = Field(256, ge=1)
+    scheduler: Literal["lockstep", "continuous"] = Field(
+        "lockstep", description="lockstep: one batched generate per round, every row decoded until the "
+        "longest turn ends; continuous: a finished turn leaves the batch and another episode's next turn "
+        "joins at the next decode step (needs reuse_kv_cache)")
+    tool_wait_steps: int = Field(2, ge=1, description="continuous: a turn's tool result is awaited this many "
+                                 "decode steps after the turn ended (a fixed point: runs stay reproducible)")
     stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 

@@ -204,6 +204,9 @@ class Generation:
             shutil.rmtree(ep.workspace.root, ignore_errors=True)
 
     def run(self, pending: list[tuple[Task, int]], on_record) -> None:
+        if getattr(self.cfg.backend, "scheduler", "lockstep") == "continuous":
+            self._run_continuous(pending, on_record)
+            return
         active: list[Episode] = []
         queue = list(pending)
         while True:
@@ -220,19 +223,88 @@ class Generation:
             self._advance(active)
             ended = [ep for ep in active if ep.done]
             active = [ep for ep in active if not ep.done]
-            t0 = time.perf_counter()  # wall time of grading (in parallel) and writing the records
-            for ep, record in zip(ended, self.harness.pool.map(self._finish, ended), strict=True):
-                if record is None:
-                    self.state.failed.append(f"{ep.task.id}#{ep.sample_index}: {ep.policy_error}")
-                    continue
-                self.writer.write(record)
-                self.state.records.append(record)
-                on_record(record)
-            self.timings["grade_s"] += time.perf_counter() - t0
+            self._record(ended, on_record)
             if self._failed_steps >= MAX_FAILED_STEPS:
                 self.state.stop_reason = "policy_error"
                 for ep in active:
                     self.policy.forget(ep)
+                return
+
+    def _record(self, ended: list[Episode], on_record) -> None:
+        t0 = time.perf_counter()  # wall time of grading (in parallel) and writing the records
+        for ep, record in zip(ended, self.harness.pool.map(self._finish, ended), strict=True):
+            if record is None:
+                self.state.failed.append(f"{ep.task.id}#{ep.sample_index}: {ep.policy_error}")
+                continue
+            self.writer.write(record)
+            self.state.records.append(record)
+            on_record(record)
+        self.timings["grade_s"] += time.perf_counter() - t0
+
+    def _run_continuous(self, pending: list[tuple[Task, int]], on_record) -> None:
+        """Continuous batching (``backend.scheduler=continuous``, the hf policy): a turn that ends
+        leaves the batch at that decode step; its tool runs on the pool while the others decode,
+        and its result is awaited ``backend.tool_wait_steps`` steps later, a fixed point, so which
+        rows share a step never depends on timing. Then the episode's next turn joins. The
+        profile's rounds are the scheduler's iterations (one decode step each)."""
+        policy, cfg = self.policy, self.cfg
+        queue = list(pending)
+        ready: list[Episode] = []                     # episodes whose next turn can start
+        tools: list[tuple[int, Episode, Any]] = []    # (decode step it is awaited at, episode, future)
+        open_prompts: dict[int, int] = {}             # prompt tokens of the turns in the batch
+        in_flight, step = 0, 0
+        while True:
+            t0 = time.perf_counter()
+            while queue and in_flight < policy.batch_size and self.state.stop_reason == "completed":
+                est_prompt, est_completion = self._episode_estimate()
+                over = self._over(est_prompt + in_flight * (est_prompt + est_completion), est_completion)
+                if over:
+                    self.state.stop_reason = over
+                    break
+                ready.append(self.start(*queue.pop(0)))
+                in_flight += 1
+            due = [t for t in tools if t[0] <= step]
+            tools = [t for t in tools if t[0] > step]
+            for _, ep, future in due:
+                future.result()
+                ready.append(ep)
+            self.timings["tool_s"] += time.perf_counter() - t0
+            sizes = end_over_context([ep for ep in ready if not ep.done], policy, cfg.agent)
+            starting = []
+            for ep in (ep for ep in ready if not ep.done):
+                over = self._over(sum(open_prompts.values()) + sizes[id(ep)],
+                                  policy.max_new_tokens * (len(open_prompts) + 1))
+                if over:  # this turn could pass the cap: the episode ends (and is recorded)
+                    self.state.stop_reason = over
+                    ep.end("budget")
+                else:
+                    starting.append(ep)
+            ended = [ep for ep in ready if ep.done]
+            ready = []
+            if ended:
+                self._record(ended, on_record)
+                in_flight -= len(ended)
+            if not queue or self.state.stop_reason != "completed":
+                policy.stream_shrink(in_flight)                     # no episode joins any more
+            t1 = time.perf_counter()
+            for ep in starting:  # room: at most batch_size episodes are in flight
+                open_prompts[id(ep)] = sizes[id(ep)]
+                policy.open_turn(ep, seed=stable_seed(cfg.seed, ep.seed, len(ep.steps)))
+            if policy.stream_rows():
+                finished = policy.stream_step()
+                step += 1
+                spend = self.state.spend
+                for ep, out in finished:
+                    open_prompts.pop(id(ep))
+                    spend.prompt_tokens += out.prompt_tokens
+                    spend.completion_tokens += out.completion_tokens
+                    spend.usd += cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
+                    tools.append((step + cfg.backend.tool_wait_steps, ep, self.harness.pool.submit(ep.apply, out)))
+                self.timings["policy_s"] += time.perf_counter() - t1
+                self.round_s.append(time.perf_counter() - t0)
+            elif tools:
+                step = min(t[0] for t in tools)                     # nothing to decode: the next result
+            elif in_flight == 0 and (not queue or self.state.stop_reason != "completed"):
                 return
 
     def _advance(self, active: list[Episode]) -> None:

@@ -35,6 +35,7 @@ from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
 from agentpref.agent.models import load_causal_lm, resolve_device, text_prompt_mode
 from agentpref.agent.policies.base import Policy, cut_after_stop
+from agentpref.agent.policies.hf_stream import StreamBatch
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
 from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
@@ -229,7 +230,7 @@ class HFPolicy(Policy):
         self._forward_params = forward_parameters(self.lm)
         # transformers 5.24 renamed the KV-cache argument to `cache` (past_key_values warns, and
         # goes in 5.40); generate's output carries it under the same name.
-        self._cache_kw = "cache" if "cache" in self._forward_params else "past_key_values"
+        self.cache_kw = "cache" if "cache" in self._forward_params else "past_key_values"
         self.reuse_kv = backend.reuse_kv_cache and self.custom_cache
         if backend.reuse_kv_cache and not self.reuse_kv:
             print(
@@ -238,6 +239,10 @@ class HFPolicy(Policy):
                 file=sys.stderr,
                 flush=True,
             )
+        self._stream: StreamBatch | None = None
+        if backend.scheduler == "continuous" and not self.reuse_kv:
+            raise ConfigError(f"backend.scheduler=continuous needs KV-cache reuse, which {model.name} cannot "
+                              "do (or backend.reuse_kv_cache is off): use backend.scheduler=lockstep")
         if self.device == "cpu":
             transpose_linear_storage(self.lm)
         self.eos_ids = self._eos_ids()
@@ -342,7 +347,7 @@ class HFPolicy(Policy):
             mask[i, total - n[i] :] = 1
         kwargs: dict[str, Any] = {}
         if self.custom_cache:
-            kwargs[self._cache_kw] = self._batched_cache(
+            kwargs[self.cache_kw] = self._batched_cache(
                 sources, take, c_len, total + self.max_new_tokens
             )
 
@@ -381,7 +386,7 @@ class HFPolicy(Policy):
         self.stats["finished_row_steps"] += len(episodes) * g_len - sum(map(len, completions))
         self.stats["generate_s"] += latency
         if self.reuse_kv and self.custom_cache:
-            self._store_caches(episodes, getattr(out, self._cache_kw), prompts, completions, total, g_len)
+            self._store_caches(episodes, getattr(out, self.cache_kw), prompts, completions, total, g_len)
         return outputs
 
     def _generation_kwargs(self) -> dict[str, Any]:
@@ -486,7 +491,7 @@ class HFPolicy(Policy):
         """``ids``' keys/values: the first ``start`` from ``source``, the rest computed (batch 1)."""
         import torch
 
-        cache = self._new_cache(len(ids))
+        cache = self.new_cache(len(ids))
         if start:
             for layer, (ck, cv) in zip(cache.layers, source["layers"], strict=True):
                 k = ck.new_empty((1, ck.shape[0], len(ids), ck.shape[-1]))
@@ -497,7 +502,7 @@ class HFPolicy(Policy):
         with torch.inference_mode():
             self.lm(input_ids=torch.tensor([ids[start:]], device=self.device),
                     attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
-                    **{self._cache_kw: cache}, use_cache=True, **extra)
+                    **{self.cache_kw: cache}, use_cache=True, **extra)
         return {"ids": ids, "layers": [(layer.keys[0], layer.values[0]) for layer in cache.layers]}
 
     def _shared_prefix(self, episode: Episode, prompt: list[int]) -> dict | None:
@@ -522,12 +527,12 @@ class HFPolicy(Policy):
             return None
         import torch
 
-        cache = self._new_cache(length)
+        cache = self.new_cache(length)
         extra = {"logits_to_keep": 1} if "logits_to_keep" in self._forward_params else {}
         with torch.inference_mode():
             self.lm(
                 input_ids=torch.tensor([prompt[:length]], device=self.device),
-                **{self._cache_kw: cache},
+                **{self.cache_kw: cache},
                 use_cache=True,
                 **extra,
             )
@@ -537,7 +542,7 @@ class HFPolicy(Policy):
         }
         return self._prefix
 
-    def _new_cache(self, capacity: int) -> Any:
+    def new_cache(self, capacity: int) -> Any:
         layer_cls, cache_cls = _cache_classes()
         return cache_cls([layer_cls(capacity) for _ in range(self._n_layers)])
 
@@ -546,7 +551,7 @@ class HFPolicy(Policy):
     ) -> Any:
         """One cache for the batch: each row's cached keys/values right-aligned in the first
         ``c_len`` slots (zeros, masked out, on the left), with room for the whole generation."""
-        cache = self._new_cache(capacity)
+        cache = self.new_cache(capacity)
         if c_len == 0:
             return cache
 
@@ -600,6 +605,117 @@ class HFPolicy(Policy):
                 ],
             }
 
+    # ---- continuous batching (backend.scheduler=continuous; agent/policies/hf_stream.py) ---------
+    def stream_rows(self) -> int:
+        return 0 if self._stream is None else self._stream.live
+
+    def open_turn(self, episode: Episode, seed: int) -> None:
+        """Start the episode's next turn in a free slot (its cached prefix reused, its new prompt
+        tokens encoded); ``seed`` seeds this turn's sampling."""
+        prompt = self._render_ids(episode)
+        sources: list[dict | None] = [None]
+        usable = [0]
+        self._pick_sources([episode], [prompt], sources, usable)
+        if sources[0] is not None and sources[0] is self._prefix:
+            self.stats["shared_prefix_tokens"] += usable[0]
+        if self._stream is None:
+            self._stream = StreamBatch(self, self.batch_size)
+        t0 = time.perf_counter()
+        self._stream.admit(episode, prompt, sources[0], usable[0], seed)
+        self.stats["generate_s"] += time.perf_counter() - t0
+        self.stats["rows"] += 1
+        self.stats["prompt_tokens"] += len(prompt)
+        self.stats["reused_tokens"] += usable[0]
+        self.stats["computed_tokens"] += len(prompt) - usable[0]
+
+    def stream_step(self) -> list[tuple[Episode, PolicyOutput]]:
+        """One decode step of the running batch: the turns that ended at it."""
+        batch = self._stream
+        t0 = time.perf_counter()
+        slots, live = batch.slots, batch.live
+        ended = batch.step()
+        self.stats["generate_s"] += time.perf_counter() - t0
+        self.stats["decode_steps"] += 1
+        self.stats["row_steps"] += slots
+        self.stats["finished_row_steps"] += slots - live
+        self.stats["completion_tokens"] += sum(len(comp) for _, _, comp in ended)
+        self.stats["steps"] += len(ended)
+        self.stats["stream_rebuilds"] = batch.rebuilds
+        self.stats["stream_rebuild_s"] = round(batch.rebuild_s, 2)
+        return [(ep, out) for ep, out, _ in ended]
+
+    def stream_shrink(self, slots: int) -> None:
+        """Fewer episodes left than slots: drop idle slots (each costs a row of attention)."""
+        if self._stream is not None:
+            self._stream.shrink(max(slots, 1))
+
+    # the pieces hf_stream.StreamBatch calls back into
+    def kv_shape(self) -> tuple[int, int, Any]:
+        """(key/value heads, head dim, dtype) of one layer's cache."""
+        cfg = self.lm.config
+        heads = getattr(cfg, "num_key_value_heads", None) or cfg.num_attention_heads
+        dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads
+        return heads, dim, next(self.lm.parameters()).dtype
+
+    def encode_into(self, cache: Any, slot: int, start: int, cached: int, ids: list[int]) -> None:
+        """Encode ``ids[cached:]`` (batch 1) into ``slot`` of the running batch's buffers, right
+        after the ``cached`` tokens that sit at ``start``."""
+        import torch
+
+        layer_cls, cache_cls = _cache_classes()
+        view = cache_cls([layer_cls(0) for _ in range(self._n_layers)])
+        for mine, theirs in zip(view.layers, cache.layers, strict=True):
+            mine.prefill(theirs._k[slot:slot + 1, :, start:], theirs._v[slot:slot + 1, :, start:], cached)
+        extra = {"logits_to_keep": 1} if "logits_to_keep" in self._forward_params else {}
+        with torch.inference_mode():
+            self.lm(input_ids=torch.tensor([ids[cached:]], device=self.device),
+                    attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
+                    position_ids=torch.arange(cached, len(ids), device=self.device)[None],
+                    **{self.cache_kw: view}, use_cache=True, **extra)
+
+    def next_tokens(self, logits: Any, rows: list[Any]) -> list[int]:
+        """Greedy, or the configured sampling (transformers' warpers) with each row's generator."""
+        import torch
+
+        if self.sampling.greedy:
+            return logits.argmax(-1).tolist()
+        from transformers.generation.logits_process import (
+            TemperatureLogitsWarper,
+            TopKLogitsWarper,
+            TopPLogitsWarper,
+        )
+
+        scores = TemperatureLogitsWarper(self.sampling.temperature)(None, logits)
+        if self.sampling.top_k:
+            scores = TopKLogitsWarper(self.sampling.top_k)(None, scores)
+        if self.sampling.top_p < 1.0:
+            scores = TopPLogitsWarper(self.sampling.top_p)(None, scores)
+        probs = torch.softmax(scores, dim=-1)
+        return [int(torch.multinomial(p, 1, generator=row.generator)) for p, row in zip(probs, rows, strict=True)]
+
+    def turn_over(self, out: list[int]) -> bool:
+        """eos, the token budget, or a stop string in the last tokens' text."""
+        if out[-1] in self.eos_ids or len(out) >= self.max_new_tokens:
+            return True
+        if not self.stop_strings:
+            return False
+        tail = self.tokenizer.decode(out[-16:], skip_special_tokens=True)
+        return any(s in tail for s in self.stop_strings)
+
+    def completion(self, out: list[int]) -> tuple[list[int], str]:
+        return row_completion(self.tokenizer, out, set(self.eos_ids), self.stop_strings)
+
+    def keep_cache(self, episode: Episode, prompt: list[int], comp: list[int], cache: Any, slot: int,
+                   start: int) -> None:
+        """The row's prompt and fed-back completion tokens (all but the last) for its next turn."""
+        fed = len(comp) - 1
+        stop = start + len(prompt) + fed
+        episode.policy_state[_KV] = {
+            "ids": prompt + comp[:fed],
+            "layers": [(layer._k[slot, :, start:stop].clone(), layer._v[slot, :, start:stop].clone())
+                       for layer in cache.layers],
+        }
+
     # ---- lifecycle ----------------------------------------------------------------------------
     def profile(self) -> dict[str, Any]:
         """The counters plus the two ratios that say what lock-step batching wastes and yields
@@ -617,7 +733,7 @@ class HFPolicy(Policy):
     def close(self) -> None:
         import gc
 
-        self.lm, self._prefix = None, None
+        self.lm, self._prefix, self._stream = None, None, None
         gc.collect()
         if self.device.startswith("cuda"):
             import torch

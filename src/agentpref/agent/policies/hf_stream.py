@@ -1,0 +1,181 @@
+"""Continuous batching for the hf policy: a finished turn leaves the batch at once and another
+episode's next turn takes its slot at the next decode step.
+
+Lock-step ``generate`` decodes every row until the batch's longest turn ends (edit turns run 150-250
+tokens, most others 20-60), so a third of its row-steps went to rows already finished. Here each
+decode step is one forward over the batch's slots, and rows come and go between steps.
+
+Layout: one preallocated buffer per layer, ``slots x heads x capacity x dim``, with a shared write
+position ``pos``. Row ``j`` holds its tokens right-aligned in ``[start_j, pos)``; the attention mask
+hides everything left of ``start_j``, and each row's position ids count its own tokens, so a row
+computes what it would alone (up to fp32 rounding of padded reductions). A joining row's cached
+prefix is copied into a free slot and its new prompt tokens are encoded there in place (batch 1),
+all but the last, which it feeds at the next batched step. When a joining row is longer than
+``pos`` or the buffer is full, the buffer is rebuilt with the rows packed to the longest
+(one copy of the live rows); the same happens when most slots are idle.
+
+Sampling draws from a generator seeded per turn, so a row's tokens do not depend on which other
+rows share its batch.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from agentpref.agent.episode import Episode, PolicyOutput
+
+if TYPE_CHECKING:
+    from agentpref.agent.policies.hf import HFPolicy
+
+HEADROOM = 256  # buffer slots past the longest row at a rebuild: one rebuild per this many steps
+
+
+@dataclass
+class _Row:
+    episode: Episode
+    prompt: list[int]
+    start: int
+    next_id: int                      # fed at the next step: the prompt's last token, then samples
+    generator: Any = None             # torch.Generator of the turn (sampling only)
+    out: list[int] = field(default_factory=list)
+    started: float = 0.0
+
+
+class StreamBatch:
+    """Slots of one running batch; ``admit`` a turn, ``step`` to decode one token for every row."""
+
+    def __init__(self, policy: HFPolicy, slots: int):
+        self.policy, self.slots = policy, slots
+        self.rows: list[_Row | None] = [None] * slots
+        self.cache: Any = None
+        self.pos = 0
+        self.capacity = 0
+        self.rebuilds = 0
+        self.rebuild_s = 0.0
+
+    # ---- slots ----------------------------------------------------------------------------------
+    @property
+    def live(self) -> int:
+        return sum(r is not None for r in self.rows)
+
+    def _lengths(self) -> list[int]:
+        return [self.pos - r.start for r in self.rows if r is not None]
+
+    def _rebuild(self, need: int) -> None:
+        """Pack the live rows right-aligned at ``pos = max(longest row, need)`` in a fresh buffer
+        with ``HEADROOM`` + a full turn of room."""
+        import torch
+
+        t0 = time.perf_counter()
+        policy = self.policy
+        new_pos = max(self._lengths() + [need])
+        capacity = new_pos + policy.max_new_tokens + HEADROOM
+        live = [r for r in self.rows if r is not None]
+        cache = policy.new_cache(capacity)
+        heads, dim, dtype = policy.kv_shape()
+        for li, layer in enumerate(cache.layers):
+            # masked slots must hold finite numbers (0 x NaN is NaN); past new_pos each slot is
+            # written before any step reads it
+            k = torch.empty((self.slots, heads, capacity, dim), dtype=dtype, device=policy.device)
+            v = torch.empty_like(k)
+            k[:, :, :new_pos].zero_()
+            v[:, :, :new_pos].zero_()
+            if self.cache is not None:
+                old = self.cache.layers[li]
+                for j, row in enumerate(self.rows):
+                    if row is not None:
+                        n = self.pos - row.start
+                        k[j, :, new_pos - n:new_pos] = old._k[j, :, row.start:self.pos]
+                        v[j, :, new_pos - n:new_pos] = old._v[j, :, row.start:self.pos]
+            layer.prefill(k, v, new_pos)
+        for row in live:
+            row.start = new_pos - (self.pos - row.start)
+        self.cache, self.pos, self.capacity = cache, new_pos, capacity
+        self.rebuilds += 1
+        self.rebuild_s += time.perf_counter() - t0
+
+    def admit(self, episode: Episode, prompt: list[int], source: dict | None, usable: int, seed: int) -> int:
+        """Put a turn in a free slot: its cached prefix (``usable`` tokens of ``source``) copied
+        in, the rest of the prompt but the last token encoded there. Returns the tokens encoded."""
+        import torch
+
+        n = len(prompt)
+        if self.cache is None or n - 1 > self.pos or self.pos + 1 > self.capacity:
+            self._rebuild(n - 1)
+        if self.live == self.slots:
+            raise RuntimeError(f"no free slot among {self.slots}: at most batch_size turns run at once")
+        j = self.rows.index(None)
+        start = self.pos - (n - 1)
+        if usable:
+            for layer, (ck, cv) in zip(self.cache.layers, source["layers"], strict=True):
+                layer._k[j, :, start:start + usable] = ck[:, :usable]
+                layer._v[j, :, start:start + usable] = cv[:, :usable]
+        encoded = n - 1 - usable
+        if encoded > 0:
+            self.policy.encode_into(self.cache, j, start, usable, prompt[:n - 1])
+        generator = None
+        if not self.policy.sampling.greedy:
+            generator = torch.Generator(device=self.policy.device).manual_seed(seed)
+        self.rows[j] = _Row(episode, prompt, start, prompt[-1], generator, started=time.perf_counter())
+        return encoded
+
+    # ---- decoding -------------------------------------------------------------------------------
+    def step(self) -> list[tuple[Episode, PolicyOutput, list[int]]]:
+        """One forward over every slot, one token for every row; returns the turns that ended
+        (episode, output, completion ids) and frees their slots."""
+        import torch
+
+        policy = self.policy
+        if self.pos + 1 > self.capacity:
+            self._rebuild(0)
+        slots, pos = self.slots, self.pos
+        ids = torch.full((slots, 1), policy.pad_id, dtype=torch.long)
+        mask = torch.zeros((slots, pos + 1), dtype=torch.long)
+        positions = torch.zeros((slots, 1), dtype=torch.long)
+        mask[:, pos] = 1  # an idle slot attends to itself only (a fully masked row gives NaN)
+        for j, row in enumerate(self.rows):
+            if row is not None:
+                ids[j, 0] = row.next_id
+                mask[j, row.start:] = 1
+                positions[j, 0] = pos - row.start
+        with torch.inference_mode():
+            logits = policy.lm(input_ids=ids.to(policy.device), attention_mask=mask.to(policy.device),
+                               position_ids=positions.to(policy.device), use_cache=True,
+                               **{policy.cache_kw: self.cache}).logits[:, -1].float()
+        self.pos += 1
+        live = [j for j, row in enumerate(self.rows) if row is not None]
+        tokens = policy.next_tokens(logits[live], [self.rows[j] for j in live])
+        ended = []
+        for j, token in zip(live, tokens, strict=True):
+            row = self.rows[j]
+            row.out.append(token)
+            row.next_id = token
+            if policy.turn_over(row.out):
+                ended.append(j)
+        out = []
+        for j in ended:
+            row = self.rows[j]
+            comp, text = policy.completion(row.out)
+            policy.keep_cache(row.episode, row.prompt, comp, self.cache, j, row.start)
+            out.append((row.episode, PolicyOutput(text=text, prompt_tokens=len(row.prompt),
+                                                  completion_tokens=len(comp),
+                                                  latency_s=time.perf_counter() - row.started), comp))
+            self.rows[j] = None
+        return out
+
+    def shrink(self, slots: int) -> None:
+        """Down to ``slots`` slots, live rows kept, when fewer episodes are left than slots (the
+        tail of a run): idle slots cost a full row of attention each step."""
+        if self.cache is None or slots >= self.slots or slots < self.live:
+            return
+        import torch
+
+        keep = [j for j, r in enumerate(self.rows) if r is not None]
+        keep += [j for j, r in enumerate(self.rows) if r is None][: slots - len(keep)]
+        index = torch.tensor(keep, device=self.policy.device)
+        for layer in self.cache.layers:
+            layer._k, layer._v = layer._k.index_select(0, index), layer._v.index_select(0, index)
+            layer.keys, layer.values = layer._k[..., :self.pos, :], layer._v[..., :self.pos, :]
+        self.rows, self.slots = [self.rows[j] for j in keep], slots
