@@ -91,6 +91,7 @@ def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run):
     assert prof["decode_steps"] < sum(lengths)                        # rows really shared steps
     assert prof["row_steps"] - prof["finished_row_steps"] == sum(lengths)
     assert prof["stream_rebuilds"] >= 2                               # longer joiners repacked the rows
+    assert prof["attended_keys"] > prof["needed_keys"] > 0 and prof["attention_padding"] > 1  # padded to the longest
     a, b = _by_key(alone), _by_key(mixed)
     assert a.keys() == b.keys()
     for key in a:

@@ -642,6 +642,8 @@ class HFPolicy(Policy):
         self.stats["steps"] += len(ended)
         self.stats["stream_rebuilds"] = batch.rebuilds
         self.stats["stream_rebuild_s"] = round(batch.rebuild_s, 2)
+        self.stats["attended_keys"] = batch.attended
+        self.stats["needed_keys"] = batch.needed
         return [(ep, out) for ep, out, _ in ended]
 
     def stream_shrink(self, slots: int) -> None:
@@ -728,7 +730,8 @@ class HFPolicy(Policy):
             "prefill_tokens": s["computed_tokens"],
             "finished_row_share": round(s["finished_row_steps"] / rows, 4) if rows else 0.0,
             "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0,
-        }
+        } | ({"attention_padding": round(s["attended_keys"] / s["needed_keys"], 3)}  # continuous only
+             if s.get("needed_keys") else {})
 
     def close(self) -> None:
         import gc

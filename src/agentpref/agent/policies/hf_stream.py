@@ -54,6 +54,8 @@ class StreamBatch:
         self.capacity = 0
         self.rebuilds = 0
         self.rebuild_s = 0.0
+        self.attended = 0     # keys every slot's attention read (slots x context, padding included)
+        self.needed = 0       # keys the live rows needed (their own lengths)
 
     # ---- slots ----------------------------------------------------------------------------------
     @property
@@ -140,6 +142,8 @@ class StreamBatch:
                 ids[j, 0] = row.next_id
                 mask[j, row.start:] = 1
                 positions[j, 0] = pos - row.start
+        self.attended += slots * (pos + 1)
+        self.needed += sum(pos + 1 - row.start for row in self.rows if row is not None)
         with torch.inference_mode():
             logits = policy.lm(input_ids=ids.to(policy.device), attention_mask=mask.to(policy.device),
                                position_ids=positions.to(policy.device), use_cache=True,
