@@ -1,24 +1,8 @@
 """The same seed on the same machine gives the same rollouts (docs/generation.md#determinism)."""
 
-import json
-from pathlib import Path
 
 import pytest
-
-# Differ by construction: wall-clock timings, and the run id (it names the run dir).
-WALL_CLOCK = {"latency_s", "tool_latency_s", "duration_s", "run_id"}
-
-
-def _strip(value):
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in WALL_CLOCK}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
-
-
-def _records(run_dir: Path) -> list[dict]:
-    return [_strip(json.loads(line)) for line in (run_dir / "rollouts.jsonl").read_text().splitlines()]
+from run_checks import records
 
 
 def _twice(generate_config, tmp_path, *overrides: str) -> tuple[list[dict], list[dict]]:
@@ -27,7 +11,7 @@ def _twice(generate_config, tmp_path, *overrides: str) -> tuple[list[dict], list
     runs = []
     for name in ("a", "b"):
         run_generation(generate_config(*overrides, run_dir=tmp_path / name))
-        runs.append(_records(tmp_path / name))
+        runs.append(records(tmp_path / name))
     return runs[0], runs[1]
 
 

@@ -3,10 +3,8 @@ process), sharding with no overlap, one-line config errors, and the offline W&B 
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -103,28 +101,9 @@ def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(repo, tmp_path):
     run = tmp_path / "run"
     cmd = [sys.executable, str(repo / "generate.py"), "backend=oracle", "tasks=builtin", "tasks.limit=16",
            "backend.batch_size=2", "workers=1", "logger=none", "progress=false", f"run_dir={run}"]
-    proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    rollouts = run / "rollouts.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline and (not rollouts.exists() or rollouts.read_text().count("\n") < 4):
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    proc.stderr.close()
-    before = rollouts.read_bytes()
-    finished_before = before[: before.rfind(b"\n") + 1]
-    n_before = finished_before.count(b"\n")
-    assert 4 <= n_before < 16, "the run must be killed mid-way"
-    done = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary["resumed_episodes"] == n_before and summary["episodes"] == 16
-    after = rollouts.read_bytes()
-    assert after.startswith(finished_before)              # nothing finished was lost or rewritten
-    got = keys(rollouts)
-    assert len(got) == len(set(got)) == 16                # nothing duplicated
+    from run_checks import kill_mid_run_then_resume
+
+    kill_mid_run_then_resume(cmd, repo, run, total=16, killed_after=4)
 
 
 def test_shards_partition_the_tasks(builtin_tasks):

@@ -8,27 +8,11 @@ end of turn, so turns end at different steps and rows really leave and join mid-
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-
-from agentpref.agent.record import read_rollouts
-
-WALL_CLOCK = {"latency_s", "tool_latency_s", "duration_s", "run_id"}
-
-
-def _strip(value):
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in WALL_CLOCK}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+from run_checks import kill_mid_run_then_resume, records
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +24,6 @@ def model_cache_dir(tmp_path_factory) -> Path:
 def run(generate_config, monkeypatch, tmp_path_factory, model_cache_dir):
     """``run(name, *overrides, force=None)`` -> (summary, records as dicts): generate with the noisy
     tiny model; ``force(episode, out)`` may replace a row's next token (hostile output)."""
-    sys.path.insert(0, str(Path(__file__).parent))
     from test_hf_policy import make_policy
 
     from agentpref.agent import generation
@@ -70,13 +53,13 @@ def run(generate_config, monkeypatch, tmp_path_factory, model_cache_dir):
 
         monkeypatch.setattr(generation, "build_policy", build)
         summary = generation.run_generation(cfg)
-        return summary, [_strip(json.loads(line)) for line in (base / name / "rollouts.jsonl").read_text().splitlines()]
+        return summary, records(base / name)
 
     return go
 
 
-def _by_key(records):
-    return {(r["task_id"], r["sample_index"]): r for r in records}
+def _by_key(recs):
+    return {(r["task_id"], r["sample_index"]): r for r in recs}
 
 
 def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run):
@@ -121,12 +104,12 @@ def test_sampling_is_seeded_per_turn_not_per_batch(run):
 
 
 def test_budget_stops_before_the_cap(run):
-    summary, records = run("budget", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
+    summary, recs = run("budget", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
                            "budget.tokens=9000")
     assert summary["stop_reason"] == "budget.tokens"
     assert summary["spent_tokens"] <= 9000
-    assert records and any(r["end_reason"] == "budget" for r in records)
-    assert sum(r["cost"]["prompt_tokens"] + r["cost"]["completion_tokens"] for r in records) <= 9000
+    assert recs and any(r["end_reason"] == "budget" for r in recs)
+    assert sum(r["cost"]["prompt_tokens"] + r["cost"]["completion_tokens"] for r in recs) <= 9000
 
 
 HOSTILE = [
@@ -152,10 +135,10 @@ def test_hostile_output_mid_batch_becomes_protocol_or_tool_errors(run):
         ids = policy.tokenizer(HOSTILE[len(episode.steps) % len(HOSTILE)], add_special_tokens=False)["input_ids"]
         return ids[len(out)] if len(out) < len(ids) else policy.eos_ids[0]
 
-    summary, records = run("hostile", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
+    summary, recs = run("hostile", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
                            "backend.max_new_tokens=64", "agent.max_steps=5", force=force)
     assert summary["episodes"] == 6 and summary["stop_reason"] == "completed"
-    forced = [r for r in records if _hostile(r["task_id"])]
+    forced = [r for r in recs if _hostile(r["task_id"])]
     assert forced and len(forced) < 6
     for r in forced:
         assert len(r["steps"]) == 5
@@ -169,37 +152,4 @@ def test_kill_9_mid_run_resumes_without_loss_or_duplicates(repo, tmp_path):
     cmd = [sys.executable, str(repo / "generate.py"), "model=tiny_random", "tasks.split=train", "tasks.limit=8",
            "agent.max_steps=2", "backend.max_new_tokens=8", "backend.batch_size=3", "backend.scheduler=continuous",
            "logger=none", "progress=false", f"run_dir={run_dir}"]
-    proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    rollouts = run_dir / "rollouts.jsonl"
-    deadline = time.time() + 240
-    while time.time() < deadline and (not rollouts.exists() or rollouts.read_text().count("\n") < 2):
-        assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    proc.stderr.close()
-    before = rollouts.read_bytes()
-    finished_before = before[: before.rfind(b"\n") + 1]
-    n_before = finished_before.count(b"\n")
-    assert 2 <= n_before < 8, "the run must be killed mid-way"
-    done = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert summary["resumed_episodes"] == n_before and summary["episodes"] == 8
-    assert rollouts.read_bytes().startswith(finished_before)
-    keys = [(r.task_id, r.sample_index) for r in read_rollouts(rollouts)]
-    assert len(keys) == len(set(keys)) == 8
-
-
-def test_continuous_without_cache_reuse_is_one_clear_error(model_cache_dir, monkeypatch):
-    from agentpref.agent.config import HFBackend, SamplingConfig
-    from agentpref.agent.policies.hf import HFPolicy
-    from agentpref.errors import ConfigError
-
-    sys.path.insert(0, str(Path(__file__).parent))
-    from test_hf_policy import _load_cfg
-
-    monkeypatch.setattr(HFPolicy, "_cache_supported", lambda self: False)
-    with pytest.raises(ConfigError, match="use backend.scheduler=lockstep"):
-        HFPolicy(_load_cfg("tiny_random"), HFBackend(device="cpu", cache_dir=str(model_cache_dir),
-                                                     scheduler="continuous"), SamplingConfig())
+    kill_mid_run_then_resume(cmd, repo, run_dir, total=8, killed_after=2, timeout=240)

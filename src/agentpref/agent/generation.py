@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig, SamplingConfig
-from agentpref.agent.episode import Episode, prompt_hash, system_message
+from agentpref.agent.episode import Episode, PolicyOutput, prompt_hash, system_message
 from agentpref.agent.harness import Harness, end_over_context, stable_seed
 from agentpref.agent.policies import build_policy
 from agentpref.agent.policies.base import Policy
@@ -185,6 +185,21 @@ class Generation:
             return biggest.cost.prompt_tokens, biggest.cost.completion_tokens
         return self.cfg.agent.max_context_tokens // 4, self.policy.max_new_tokens
 
+    def _room_for_another(self, in_flight: int) -> bool:
+        """Whether a new episode fits the budget next to ``in_flight`` running ones (if not, the
+        run's stop reason is set: no episode starts after it)."""
+        est_prompt, est_completion = self._episode_estimate()
+        over = self._over(est_prompt + in_flight * (est_prompt + est_completion), est_completion)
+        if over:
+            self.state.stop_reason = over
+        return not over
+
+    def _charge(self, out: PolicyOutput) -> None:
+        spend = self.state.spend
+        spend.prompt_tokens += out.prompt_tokens
+        spend.completion_tokens += out.completion_tokens
+        spend.usd += self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
+
     # ---- episodes -----------------------------------------------------------------------------
     def start(self, task: Task, sample_index: int) -> Episode:
         runner, root = self.harness.next_workspace()
@@ -210,13 +225,8 @@ class Generation:
         active: list[Episode] = []
         queue = list(pending)
         while True:
-            while queue and len(active) < self.policy.batch_size and self.state.stop_reason == "completed":
-                est_prompt, est_completion = self._episode_estimate()
-                in_flight = len(active) * (est_prompt + est_completion)
-                over = self._over(est_prompt + in_flight, est_completion)
-                if over:
-                    self.state.stop_reason = over
-                    break
+            while (queue and len(active) < self.policy.batch_size and self.state.stop_reason == "completed"
+                   and self._room_for_another(len(active))):
                 active.append(self.start(*queue.pop(0)))
             if not active:
                 return
@@ -255,20 +265,17 @@ class Generation:
         in_flight, step = 0, 0
         while True:
             t0 = time.perf_counter()
-            while queue and in_flight < policy.batch_size and self.state.stop_reason == "completed":
-                est_prompt, est_completion = self._episode_estimate()
-                over = self._over(est_prompt + in_flight * (est_prompt + est_completion), est_completion)
-                if over:
-                    self.state.stop_reason = over
-                    break
+            while (queue and in_flight < policy.batch_size and self.state.stop_reason == "completed"
+                   and self._room_for_another(in_flight)):
                 ready.append(self.start(*queue.pop(0)))
                 in_flight += 1
+            t_tools = time.perf_counter()
             due = [t for t in tools if t[0] <= step]
             tools = [t for t in tools if t[0] > step]
             for _, ep, future in due:
                 future.result()
                 ready.append(ep)
-            self.timings["tool_s"] += time.perf_counter() - t0
+            self.timings["tool_s"] += time.perf_counter() - t_tools   # waiting for tools only
             sizes = end_over_context([ep for ep in ready if not ep.done], policy, cfg.agent)
             starting = []
             for ep in (ep for ep in ready if not ep.done):
@@ -293,12 +300,9 @@ class Generation:
             if policy.stream_rows():
                 finished = policy.stream_step()
                 step += 1
-                spend = self.state.spend
                 for ep, out in finished:
                     open_prompts.pop(id(ep))
-                    spend.prompt_tokens += out.prompt_tokens
-                    spend.completion_tokens += out.completion_tokens
-                    spend.usd += cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
+                    self._charge(out)
                     tools.append((step + cfg.backend.tool_wait_steps, ep, self.harness.pool.submit(ep.apply, out)))
                 self.timings["policy_s"] += time.perf_counter() - t1
                 self.round_s.append(time.perf_counter() - t0)
@@ -325,11 +329,8 @@ class Generation:
         self.timings["policy_s"] += t1 - t0
         if len(outputs) != len(live):
             raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for {len(live)} episodes")
-        spend = self.state.spend
         for out in outputs:
-            spend.prompt_tokens += out.prompt_tokens
-            spend.completion_tokens += out.completion_tokens
-            spend.usd += self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
+            self._charge(out)
         self._failed_steps = self._failed_steps + 1 if all(o.error for o in outputs) else 0
         t2 = time.perf_counter()
         self.harness.apply(live, outputs)

@@ -12,7 +12,8 @@ computes what it would alone (up to fp32 rounding of padded reductions). A joini
 prefix is copied into a free slot and its new prompt tokens are encoded there in place (batch 1),
 all but the last, which it feeds at the next batched step. When a joining row is longer than
 ``pos`` or the buffer is full, the buffer is rebuilt with the rows packed to the longest
-(one copy of the live rows); the same happens when most slots are idle.
+(one copy of the live rows). At a run's tail, when fewer episodes are left than slots, idle
+slots are dropped.
 
 Sampling draws from a generator seeded per turn, so a row's tokens do not depend on which other
 rows share its batch.
@@ -98,9 +99,9 @@ class StreamBatch:
         self.rebuilds += 1
         self.rebuild_s += time.perf_counter() - t0
 
-    def admit(self, episode: Episode, prompt: list[int], source: dict | None, usable: int, seed: int) -> int:
+    def admit(self, episode: Episode, prompt: list[int], source: dict | None, usable: int, seed: int) -> None:
         """Put a turn in a free slot: its cached prefix (``usable`` tokens of ``source``) copied
-        in, the rest of the prompt but the last token encoded there. Returns the tokens encoded."""
+        in, the rest of the prompt but the last token encoded there."""
         import torch
 
         n = len(prompt)
@@ -114,14 +115,12 @@ class StreamBatch:
             for layer, (ck, cv) in zip(self.cache.layers, source["layers"], strict=True):
                 layer._k[j, :, start:start + usable] = ck[:, :usable]
                 layer._v[j, :, start:start + usable] = cv[:, :usable]
-        encoded = n - 1 - usable
-        if encoded > 0:
+        if n - 1 > usable:
             self.policy.encode_into(self.cache, j, start, usable, prompt[:n - 1])
         generator = None
         if not self.policy.sampling.greedy:
             generator = torch.Generator(device=self.policy.device).manual_seed(seed)
         self.rows[j] = _Row(episode, prompt, start, prompt[-1], generator, started=time.perf_counter())
-        return encoded
 
     # ---- decoding -------------------------------------------------------------------------------
     def step(self) -> list[tuple[Episode, PolicyOutput, list[int]]]:

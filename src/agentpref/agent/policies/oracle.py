@@ -38,6 +38,7 @@ PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", 
 _AWAY = 4                     # wrong_place edits this many lines or more from the bug (its own hunk)
 STUCK = ("stuck", "stuck_repeat")
 _STATE = "oracle_perturb"     # policy_state key: [kind, done, mistakes made]
+_PLACED = "oracle_wrong_place"  # policy_state key: (line, its text) of a wrong_place edit not yet undone
 
 
 def minimal_hunk(current: str, target: str) -> tuple[str, str] | None:
@@ -277,7 +278,7 @@ class OraclePolicy(Policy):
         wrong = wrong_variant(lines[n - 1], avoid)
         args = ({"path": args["path"], "old": lines[n - 1], "new": wrong} if "old" in args else
                 {"path": args["path"], "start_line": n, "end_line": n, "new": wrong})
-        ep.policy_state[_STATE] += [n, lines[n - 1]]
+        ep.policy_state[_PLACED] = (n, lines[n - 1])
         runs = [s for s in ep.steps if s.tests is not None]
         quote = _quote_failure(runs[-1].observation) if runs else "the tests fail"
         said = f"The tests fail with: {quote}\nThe cause is in {args['path']} near line {n}. I'll make the minimal edit."
@@ -285,13 +286,11 @@ class OraclePolicy(Policy):
 
     def _undo(self, ep: Episode) -> tuple[str, Action] | None:
         """After a ``wrong_place`` edit failed its test run: the edit that restores the line."""
-        plan = self._plan(ep)
-        if plan is None or plan[0] != "wrong_place" or len(plan) != 5 or not ep.steps or ep.steps[-1].perturbed:
-            return None                         # (a sixth entry: undone; later edits shift the lines)
-        n, original = plan[3], plan[4]
+        if _PLACED not in ep.policy_state or ep.steps[-1].perturbed:
+            return None
+        n, original = ep.policy_state.pop(_PLACED)     # once: later edits may shift the lines
         path = next(s.edited for s in ep.steps if s.perturbed and s.edited)
         lines = (ep.workspace.root / path).read_text(encoding="utf-8").splitlines(keepends=True)
-        plan.append(True)
         if lines[n - 1] == original:
             return None
         args = ({"path": path, "old": lines[n - 1], "new": original} if ep.agent.edit_format != "lines" else
