@@ -7,8 +7,9 @@ adapter on the same heldout tasks, greedy, in one process, one mode after the ot
   longest), LoRA applied unmerged (``backend.solo_prefill_over=null backend.merge_adapter=false``);
 - ``solo``: rows with more than 32 new prompt tokens are encoded one at a time first;
 - ``solo_merged``: the same with the adapter folded into the base weights;
-- ``continuous``: ``solo_merged`` with continuous batching (``backend.scheduler=continuous``): a
-  finished turn leaves the batch, another episode's next turn joins at the next decode step.
+- ``continuous``: the adapter merged and continuous batching (``backend.scheduler=continuous``): a
+  finished turn leaves the batch, another episode's next turn joins at the next decode step (every
+  joining turn's new prompt tokens are encoded on its own, so ``solo_prefill_over`` plays no part).
 
 Prints one JSON line per mode (wall time, episodes/hour, generated tokens/s, the generation
 profile) and a last line with ``speedup`` (episodes/hour of each mode over ``old``) and how many
