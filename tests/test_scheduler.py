@@ -153,3 +153,16 @@ def test_kill_9_mid_run_resumes_without_loss_or_duplicates(repo, tmp_path):
            "agent.max_steps=2", "backend.max_new_tokens=8", "backend.batch_size=3", "backend.scheduler=continuous",
            "logger=none", "progress=false", f"run_dir={run_dir}"]
     kill_mid_run_then_resume(cmd, repo, run_dir, total=8, killed_after=2, timeout=240)
+
+
+def test_continuous_without_cache_reuse_is_one_clear_error(model_cache_dir, monkeypatch):
+    from test_hf_policy import _load_cfg
+
+    from agentpref.agent.config import HFBackend, SamplingConfig
+    from agentpref.agent.policies.hf import HFPolicy
+    from agentpref.errors import ConfigError
+
+    monkeypatch.setattr(HFPolicy, "_cache_supported", lambda self: False)
+    with pytest.raises(ConfigError, match="use backend.scheduler=lockstep"):
+        HFPolicy(_load_cfg("tiny_random"), HFBackend(device="cpu", cache_dir=str(model_cache_dir),
+                                                     scheduler="continuous"), SamplingConfig())
