@@ -7,16 +7,19 @@ adapter on the same heldout tasks, greedy, in one process, one mode after the ot
   longest), LoRA applied unmerged (``backend.solo_prefill_over=null backend.merge_adapter=false``);
 - ``solo``: rows with more than 32 new prompt tokens are encoded one at a time first;
 - ``solo_merged``: the same with the adapter folded into the base weights;
-- ``continuous``: the adapter merged and continuous batching (``backend.scheduler=continuous``): a
-  finished turn leaves the batch, another episode's next turn joins at the next decode step (every
-  joining turn's new prompt tokens are encoded on its own, so ``solo_prefill_over`` plays no part).
+- ``continuous_padded``: the adapter merged and continuous batching (``backend.scheduler=continuous``):
+  a finished turn leaves the batch, another episode's next turn joins at the next decode step (every
+  joining turn's new prompt tokens are encoded on its own, so ``solo_prefill_over`` plays no part);
+  each decode step's attention is one call over every slot, padded to the longest row
+  (``backend.row_attention=false``);
+- ``continuous``: the same with each row attending over its own keys (the CPU default).
 
 Prints one JSON line per mode (wall time, episodes/hour, generated tokens/s, the generation
 profile) and a last line with ``speedup`` (episodes/hour of each mode over ``old``) and how many
 transcripts are identical to ``old``'s (greedy: they should all be, up to fp32 rounding).
 
     python benchmarks/bench_rollouts.py --adapter outputs/sft_recipe/lines_v5/sft/adapter
-    python benchmarks/bench_rollouts.py --adapter <dir> --tasks 24 --modes old,solo_merged,continuous
+    python benchmarks/bench_rollouts.py --adapter <dir> --tasks 24 --modes old,solo_merged,continuous_padded,continuous
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ MODES = {
     "old": ["backend.solo_prefill_over=null", "backend.merge_adapter=false"],
     "solo": ["backend.solo_prefill_over=32", "backend.merge_adapter=false"],
     "solo_merged": ["backend.solo_prefill_over=32", "backend.merge_adapter=true"],
-    "continuous": ["backend.merge_adapter=true", "backend.scheduler=continuous"],
+    "continuous_padded": ["backend.merge_adapter=true", "backend.scheduler=continuous", "backend.row_attention=false"],
+    "continuous": ["backend.merge_adapter=true", "backend.scheduler=continuous", "backend.row_attention=true"],
 }
 
 
@@ -69,7 +73,7 @@ def main() -> None:
     ap.add_argument("--max-steps", type=int, default=10)
     ap.add_argument("--max-new-tokens", type=int, default=256)
     ap.add_argument("--batch-size", type=int, default=15)
-    ap.add_argument("--modes", default="old,solo_merged,continuous")
+    ap.add_argument("--modes", default="old,continuous_padded,continuous")
     args = ap.parse_args()
     modes = args.modes.split(",")
     if modes[0] != "old" or any(m not in MODES for m in modes):

@@ -159,6 +159,31 @@ def test_explain_fix_off_names_the_line_but_not_the_code(generate_config, tmp_pa
         assert said.startswith("The tests fail with: ") and "near line" in said and "should be" not in said
 
 
+@pytest.mark.parametrize("edit_format", ["lines", "json"])
+def test_quote_line_copies_the_replaced_lines_as_read_file_shows_them(generate_config, tmp_path, edit_format):
+    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=6", "agent=compact",
+                             f"agent.edit_format={edit_format}", "backend.quote_line=true",
+                             "backend.perturb_rate=1.0", "backend.perturb_kinds=[wrong_edit,wrong_place]")
+    assert all(r.final.resolved for r in records) and records[0].policy.sampling["quote_line"]
+    quoted = 0
+    for r in records:
+        shown = set()                   # every line the episode has seen so far
+        for s in r.steps:
+            if s.action is not None and s.action.name == "edit" and "The cause is in" in s.raw_text:
+                said = s.raw_text.split("<tool_call>")[0].splitlines()
+                quote = said[2:-1]
+                assert said[-1] == "I'll make the minimal edit there." and quote and all(q in shown for q in quote)
+                if "start_line" in s.action.arguments:
+                    assert quote[0].startswith(f"{s.action.arguments['start_line']}| ")
+                else:                           # json edits: read_file shows no line numbers
+                    assert "\n".join(quote) == s.action.arguments["old"].rstrip("\n")
+                quoted += 1
+            shown |= set((s.observation or "").splitlines())
+            if s.edited and "old" in s.action.arguments:        # json edits show no lines: the model wrote them
+                shown |= set(s.action.arguments["new"].splitlines())
+    assert quoted >= 2 * len(records)      # the wrong edit and the fix both quote
+
+
 def test_narrate_off_turns_are_the_call_alone(generate_config, tmp_path):
     _, records = _run_oracle(generate_config, tmp_path, "tasks.programs=[anagram_groups]", "backend.narrate=false",
                              "backend.perturb_rate=1.0", "agent=compact")

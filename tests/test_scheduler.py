@@ -22,16 +22,18 @@ def model_cache_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def run(generate_config, monkeypatch, tmp_path_factory, model_cache_dir):
-    """``run(name, *overrides, force=None)`` -> (summary, records as dicts): generate with the noisy
-    tiny model; ``force(episode, out)`` may replace a row's next token (hostile output)."""
+    """``run(name, *overrides, force=None, rows=True)`` -> (summary, records as dicts): generate
+    with the noisy tiny model; ``force(episode, out)`` may replace a row's next token (hostile
+    output); ``rows=False`` keeps the padded attention step (a GPU's) in place of per-row attention."""
     from test_hf_policy import make_policy
 
     from agentpref.agent import generation
+    from agentpref.agent.policies.hf_stream import use_row_attention
 
     cache = model_cache_dir
     base = tmp_path_factory.mktemp("runs")
 
-    def go(name: str, *overrides: str, force=None):
+    def go(name: str, *overrides: str, force=None, rows=True):
         cfg = generate_config("model=tiny_random", "backend=hf", "decoding=greedy", "tasks.split=train", "agent.max_steps=3",
                               "backend.max_new_tokens=20", *overrides, run_dir=base / name)
 
@@ -41,6 +43,8 @@ def run(generate_config, monkeypatch, tmp_path_factory, model_cache_dir):
             policy.eos_ids = sorted(set(policy.eos_ids) | set(range(7, len(policy.tokenizer), 10)))
             policy.hf = backend
             policy.edit_format = agent.edit_format
+            policy.row_attention = rows and use_row_attention(policy.lm)
+            assert policy.row_attention == rows
             if force is not None:
                 pick = policy.next_tokens
 
@@ -62,11 +66,14 @@ def _by_key(recs):
     return {(r["task_id"], r["sample_index"]): r for r in recs}
 
 
-def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run):
+@pytest.mark.parametrize("rows", [False, True], ids=["padded", "row_attention"])
+def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run, rows):
     """6 episodes, 3 slots: rows end at different steps, their tools run, their next turns join
-    while the others decode. Greedy transcripts equal lock-step with one episode at a time."""
+    while the others decode. Greedy transcripts equal lock-step with one episode at a time, with
+    the padded attention step and with each row attending over its own keys."""
     one, alone = run("alone", "tasks.limit=6", "backend.batch_size=1")
-    cont, mixed = run("mixed", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous")
+    cont, mixed = run(f"mixed_{rows}", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
+                      rows=rows)
     assert one["episodes"] == cont["episodes"] == 6
     lengths = [s["completion_tokens"] for r in mixed for s in r["steps"]]
     assert len(set(lengths)) > 3 and min(lengths) < 20                 # turns of many lengths
@@ -74,7 +81,10 @@ def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run):
     assert prof["decode_steps"] < sum(lengths)                        # rows really shared steps
     assert prof["row_steps"] - prof["finished_row_steps"] == sum(lengths)
     assert prof["stream_rebuilds"] >= 2                               # longer joiners repacked the rows
-    assert prof["attended_keys"] > prof["needed_keys"] > 0 and prof["attention_padding"] > 1  # padded to the longest
+    if rows:
+        assert prof["attended_keys"] == prof["needed_keys"] > 0 and prof["attention_padding"] == 1
+    else:
+        assert prof["attended_keys"] > prof["needed_keys"] > 0 and prof["attention_padding"] > 1  # padded
     a, b = _by_key(alone), _by_key(mixed)
     assert a.keys() == b.keys()
     for key in a:

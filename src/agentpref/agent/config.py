@@ -100,6 +100,9 @@ class HFBackend(_Strict):
         "joins at the next decode step (needs reuse_kv_cache)")
     tool_wait_steps: int = Field(2, ge=1, description="continuous: a turn's tool result is awaited this many "
                                  "decode steps after the turn ended (a fixed point: runs stay reproducible)")
+    row_attention: bool = Field(True, description="continuous on CPU: a decode step's attention reads each row's "
+                                "own keys, one call per row (false: one call over every slot, padded to the "
+                                "longest row; on a GPU it always is)")
     stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 
@@ -145,6 +148,8 @@ class OracleBackend(_Strict):
                               "failure quote and the line only; small models copied the code into loops)")
     narrate: bool = Field(True, description="a sentence or two before each call (off: the call alone; the "
                           "`evidence` check then finds no quoted failure)")
+    quote_line: bool = Field(False, description="the edit turn's text copies the lines it replaces, numbered as "
+                             "read_file shows them, so the edit is that quote with one change")
 
 
 BackendConfig = Annotated[HFBackend | OpenAIBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")]

@@ -185,11 +185,11 @@ class Workspace:
             raise ToolError("bad_target", f"{rel!r} has {len(lines)} lines; start_line={first} is past the end")
         if last < first:
             raise ToolError("bad_target", f"end_line={end_line} is before start_line={first}")
-        body = self._show(lines, first, last)
+        body = self.show(lines, first, last)
         header = f"{rel} (lines {first}-{last} of {len(lines)})" if (first, last) != (1, len(lines)) else rel
         return Observation(text=f"{header}\n{body}")
 
-    def _show(self, lines: list[str], first: int, last: int) -> str:
+    def show(self, lines: list[str], first: int, last: int) -> str:
         """Lines ``first..last`` (1-based), numbered ``12| code`` when line numbers are on."""
         if not self.line_numbers:
             return "\n".join(lines[first - 1:last])
@@ -280,7 +280,7 @@ class Workspace:
         first, last = max(1, start - 2), min(len(after), start + shown + 1)
         where = f"line {start}" if start == end else f"lines {start}-{end}"
         return Observation(text=f"Edited {rel}: replaced {where} with {shown} line{'s' if shown != 1 else ''}. "
-                                f"Now lines {first}-{last}:\n{self._show(after, first, last)}")
+                                f"Now lines {first}-{last}:\n{self.show(after, first, last)}")
 
     def tool_write_file(self, path: str, content: str) -> Observation:
         rel, full = self._writable(path)

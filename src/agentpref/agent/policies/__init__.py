@@ -28,7 +28,7 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
 
         return OraclePolicy(model, sampling, backend.batch_size, backend.perturb_rate,
                             tuple(backend.perturb_kinds), backend.perturb_seed, backend.explain_fix,
-                            backend.narrate)
+                            backend.narrate, backend.quote_line)
     if isinstance(backend, HFBackend):
         from agentpref.agent.policies.hf import HFPolicy
 

@@ -35,7 +35,7 @@ from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
 from agentpref.agent.models import load_causal_lm, resolve_device, text_prompt_mode
 from agentpref.agent.policies.base import Policy, cut_after_stop
-from agentpref.agent.policies.hf_stream import StreamBatch
+from agentpref.agent.policies.hf_stream import StreamBatch, use_row_attention
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
 from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
@@ -245,6 +245,10 @@ class HFPolicy(Policy):
                               "do (or backend.reuse_kv_cache is off): use backend.scheduler=lockstep")
         if self.device == "cpu":
             transpose_linear_storage(self.lm)
+        # continuous batching on CPU: each row attends over its own keys (reads dominate there;
+        # on a GPU one padded attention call beats a call per row)
+        self.row_attention = (backend.scheduler == "continuous" and backend.row_attention and self.device == "cpu"
+                              and use_row_attention(self.lm))
         self.eos_ids = self._eos_ids()
         self.pad_id = self.tokenizer.pad_token_id
         # reused_tokens: prompt tokens served from a cache; computed_tokens: prompt tokens encoded.

@@ -18,6 +18,7 @@ the budget ends (what SFT models without it did); ``stuck_repeat`` puts the same
 (masked; it changes nothing) before the finish, the loop SmolLM2 falls into, so that the finish is
 what follows it. ``explain_fix=False`` leaves the changed code out
 of the edit turn's text (the failure quote and the line stay): small models copied it into loops.
+``quote_line=True`` copies the lines an edit replaces into its text, as ``read_file`` shows them: the edit is then that quote with one change, a copy a small model can make.
 ``narrate=False`` drops the text before every call: each turn is the call alone.
 """
 
@@ -135,10 +136,10 @@ class OraclePolicy(Policy):
 
     def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, perturb_rate: float = 0.0,
                  perturb_kinds: tuple[str, ...] = PERTURBATIONS, seed: int = 0, explain_fix: bool = True,
-                 narrate: bool = True):
+                 narrate: bool = True, quote_line: bool = False):
         super().__init__(model, sampling, batch_size)
         self.perturb_rate, self.perturb_kinds, self.perturb_seed = perturb_rate, tuple(perturb_kinds), seed
-        self.explain_fix, self.narrate = explain_fix, narrate
+        self.explain_fix, self.narrate, self.quote_line = explain_fix, narrate, quote_line
 
     def info(self) -> PolicyInfo:
         sampling = {"perturb_rate": self.perturb_rate, "perturb_kinds": list(self.perturb_kinds)} if self.perturb_rate else {}
@@ -146,6 +147,8 @@ class OraclePolicy(Policy):
             sampling["explain_fix"] = False
         if not self.narrate:
             sampling["narrate"] = False
+        if self.quote_line:
+            sampling["quote_line"] = True
         return super().info().model_copy(update={"model": "oracle (reference fix)", "sampling": sampling})
 
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
@@ -176,6 +179,22 @@ class OraclePolicy(Policy):
                 plan[1], plan[2] = True, plan[2] + 1
                 return PolicyOutput(text=mistake, perturbed=True)
         return PolicyOutput(text=f"{text}\n{action.render(fmt)}")
+
+    @staticmethod
+    def _span(current: str, action: Action) -> tuple[int, int]:
+        """The line range an edit replaces (an ``old`` string: the lines it covers)."""
+        args = action.arguments
+        if "start_line" in args:
+            return args["start_line"], args["end_line"]
+        start = current[: current.index(args["old"])].count("\n") + 1
+        return start, start + args["old"].rstrip("\n").count("\n")
+
+    @staticmethod
+    def _cause(ep: Episode, quote: str, path: str, current: str, start: int, end: int) -> str:
+        """The edit turn's text with the lines to change quoted as ``read_file`` shows them."""
+        where = f"line {start}" if start == end else f"lines {start}-{end}"
+        return (f"The tests fail with: {quote}\nThe cause is in {path} at {where}:\n"
+                f"{ep.workspace.show(current.splitlines(), start, end)}\nI'll make the minimal edit there.")
 
     @staticmethod
     def _give_up(ep: Episode) -> tuple[str, Action]:
@@ -281,7 +300,8 @@ class OraclePolicy(Policy):
         ep.policy_state[_PLACED] = (n, lines[n - 1])
         runs = [s for s in ep.steps if s.tests is not None]
         quote = _quote_failure(runs[-1].observation) if runs else "the tests fail"
-        said = f"The tests fail with: {quote}\nThe cause is in {args['path']} near line {n}. I'll make the minimal edit."
+        said = (self._cause(ep, quote, args["path"], current, n, n) if self.quote_line else
+                f"The tests fail with: {quote}\nThe cause is in {args['path']} near line {n}. I'll make the minimal edit.")
         return f"{said}\n{Action(name='edit', arguments=args).render(ep.agent.edit_format)}"
 
     def _undo(self, ep: Episode) -> tuple[str, Action] | None:
@@ -364,6 +384,8 @@ class OraclePolicy(Policy):
                                                         "new": new_lines})
             else:
                 action = Action(name="edit", arguments={"path": path, "old": old, "new": new})
+            if self.quote_line:
+                return self._cause(ep, quote, path, current, *self._span(current, action)), action
             if not self.explain_fix:
                 return (f"The tests fail with: {quote}\nThe cause is in {path} near line {line}. "
                         "I'll make the minimal edit.", action)
