@@ -18,7 +18,8 @@ the budget ends (what SFT models without it did); ``stuck_repeat`` puts the same
 (masked; it changes nothing) before the finish, the loop SmolLM2 falls into, so that the finish is
 what follows it. ``explain_fix=False`` leaves the changed code out
 of the edit turn's text (the failure quote and the line stay): small models copied it into loops.
-``quote_line=True`` copies the lines an edit replaces into its text, as ``read_file`` shows them: the edit is then that quote with one change, a copy a small model can make.
+``quote_line=True`` copies the lines an edit replaces into its text, as ``read_file`` shows
+them: the edit is then that quote with one change.
 ``narrate=False`` drops the text before every call: each turn is the call alone.
 """
 
