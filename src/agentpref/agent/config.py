@@ -148,7 +148,7 @@ class OracleBackend(_Strict):
                               "failure quote and the line only; small models copied the code into loops)")
     narrate: bool = Field(True, description="a sentence or two before each call (off: the call alone; the "
                           "`evidence` check then finds no quoted failure)")
-    quote_line: bool = Field(False, description="the edit turn's text copies the lines it replaces, numbered as "
+    quote_line: bool = Field(False, description="the edit turn's text copies the lines it replaces, as "
                              "read_file shows them, so the edit is that quote with one change")
 
 

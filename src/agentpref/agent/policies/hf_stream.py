@@ -6,8 +6,9 @@ tokens, most others 20-60), so a third of its row-steps went to rows already fin
 decode step is one forward over the batch's slots, and rows come and go between steps.
 
 Layout: one preallocated buffer per layer, ``slots x heads x capacity x dim``, with a shared write
-position ``pos``. Row ``j`` holds its tokens right-aligned in ``[start_j, pos)``; the attention mask
-hides everything left of ``start_j``, and each row's position ids count its own tokens, so a row
+position ``pos``. Row ``j`` holds its tokens right-aligned in ``[start_j, pos)``; its attention
+skips everything left of ``start_j`` (a mask, or per-row spans on CPU, below), and each row's
+position ids count its own tokens, so a row
 computes what it would alone (up to fp32 rounding of padded reductions). A joining row's cached
 prefix is copied into a free slot and its new prompt tokens are encoded there in place (batch 1),
 all but the last, which it feeds at the next batched step. When a joining row is longer than
@@ -64,8 +65,9 @@ def row_attention(module: Any, query: Any, key: Any, value: Any, attention_mask:
 
 
 def use_row_attention(lm: Any) -> bool:
-    """Switch an sdpa model to ``row_attention`` (registered once, with sdpa's masks for the
-    calls it hands on); False for other attention implementations, which keep the padded step."""
+    """Switch an sdpa model to ``row_attention`` (registered with transformers, with sdpa's masks
+    for the calls it hands on); False for other attention implementations, which keep the padded
+    step."""
     from transformers import AttentionInterface, AttentionMaskInterface
     from transformers.masking_utils import sdpa_mask
 
