@@ -10,7 +10,7 @@ TCMALLOC := $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal
 export WANDB_MODE ?= offline
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv demo checks test lint clean
+.PHONY: venv demo checks test lint clean llama-server
 
 venv: $(STAMP)
 
@@ -45,6 +45,22 @@ checks: venv
 	$(PY) tasks.py validate tasks=synthetic
 	$(PY) benchmarks/bench_test_runner.py
 	$(PY) benchmarks/bench_hf_batching.py
+
+# backend=llamacpp's server and converter, where conf/backend/llamacpp.yaml looks for them: the
+# llama.cpp sources vendored in the pinned llama-cpp-python sdist, llama-server built for this CPU
+# (about 15 min on 2 cores), and the converter's sentencepiece. Not needed for anything else.
+LLAMA_CPP := data/cache/llama.cpp
+LLAMA_CPP_PYTHON := 0.3.36
+llama-server: venv
+	$(PY) -m pip install -q "sentencepiece>=0.2,<0.3"
+	test -f $(LLAMA_CPP)/CMakeLists.txt || ( \
+	  $(PY) -m pip download -q --no-deps --no-binary :all: -d $(LLAMA_CPP)-sdist "llama-cpp-python==$(LLAMA_CPP_PYTHON)" && \
+	  mkdir -p $(LLAMA_CPP) && tar xzf $(LLAMA_CPP)-sdist/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz -C $(LLAMA_CPP) \
+	    --strip-components=3 llama_cpp_python-$(LLAMA_CPP_PYTHON)/vendor/llama.cpp && rm -rf $(LLAMA_CPP)-sdist )
+	cmake -S $(LLAMA_CPP) -B $(LLAMA_CPP)/build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
+	  -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF > /dev/null
+	cmake --build $(LLAMA_CPP)/build --target llama-server -j$$(nproc)
+	@echo "built $(LLAMA_CPP)/build/bin/llama-server: use backend=llamacpp"
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache

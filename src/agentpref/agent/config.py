@@ -123,6 +123,29 @@ class OpenAIBackend(_Strict):
                                                       "(re-appended to the returned text)")
 
 
+class LlamaCppBackend(_Strict):
+    kind: Literal["llamacpp"] = "llamacpp"
+    server: str | None = Field("data/cache/llama.cpp/build/bin/llama-server", description="a llama-server "
+                               "binary to start (`make llama-server` builds it here); null: use base_url's server")
+    base_url: str = Field("http://127.0.0.1:8080", description="the server, when server=null")
+    gguf: str | None = Field(None, description="the GGUF to serve; null: the model (adapter merged) converted "
+                             "once with convert_script and cached under cache_dir")
+    convert_script: str | None = Field("data/cache/llama.cpp/convert_hf_to_gguf.py", description="llama.cpp's "
+                                       "convert_hf_to_gguf.py (needs sentencepiece; `make llama-server` sets both up)")
+    outtype: Literal["f32", "f16", "bf16", "q8_0"] = "f32"
+    threads: int = Field(2, ge=1)
+    batch_size: int = Field(8, ge=1, description="episodes in flight = the server's slots (--parallel)")
+    scheduler: Literal["lockstep", "continuous"] = Field(
+        "continuous", description="continuous: a turn is sent as soon as its episode's tool result is in")
+    tool_wait_steps: int = Field(1, ge=1, description="continuous: completions to wait before a tool result "
+                                 "is awaited")
+    max_new_tokens: int = Field(256, ge=1)
+    stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
+    timeout_s: float = Field(600.0, gt=0)
+    startup_s: float = Field(180.0, gt=0, description="how long the started server may take to load")
+    cache_dir: str = Field("data/cache/models", description="converted checkpoints; GGUFs under llamacpp/")
+
+
 class VLLMBackend(_Strict):
     kind: Literal["vllm"] = "vllm"
     batch_size: int = Field(64, ge=1)
@@ -152,7 +175,8 @@ class OracleBackend(_Strict):
                              "read_file shows them, so the edit is that quote with one change")
 
 
-BackendConfig = Annotated[HFBackend | OpenAIBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")]
+BackendConfig = Annotated[HFBackend | OpenAIBackend | LlamaCppBackend | VLLMBackend | OracleBackend,
+                          Field(discriminator="kind")]
 
 
 class SamplingConfig(_Strict):

@@ -6,6 +6,7 @@ from agentpref.agent.config import (
     AgentConfig,
     BackendConfig,
     HFBackend,
+    LlamaCppBackend,
     ModelConfig,
     OpenAIBackend,
     OracleBackend,
@@ -37,6 +38,11 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
         from agentpref.agent.policies.openai_api import OpenAIPolicy
 
         return OpenAIPolicy(model, backend, sampling)
+    if isinstance(backend, LlamaCppBackend):
+        from agentpref.agent.policies.llamacpp import LlamaCppPolicy
+
+        return LlamaCppPolicy(model, backend, sampling, tools_in=agent.tools_in,
+                              max_context_tokens=agent.max_context_tokens)
     if isinstance(backend, VLLMBackend):
         from agentpref.agent.policies.vllm import VLLMPolicy
 

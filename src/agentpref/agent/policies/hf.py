@@ -33,7 +33,12 @@ from typing import Any
 
 from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
-from agentpref.agent.models import load_causal_lm, resolve_device, text_prompt_mode
+from agentpref.agent.models import (
+    load_causal_lm,
+    render_prompt_ids,
+    resolve_device,
+    text_prompt_mode,
+)
 from agentpref.agent.policies.base import Policy, cut_after_stop
 from agentpref.agent.policies.hf_stream import StreamBatch, use_row_attention
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
@@ -311,10 +316,7 @@ class HFPolicy(Policy):
         cached = episode.policy_state.get(_RENDER)
         if cached is not None and cached[0] == key:
             return cached[1]
-        text = self.tokenizer.apply_chat_template(
-            msgs, add_generation_prompt=True, tokenize=False, **self._template_kwargs()
-        )
-        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        ids = render_prompt_ids(self.tokenizer, msgs, self._template_kwargs().get("tools"))
         episode.policy_state[_RENDER] = (key, ids)
         return ids
 
