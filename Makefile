@@ -48,7 +48,7 @@ checks: venv
 
 # backend=llamacpp's server and converter, where conf/backend/llamacpp.yaml looks for them: the
 # llama.cpp sources vendored in the pinned llama-cpp-python sdist, llama-server built for this CPU
-# (about 15 min on 2 cores), and the converter's sentencepiece. Not needed for anything else.
+# (about 5 min on 2 cores), and the converter's sentencepiece. Not needed for anything else.
 LLAMA_CPP := data/cache/llama.cpp
 LLAMA_CPP_PYTHON := 0.3.36
 llama-server: venv

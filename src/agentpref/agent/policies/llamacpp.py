@@ -25,6 +25,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -94,6 +95,7 @@ def convert_to_gguf(model: ModelConfig, backend: LlamaCppBackend) -> Path:
     tmp = out.with_suffix(".tmp")
     proc = subprocess.run([sys.executable, str(script), str(merged), "--outtype", backend.outtype,
                            "--outfile", str(tmp)], env=env, capture_output=True, text=True)
+    shutil.rmtree(merged, ignore_errors=True)  # the GGUF holds it all
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
         raise ConfigError(f"{script.name} failed on {merged}: {last}")
