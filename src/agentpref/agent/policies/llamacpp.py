@@ -22,6 +22,7 @@ and waits for all of it.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import hashlib
 import json
 import os
@@ -173,9 +174,15 @@ class LlamaCppPolicy(Policy):
                 self._proc.kill()
         self._proc = None
 
+    def __del__(self):  # a run that dies without close() must not leave the server running
+        try:
+            self.close()
+        except Exception:
+            pass
+
     # ---- prompts ------------------------------------------------------------------------------
-    @property
-    def prompt_mode(self) -> PromptMode:
+    @functools.cached_property
+    def prompt_mode(self) -> PromptMode:  # once: it keys every render, and parses the template
         return text_prompt_mode(self.tools_in, self.chat_template())
 
     def chat_template(self) -> str | None:
