@@ -101,7 +101,7 @@ def tokenizer(repo):
     return AutoTokenizer.from_pretrained(resolve_checkpoint(model, repo / "data/cache/models"))
 
 
-def _run(generate_config, url: str, scheduler: str, tmp_path, **extra):
+def _run(generate_config, url: str, scheduler: str, tmp_path):
     cfg = generate_config("model=tiny_random", "backend=llamacpp", "backend.server=null", f"backend.base_url={url}",
                           f"backend.scheduler={scheduler}", "backend.batch_size=2", "tasks.limit=3",
                           "agent.max_steps=5", "decoding=greedy", run_dir=tmp_path / scheduler)

@@ -12,6 +12,7 @@ checkpoint behind.
 from __future__ import annotations
 
 import copy
+import hashlib
 import importlib.util
 import json
 import os
@@ -409,14 +410,28 @@ def load_causal_lm(
 def load_pretrained(model: ModelConfig, path: str, dtype: Any) -> tuple[Any, Any]:
     """(model, tokenizer) from a resolved checkpoint, with the config's chat template and a pad
     token; shared by inference (``load_causal_lm``) and training."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     extra: dict[str, Any] = {}
     if model.revision and not Path(path).is_dir():
         extra["revision"] = model.revision
     try:
-        tok = AutoTokenizer.from_pretrained(path, **extra)
         lm = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **extra)
+    except OSError as exc:
+        raise ModelLoadError(
+            f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}"
+        ) from exc
+    return lm, load_tokenizer(model, path)
+
+
+def load_tokenizer(model: ModelConfig, path: str) -> Any:
+    """The tokenizer of a resolved checkpoint with the config's chat template and a pad token:
+    every backend that renders prompts itself (hf, llamacpp) renders them alike."""
+    from transformers import AutoTokenizer
+
+    extra = {"revision": model.revision} if model.revision and not Path(path).is_dir() else {}
+    try:
+        tok = AutoTokenizer.from_pretrained(path, **extra)
     except OSError as exc:
         raise ModelLoadError(
             f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}"
@@ -428,7 +443,7 @@ def load_pretrained(model: ModelConfig, path: str, dtype: Any) -> tuple[Any, Any
         tok.chat_template = tpl.read_text()
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.convert_ids_to_tokens(0)
-    return lm, tok
+    return tok
 
 
 def template_uses_tools(template: str | None) -> bool:
@@ -458,3 +473,27 @@ def render_prompt_ids(tokenizer: Any, messages: list[dict[str, Any]], tools: lis
     text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False,
                                          **({"tools": tools} if tools is not None else {}))
     return tokenizer(text, add_special_tokens=False)["input_ids"]
+
+
+def file_fingerprint(path: Path, chunk: int = 1 << 20) -> str:
+    """Cheap identity of a (possibly multi-GB) weight file: size + first and last MiB."""
+    h = hashlib.sha256()
+    size = path.stat().st_size
+    h.update(f"{path.name}:{size}".encode())
+    with open(path, "rb") as f:
+        h.update(f.read(chunk))
+        if size > chunk:
+            f.seek(max(chunk, size - chunk))
+            h.update(f.read(chunk))
+    return h.hexdigest()
+
+
+def weights_fingerprint(path: str | None) -> str | None:
+    """A checkpoint or adapter directory's weight files (hub ids are identified by name)."""
+    if path is None:
+        return None
+    p = Path(path)
+    if not p.is_dir():
+        return str(path)
+    files = sorted(f for f in p.iterdir() if f.suffix in {".safetensors", ".bin", ".json"} and f.is_file())
+    return hashlib.sha256("".join(file_fingerprint(f) for f in files).encode()).hexdigest()

@@ -19,30 +19,6 @@ import numpy as np
 COLUMNS = ("prompt_ids", "chosen_ids", "rejected_ids", "chosen_mask", "rejected_mask")
 
 
-def file_fingerprint(path: Path, chunk: int = 1 << 20) -> str:
-    """Cheap identity of a (possibly multi-GB) weight file: size + first and last MiB."""
-    h = hashlib.sha256()
-    size = path.stat().st_size
-    h.update(f"{path.name}:{size}".encode())
-    with open(path, "rb") as f:
-        h.update(f.read(chunk))
-        if size > chunk:
-            f.seek(max(chunk, size - chunk))
-            h.update(f.read(chunk))
-    return h.hexdigest()
-
-
-def weights_fingerprint(path: str | None) -> str | None:
-    """A checkpoint or adapter directory's weight files (hub ids are identified by name)."""
-    if path is None:
-        return None
-    p = Path(path)
-    if not p.is_dir():
-        return str(path)
-    files = sorted(f for f in p.iterdir() if f.suffix in {".safetensors", ".bin", ".json"} and f.is_file())
-    return hashlib.sha256("".join(file_fingerprint(f) for f in files).encode()).hexdigest()
-
-
 def dataset_fingerprint(dataset: Any, columns: tuple[str, ...] = COLUMNS) -> str:
     h = hashlib.sha256()
     present = [c for c in columns if c in dataset.column_names]

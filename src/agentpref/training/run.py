@@ -143,8 +143,8 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
         resolve_checkpoint,
         resolve_device,
         torch_dtype,
+        weights_fingerprint,
     )
-    from agentpref.training.ref_cache import weights_fingerprint
 
     adapter, full = resolve_init(cfg)
     path = full or resolve_checkpoint(cfg.model, cfg.cache_dir)

@@ -8,6 +8,7 @@ so a resumed run tries it again).
 
 from __future__ import annotations
 
+import functools
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from agentpref.agent.config import ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.models import render_prompt_ids, text_prompt_mode
 from agentpref.agent.protocol import tool_schemas
 from agentpref.agent.record import PolicyInfo
 
@@ -82,3 +84,40 @@ class Policy(ABC):
 
     def close(self) -> None:  # noqa: B027 - a no-op by default: not every policy holds resources
         """Release the model / client."""
+
+
+class TokenizerPrompts:
+    """For policies that render prompts with the model's own tokenizer and chat template (hf,
+    llamacpp), so both send the same token ids. Needs ``tokenizer``, ``tools_in`` and
+    ``edit_format``; the last rendering is kept per episode (a turn renders its prompt twice:
+    budget check, then generation)."""
+
+    tokenizer: Any
+    tools_in: str
+    edit_format: str
+    _RENDER = "rendered_prompt"  # policy_state key: (messages fingerprint, token ids)
+
+    @functools.cached_property
+    def prompt_mode(self) -> PromptMode:  # once: it keys every render, and parses the template
+        return text_prompt_mode(self.tools_in, self.chat_template())
+
+    def chat_template(self) -> str | None:
+        tpl = self.tokenizer.chat_template
+        return tpl if isinstance(tpl, str) or tpl is None else tpl.get("default")
+
+    def _template_kwargs(self) -> dict[str, Any]:
+        return {"tools": tool_schemas(self.edit_format)} if self.prompt_mode == "text_template" else {}
+
+    def _render_ids(self, episode: Episode) -> list[int]:
+        msgs = episode.messages
+        # str hashes are cached by CPython, so fingerprinting the whole transcript is cheap
+        key = (hash(tuple((m["role"], m["content"]) for m in msgs)), self.prompt_mode)
+        cached = episode.policy_state.get(self._RENDER)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        ids = render_prompt_ids(self.tokenizer, msgs, self._template_kwargs().get("tools"))
+        episode.policy_state[self._RENDER] = (key, ids)
+        return ids
+
+    def prompt_tokens(self, episode: Episode) -> int:
+        return len(self._render_ids(episode))

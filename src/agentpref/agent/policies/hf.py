@@ -32,23 +32,20 @@ import time
 from typing import Any
 
 from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
-from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.models import (
     load_causal_lm,
-    render_prompt_ids,
     resolve_device,
-    text_prompt_mode,
 )
-from agentpref.agent.policies.base import Policy, cut_after_stop
+from agentpref.agent.policies.base import Policy, TokenizerPrompts, cut_after_stop
 from agentpref.agent.policies.hf_stream import StreamBatch, use_row_attention
-from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
+from agentpref.agent.protocol import TOOL_CALL_CLOSE
 from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
 
 _KV = (
     "hf_kv"  # policy_state key: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
 )
-_RENDER = "hf_render"  # policy_state key: (messages fingerprint, token ids) of the last rendering
 SHARED_PREFIX_MIN = 16  # shorter common prefixes are not worth a cache lookup
 
 
@@ -201,7 +198,7 @@ def row_completion(
     return comp, cut_after_stop(decode(comp), stops)
 
 
-class HFPolicy(Policy):
+class HFPolicy(TokenizerPrompts, Policy):
     """Lock-step batched generation with a local transformers model (CPU or GPU)."""
 
     backend = "hf"
@@ -277,20 +274,12 @@ class HFPolicy(Policy):
             "generate_s": 0.0,
         }
 
-    # ---- prompts ------------------------------------------------------------------------------
-    @functools.cached_property
-    def prompt_mode(self) -> PromptMode:  # once: it keys every render, and parses the template
-        return text_prompt_mode(self.tools_in, self.chat_template())
-
+    # ---- prompts: TokenizerPrompts ------------------------------------------------------------
     def info(self) -> PolicyInfo:
         info = super().info()
         if self.hf.merge_adapter and self.model.adapter:  # rounding differs: never resume across it
             info.sampling["merged_adapter"] = True
         return info
-
-    def chat_template(self) -> str | None:
-        tpl = self.tokenizer.chat_template
-        return tpl if isinstance(tpl, str) or tpl is None else tpl.get("default")
 
     def _eos_ids(self) -> list[int]:
         """eos of the tokenizer and generation config, plus ``<|im_end|>`` for ChatML templates."""
@@ -308,23 +297,6 @@ class HFPolicy(Policy):
         ):
             ids.append(im_end)
         return list(dict.fromkeys(ids))
-
-    def _render_ids(self, episode: Episode) -> list[int]:
-        msgs = episode.messages
-        # str hashes are cached by CPython, so fingerprinting the whole transcript is cheap
-        key = (hash(tuple((m["role"], m["content"]) for m in msgs)), self.prompt_mode)
-        cached = episode.policy_state.get(_RENDER)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        ids = render_prompt_ids(self.tokenizer, msgs, self._template_kwargs().get("tools"))
-        episode.policy_state[_RENDER] = (key, ids)
-        return ids
-
-    def _template_kwargs(self) -> dict[str, Any]:
-        return {"tools": tool_schemas(self.edit_format)} if self.prompt_mode == "text_template" else {}
-
-    def prompt_tokens(self, episode: Episode) -> int:
-        return len(self._render_ids(episode))
 
     # ---- generation ---------------------------------------------------------------------------
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:

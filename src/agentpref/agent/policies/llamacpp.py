@@ -11,7 +11,7 @@ With ``backend.server`` set, the policy starts ``llama-server`` on a free local 
 ``backend.batch_size`` slots of ``agent.max_context_tokens`` each, and stops it at ``close``. The
 GGUF is ``backend.gguf``, or the model with its adapter merged, converted once by llama.cpp's
 ``convert_hf_to_gguf.py`` (``backend.convert_script``) and cached under
-``<cache_dir>/llamacpp/`` by a hash of the base checkpoint, the adapter's weights and the type.
+``<cache_dir>/llamacpp/`` by the fingerprints of the base and adapter weights and the type.
 ``make llama-server`` builds both where the defaults point.
 
 ``scheduler=continuous`` sends a turn as soon as its episode is ready and hands back each
@@ -22,7 +22,6 @@ and waits for all of it.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import functools
 import hashlib
 import json
 import os
@@ -38,19 +37,18 @@ from pathlib import Path
 from typing import Any
 
 from agentpref.agent.config import LlamaCppBackend, ModelConfig, SamplingConfig
-from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
+from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.models import (
     load_causal_lm,
-    render_prompt_ids,
+    load_tokenizer,
     resolve_checkpoint,
-    text_prompt_mode,
+    weights_fingerprint,
 )
-from agentpref.agent.policies.base import Policy
-from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
+from agentpref.agent.policies.base import Policy, TokenizerPrompts
+from agentpref.agent.protocol import TOOL_CALL_CLOSE
 from agentpref.errors import ConfigError
 
 _SLOT = "llamacpp_slot"    # policy_state: the server slot an episode holds while it runs
-_RENDER = "llamacpp_render"
 
 
 def _free_port() -> int:
@@ -59,26 +57,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _files_digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for p in sorted(paths):
-        h.update(p.name.encode())
-        with open(p, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()[:16]
-
-
 def convert_to_gguf(model: ModelConfig, backend: LlamaCppBackend) -> Path:
     """The model (adapter merged) as a GGUF of ``backend.outtype``, converted once and cached."""
     if not backend.convert_script or not Path(backend.convert_script).is_file():
         raise ConfigError(f"backend.convert_script={backend.convert_script} does not exist: run `make "
                           "llama-server`, set it to llama.cpp's convert_hf_to_gguf.py, or set backend.gguf")
     base = resolve_checkpoint(model, backend.cache_dir)
-    parts = [str(base), backend.outtype]
-    if model.adapter:
-        parts.append(_files_digest([p for p in Path(model.adapter).glob("adapter_*") if p.is_file()]))
-    key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    parts = [weights_fingerprint(base), weights_fingerprint(model.adapter), backend.outtype]
+    key = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
     out = Path(backend.cache_dir) / "llamacpp" / f"{model.name}-{key}-{backend.outtype}.gguf"
     if out.is_file():
         return out
@@ -105,22 +91,16 @@ def convert_to_gguf(model: ModelConfig, backend: LlamaCppBackend) -> Path:
     return out
 
 
-class LlamaCppPolicy(Policy):
+class LlamaCppPolicy(TokenizerPrompts, Policy):
     backend = "llamacpp"
 
     def __init__(self, model: ModelConfig, backend: LlamaCppBackend, sampling: SamplingConfig,
                  tools_in: str = "auto", max_context_tokens: int = 4096):
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
-        from transformers import AutoTokenizer
-
         self.cfg = backend
         self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call else ()
         self.tools_in = tools_in
-        checkpoint = model.adapter if model.adapter and Path(model.adapter, "tokenizer_config.json").is_file() \
-            else resolve_checkpoint(model, backend.cache_dir)
-        self.tokenizer = AutoTokenizer.from_pretrained(checkpoint)
-        if model.chat_template:
-            self.tokenizer.chat_template = Path(model.chat_template).read_text()
+        self.tokenizer = load_tokenizer(model, resolve_checkpoint(model, backend.cache_dir))  # as hf loads it
         self._proc: subprocess.Popen | None = None
         self.base_url = backend.base_url.rstrip("/")
         if backend.server:
@@ -180,27 +160,6 @@ class LlamaCppPolicy(Policy):
         except Exception:
             pass
 
-    # ---- prompts ------------------------------------------------------------------------------
-    @functools.cached_property
-    def prompt_mode(self) -> PromptMode:  # once: it keys every render, and parses the template
-        return text_prompt_mode(self.tools_in, self.chat_template())
-
-    def chat_template(self) -> str | None:
-        tpl = self.tokenizer.chat_template
-        return tpl if isinstance(tpl, str) or tpl is None else tpl.get("default")
-
-    def _render(self, episode: Episode) -> list[int]:
-        key = (hash(tuple((m["role"], m["content"]) for m in episode.messages)), self.prompt_mode)
-        cached = episode.policy_state.get(_RENDER)
-        if cached is None or cached[0] != key:
-            tools = tool_schemas(self.edit_format) if self.prompt_mode == "text_template" else None
-            cached = (key, render_prompt_ids(self.tokenizer, episode.messages, tools))
-            episode.policy_state[_RENDER] = cached
-        return cached[1]
-
-    def prompt_tokens(self, episode: Episode) -> int:
-        return len(self._render(episode))
-
     # ---- requests -----------------------------------------------------------------------------
     def _body(self, prompt: list[int], slot: int, seed: int) -> dict[str, Any]:
         s = self.sampling
@@ -241,7 +200,7 @@ class LlamaCppPolicy(Policy):
                 if not self._free:
                     raise RuntimeError(f"no free slot among {self.cfg.batch_size}: at most batch_size episodes run")
                 slot = episode.policy_state[_SLOT] = self._free.pop(0)
-        return self._pool.submit(self._request, self._render(episode), slot, seed)
+        return self._pool.submit(self._request, self._render_ids(episode), slot, seed)
 
     def act(self, episodes: list[Episode], seed: int) -> list[PolicyOutput]:
         t0 = time.perf_counter()
