@@ -32,9 +32,10 @@ lint: venv
 
 # The main job: the whole study on the embedded SmolLM2-135M (conf/experiment/study_demo.yaml):
 # oracle demonstrations -> SFT -> own rollouts -> trajectory + step pairs -> DPO -> heldout
-# evaluation of base, SFT, SFT+DPO -> report. A fixed run dir: re-running resumes it.
+# evaluation of base, SFT, SFT+DPO -> report. A fixed run dir: re-running resumes it. Its rollouts
+# run on llama-server (built once, below); `params.backend=hf_continuous` needs no build.
 demo: export LD_PRELOAD := $(TCMALLOC)
-demo: venv
+demo: venv llama-server
 	$(PY) study.py experiment=study_demo run_dir=outputs/demo/study
 	@cat outputs/demo/study/report/demo.md
 
@@ -48,11 +49,18 @@ checks: venv
 
 # backend=llamacpp's server and converter, where conf/backend/llamacpp.yaml looks for them: the
 # llama.cpp sources vendored in the pinned llama-cpp-python sdist, llama-server built for this CPU
-# (about 5 min on 2 cores), and the converter's sentencepiece. Not needed for anything else.
+# (about 5 min on 2 cores, once), and the converter's sentencepiece.
 LLAMA_CPP := data/cache/llama.cpp
 LLAMA_CPP_PYTHON := 0.3.36
-llama-server: venv
+LLAMA_SERVER := $(LLAMA_CPP)/build/bin/llama-server
+CONVERT_DEPS := $(VENV)/.llamacpp-convert-installed
+llama-server: $(LLAMA_SERVER) $(CONVERT_DEPS)
+
+$(CONVERT_DEPS): $(STAMP)
 	$(PY) -m pip install -q "sentencepiece>=0.2,<0.3"
+	@touch $@
+
+$(LLAMA_SERVER): | $(STAMP)
 	test -f $(LLAMA_CPP)/CMakeLists.txt || ( \
 	  $(PY) -m pip download -q --no-deps --no-binary :all: -d $(LLAMA_CPP)-sdist "llama-cpp-python==$(LLAMA_CPP_PYTHON)" && \
 	  mkdir -p $(LLAMA_CPP) && tar xzf $(LLAMA_CPP)-sdist/llama_cpp_python-$(LLAMA_CPP_PYTHON).tar.gz -C $(LLAMA_CPP) \
@@ -60,7 +68,7 @@ llama-server: venv
 	cmake -S $(LLAMA_CPP) -B $(LLAMA_CPP)/build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
 	  -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF > /dev/null
 	cmake --build $(LLAMA_CPP)/build --target llama-server -j$$(nproc)
-	@echo "built $(LLAMA_CPP)/build/bin/llama-server: use backend=llamacpp"
+	@echo "built $(LLAMA_SERVER): use backend=llamacpp"
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache
