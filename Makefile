@@ -32,10 +32,9 @@ lint: venv
 
 # The main job: the whole study on the embedded SmolLM2-135M (conf/experiment/study_demo.yaml):
 # oracle demonstrations -> SFT -> own rollouts -> trajectory + step pairs -> DPO -> heldout
-# evaluation of base, SFT, SFT+DPO -> report. A fixed run dir: re-running resumes it. Its rollouts
-# run on llama-server (built once, below); `params.backend=hf_continuous` needs no build.
+# evaluation of base, SFT, SFT+DPO -> report. A fixed run dir: re-running resumes it.
 demo: export LD_PRELOAD := $(TCMALLOC)
-demo: venv llama-server
+demo: venv
 	$(PY) study.py experiment=study_demo run_dir=outputs/demo/study
 	@cat outputs/demo/study/report/demo.md
 
