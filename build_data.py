@@ -6,19 +6,14 @@
 """
 
 import hydra
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from agentpref.config import cli_errors, validate_config
-from agentpref.data.build import BuildDataConfig, build_data, print_stats
+from agentpref.entrypoints import run_cli
 
 
 @hydra.main(config_path="conf", config_name="build_data", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    cfg.output_dir = HydraConfig.get().runtime.output_dir  # in a multirun: one subdir per job
-    print_stats(build_data(validate_config(cfg, BuildDataConfig)))
-    return 0
+def main(cfg: DictConfig) -> None:
+    run_cli("build_data", cfg)
 
 
 if __name__ == "__main__":

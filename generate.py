@@ -8,22 +8,14 @@
 """
 
 import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from agentpref.agent.generation import GenerateConfig, print_summary, run_generation
-from agentpref.config import cli_errors, validate_config
+from agentpref.entrypoints import run_cli
 
 
 @hydra.main(config_path="conf", config_name="generate", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    # The job's output dir is the run dir (in a multirun: one subdir per job).
-    cfg.run_dir = HydraConfig.get().runtime.output_dir
-    config = validate_config(cfg, GenerateConfig)
-    summary = run_generation(config, OmegaConf.to_container(cfg, resolve=True))
-    print_summary(summary)
-    return 0
+def main(cfg: DictConfig) -> None:
+    run_cli("generate", cfg)
 
 
 if __name__ == "__main__":

@@ -10,23 +10,15 @@ Writes <out_dir>/<name>.md, .tex, .json, <name>_bars.png, (with two or more DPO 
 <name>_curve.png; prints a one-line JSON summary.
 """
 
-import shlex
-
 import hydra
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from agentpref.config import cli_errors, validate_config
-from agentpref.reporting.run import ReportConfig, make_report, print_summary
+from agentpref.entrypoints import run_cli
 
 
 @hydra.main(config_path="conf", config_name="report", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    overrides = HydraConfig.get().overrides.task
-    command = " ".join(["python report.py", *(shlex.quote(o) for o in overrides)])
-    print_summary(make_report(validate_config(cfg, ReportConfig), command))
-    return 0
+def main(cfg: DictConfig) -> None:
+    run_cli("report", cfg)
 
 
 if __name__ == "__main__":

@@ -11,15 +11,12 @@ rollouts.jsonl, and prints a one-line JSON summary. See docs/scoring.md.
 import hydra
 from omegaconf import DictConfig
 
-from agentpref.config import cli_errors, validate_config
-from agentpref.scoring.run import ScoreConfig, print_summary, score_run
+from agentpref.entrypoints import run_cli
 
 
 @hydra.main(config_path="conf", config_name="score", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    print_summary(score_run(validate_config(cfg, ScoreConfig)))
-    return 0
+def main(cfg: DictConfig) -> None:
+    run_cli("score", cfg)
 
 
 if __name__ == "__main__":

@@ -7,20 +7,14 @@
 """
 
 import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from agentpref.config import cli_errors, validate_config
-from agentpref.study import StudyConfig, print_summary, run_study
+from agentpref.entrypoints import run_cli
 
 
 @hydra.main(config_path="conf", config_name="study", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    cfg.run_dir = HydraConfig.get().runtime.output_dir  # in a multirun: one subdir per job
-    config = validate_config(cfg, StudyConfig)
-    print_summary(run_study(config, OmegaConf.to_container(cfg, resolve=True)))
-    return 0
+def main(cfg: DictConfig) -> None:
+    run_cli("study", cfg)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,13 @@ import sys
 import hydra
 from omegaconf import DictConfig
 
-from agentpref.config import cli_errors, validate_config
-from agentpref.tasks.cli import COMMANDS, run
-from agentpref.tasks.config import TasksCommandConfig
+from agentpref.entrypoints import run_cli
+from agentpref.tasks.cli import COMMANDS
 
 
 @hydra.main(config_path="conf", config_name="tasks_cli", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    return run(validate_config(cfg, TasksCommandConfig))
+def main(cfg: DictConfig) -> None:
+    run_cli("tasks_cli", cfg)
 
 
 if __name__ == "__main__":

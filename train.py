@@ -8,23 +8,14 @@
 """
 
 import hydra
-from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
-from agentpref.config import cli_errors, validate_config
-from agentpref.training.config import TrainConfig
+from agentpref.entrypoints import run_cli
 
 
 @hydra.main(config_path="conf", config_name="train", version_base="1.3")
-@cli_errors
-def main(cfg: DictConfig) -> int:
-    cfg.run_dir = HydraConfig.get().runtime.output_dir
-    config = validate_config(cfg, TrainConfig)
-    from agentpref.training.run import print_summary, train
-
-    summary = train(config, OmegaConf.to_container(cfg, resolve=True))
-    print_summary(summary)
-    return 0
+def main(cfg: DictConfig) -> None:
+    run_cli("train", cfg)
 
 
 if __name__ == "__main__":

@@ -38,12 +38,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from omegaconf import open_dict
-
 from agentpref.agent.generation import GenerateConfig, run_generation
 from agentpref.agent.record import read_rollouts
-from agentpref.config import validate_config
+from agentpref.entrypoints import load
 
 REPO = Path(__file__).resolve().parents[1]
 MODES = {
@@ -83,12 +80,7 @@ def config(args: argparse.Namespace, mode: str, run_dir: Path) -> GenerateConfig
                  "tasks.split=heldout", f"tasks.per_program={args.per_program}", f"tasks.limit={args.tasks}",
                  "decoding=greedy", f"backend.max_new_tokens={args.max_new_tokens}",
                  f"backend.batch_size={args.batch_size}", *MODES[mode], *engine_overrides(args, mode)]
-    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
-        cfg = compose("generate", overrides=overrides)
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
-        cfg.run_dir = str(run_dir)
-    return validate_config(cfg, GenerateConfig)
+    return load("generate", overrides, run_dir=run_dir)
 
 
 def main() -> None:

@@ -17,26 +17,16 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def oracle_data(root: Path, tasks: int) -> Path:
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.agent.generation import GenerateConfig, run_generation
-    from agentpref.config import validate_config
-    from agentpref.data.build import BuildDataConfig, build_data
+    from agentpref.agent.generation import run_generation
+    from agentpref.data.build import build_data
+    from agentpref.entrypoints import load
 
     out = root / "data"
     if (out / "pairs.jsonl").is_file():
         return out
-    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
-        gen = compose("generate", overrides=["logger=none", "progress=false", "backend=oracle",
-                                             "tasks.split=train", f"tasks.limit={tasks}"])
-        data = compose("build_data", overrides=[f"runs=[{root / 'gen'}]"])
-    for cfg, key, value in ((gen, "run_dir", root / "gen"), (data, "output_dir", out)):
-        with open_dict(cfg):
-            cfg.pop("hydra", None)
-            cfg[key] = str(value)
-    run_generation(validate_config(gen, GenerateConfig))
-    build_data(validate_config(data, BuildDataConfig))
+    run_generation(load("generate", ["logger=none", "progress=false", "backend=oracle", "tasks.split=train",
+                                     f"tasks.limit={tasks}"], run_dir=root / "gen"))
+    build_data(load("build_data", [f"runs=[{root / 'gen'}]"], run_dir=out))
     rows = [json.loads(line) for line in (out / "sft.jsonl").read_text().splitlines()]
     with open(out / "pairs.jsonl", "w") as f:
         for i, row in enumerate(rows):
@@ -48,20 +38,9 @@ def oracle_data(root: Path, tasks: int) -> Path:
 
 
 def train_config(*overrides: str, run_dir: Path) -> Any:
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
+    from agentpref.entrypoints import load
 
-    from agentpref.config import validate_config
-    from agentpref.training.config import TrainConfig, check_trainer_keys
-
-    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
-        cfg = compose("train", overrides=["logger=none", *overrides])
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
-        cfg.run_dir = str(run_dir)
-    config = validate_config(cfg, TrainConfig)
-    check_trainer_keys(config)
-    return config
+    return load("train", ["logger=none", *overrides], run_dir=run_dir)
 
 
 def step_times(trainer: Any) -> list[float]:

@@ -66,19 +66,10 @@ def builtin_tasks():
 @pytest.fixture
 def generate_config(repo, tmp_path):
     """Compose conf/generate.yaml with overrides into a validated GenerateConfig (run_dir in tmp)."""
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.agent.generation import GenerateConfig
-    from agentpref.config import validate_config
+    from agentpref.entrypoints import load
 
     def make(*overrides: str, run_dir=None):
-        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-            cfg = compose("generate", overrides=["logger=none", "progress=false", *overrides])
-        with open_dict(cfg):
-            cfg.pop("hydra", None)
-            cfg.run_dir = str(run_dir or tmp_path / "run")
-        return validate_config(cfg, GenerateConfig)
+        return load("generate", ["logger=none", "progress=false", *overrides], run_dir=run_dir or tmp_path / "run")
 
     return make
 
@@ -86,19 +77,12 @@ def generate_config(repo, tmp_path):
 @pytest.fixture
 def compose_config(repo, tmp_path):
     """Compose a root config (e.g. build_data) with overrides into a validated pydantic model."""
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.config import validate_config
+    from agentpref.entrypoints import load
 
     def make(name: str, model, *overrides: str, **values):
-        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-            cfg = compose(name, overrides=list(overrides))
-        with open_dict(cfg):
-            cfg.pop("hydra", None)
-            for key, value in values.items():
-                cfg[key] = value
-        return validate_config(cfg, model)
+        config = load(name, overrides, **values)
+        assert isinstance(config, model)
+        return config
 
     return make
 
@@ -110,24 +94,14 @@ def train_data(repo, tmp_path_factory):
     oracle transcript (chosen) with a premature finish as the first turn (rejected)."""
     import json
 
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.agent.generation import GenerateConfig, run_generation
-    from agentpref.config import validate_config
-    from agentpref.data.build import BuildDataConfig, build_data
+    from agentpref.agent.generation import run_generation
+    from agentpref.data.build import build_data
+    from agentpref.entrypoints import load
 
     root = tmp_path_factory.mktemp("train_data")
-    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-        gen = compose("generate", overrides=["logger=none", "progress=false", "backend=oracle",
-                                             "tasks.split=train", "tasks.limit=4"])
-        data = compose("build_data", overrides=[f"runs=[{root / 'gen'}]"])
-    for cfg, key, value in ((gen, "run_dir", root / "gen"), (data, "output_dir", root / "data")):
-        with open_dict(cfg):
-            cfg.pop("hydra", None)
-            cfg[key] = str(value)
-    run_generation(validate_config(gen, GenerateConfig))
-    build_data(validate_config(data, BuildDataConfig))
+    run_generation(load("generate", ["logger=none", "progress=false", "backend=oracle", "tasks.split=train",
+                                     "tasks.limit=4"], run_dir=root / "gen"))
+    build_data(load("build_data", [f"runs=[{root / 'gen'}]"], run_dir=root / "data"))
     out = root / "data"
     finish = {"role": "assistant",
               "content": '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>'}

@@ -45,24 +45,14 @@ def runs(tmp_path_factory, builtin_tasks):
     and a heldout program."""
     import os
 
-    from conftest import REPO
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.agent.generation import GenerateConfig
-    from agentpref.config import validate_config
+    from agentpref.entrypoints import load
 
     root = tmp_path_factory.mktemp("runs")
     task = builtin_tasks[TASK]
     old, new = minimal_hunk(task.files[PATH], task.reference_fix[PATH])
 
     def cfg(run_dir, *overrides):
-        with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
-            c = compose("generate", overrides=["logger=none", "progress=false", *overrides])
-        with open_dict(c):
-            c.pop("hydra", None)
-            c.run_dir = str(run_dir)
-        return validate_config(c, GenerateConfig)
+        return load("generate", ["logger=none", "progress=false", *overrides], run_dir=run_dir)
 
     os.environ["OPENAI_API_KEY"] = "EMPTY"
     with FakeOpenAIServer(fallback=SometimesFixes(old, new)) as srv:
@@ -75,7 +65,7 @@ def runs(tmp_path_factory, builtin_tasks):
 
 def build(compose_config, tmp_path, runs, *overrides, names=("api", "oracle")):
     return build_data(compose_config("build_data", BuildDataConfig, *overrides,
-                                     runs=[str(runs / n) for n in names], output_dir=str(tmp_path / "data")))
+                                     runs=[str(runs / n) for n in names], run_dir=str(tmp_path / "data")))
 
 
 def read(path):
@@ -146,10 +136,10 @@ def test_partial_last_line_is_counted_not_fatal(compose_config, tmp_path, runs):
 
 
 def test_cli_prints_yield(run_cli, tmp_path, runs):
-    r = run_cli("build_data.py", f"runs=[{runs / 'api'},{runs / 'oracle'}]", f"output_dir={tmp_path}/d")
+    r = run_cli("build_data.py", f"runs=[{runs / 'api'},{runs / 'oracle'}]", f"run_dir={tmp_path}/d")
     assert r.returncode == 0, r.stderr[-2000:]
     stats = json.loads(r.stdout.strip().splitlines()[-1])
-    assert stats["output_dir"] == f"{tmp_path}/d" and (tmp_path / "d" / "pairs.jsonl").exists()
+    assert stats["run_dir"] == f"{tmp_path}/d" and (tmp_path / "d" / "pairs.jsonl").exists()
     assert stats["trajectory_pairs"]["examples"] == 4 and "pairs per" not in r.stdout
     assert "trajectory_pairs: 4 (" in r.stderr and "/1M tokens" in r.stderr
     p99 = stats["sft"]["turn_tokens"]["p99"]

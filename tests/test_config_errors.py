@@ -9,18 +9,6 @@ from agentpref.errors import ConfigError
 pytestmark = pytest.mark.reliability
 
 
-def models():
-    from agentpref.agent.generation import GenerateConfig
-    from agentpref.data.build import BuildDataConfig
-    from agentpref.evaluation.run import EvalConfig
-    from agentpref.reporting.run import ReportConfig
-    from agentpref.study import StudyConfig
-    from agentpref.training.config import TrainConfig
-
-    return {"generate": GenerateConfig, "build_data": BuildDataConfig, "train": TrainConfig,
-            "evaluate": EvalConfig, "study": StudyConfig, "report": ReportConfig}
-
-
 CASES = [
     # unknown keys (added with +, so Hydra lets them through to our validation)
     ("generate", ["+rollouts_per_taks=2"], "unknown config key 'rollouts_per_taks'"),
@@ -55,21 +43,11 @@ CASES = [
 
 @pytest.mark.parametrize(("entry", "overrides", "says"), CASES, ids=[f"{c[0]}:{c[1][-1] if c[1] else 'missing'}" for c in CASES])
 def test_config_mistakes_are_one_line_naming_the_key(repo, entry, overrides, says):
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
+    from agentpref.entrypoints import compose, validate
 
-    from agentpref.config import validate_config
-
-    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-        cfg = compose(entry, overrides=overrides)
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
+    cfg = compose(entry, overrides)
     with pytest.raises(ConfigError) as info:
-        config = validate_config(cfg, models()[entry])
-        if entry == "train":   # sft:/dpo:/trainer: keys are checked against TRL's own dataclasses
-            from agentpref.training.config import check_trainer_keys
-
-            check_trainer_keys(config)
+        validate(entry, cfg)   # train: sft:/dpo:/trainer: keys are checked against TRL's own dataclasses
     message = str(info.value)
     assert says in message and "\n" not in message, message
     assert len(message) < 400

@@ -146,20 +146,12 @@ def test_config_mistakes_fail_with_one_line(eval_config):
 @pytest.fixture(scope="module")
 def oracle_eval(tmp_path_factory, repo):
     """The oracle on 3 heldout tasks, K=2 (real episodes in the sandbox, a few seconds)."""
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.config import validate_config
-    from agentpref.evaluation.run import EvalConfig, run_evaluation
+    from agentpref.entrypoints import load
+    from agentpref.evaluation.run import run_evaluation
 
     run_dir = tmp_path_factory.mktemp("eval") / "oracle"
-    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-        cfg = compose("evaluate", overrides=["backend=oracle", "logger=none", "progress=false", "tasks.limit=3",
-                                             "samples_per_task=2", "ks=[1,2]"])
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
-        cfg.run_dir = str(run_dir)
-    return run_evaluation(validate_config(cfg, EvalConfig))
+    return run_evaluation(load("evaluate", ["backend=oracle", "logger=none", "progress=false", "tasks.limit=3",
+                                            "samples_per_task=2", "ks=[1,2]"], run_dir=run_dir))
 
 
 def test_oracle_evaluation_summary(oracle_eval):

@@ -225,13 +225,10 @@ def test_text_protocol_run_with_greedy_decoding_top_k_and_stop(openai_run, tmp_p
 def test_greedy_decoding_wins_over_presets_also_in_study_stages():
     """decoding=greedy is listed after the presets: it sets temperature=0 top_p=1 top_k=0 over an
     experiment's temperature, on the command line and in a study stage's overrides alike."""
-    from agentpref.config import validate_config
-    from agentpref.evaluation.run import EvalConfig
-    from agentpref.study import _compose
+    from agentpref.entrypoints import compose, load
 
     def evaluate(*overrides):
-        cfg = _compose("evaluate", [*overrides, "run_dir=x"])
-        return validate_config(cfg, EvalConfig)
+        return load("evaluate", [*overrides, "run_dir=x"])
 
     preset = evaluate("experiment=eval_ablation", "temperature=0.9")
     assert (preset.temperature, preset.samples_per_task) == (0.9, 5)
@@ -241,7 +238,7 @@ def test_greedy_decoding_wins_over_presets_also_in_study_stages():
     assert (sample.temperature, sample.top_k) == (0.8, 20)
     with pytest.raises(ConfigError, match="samples_per_task=1"):
         evaluate("experiment=eval_qwen7b", "decoding=greedy")
-    gen = _compose("generate", ["decoding=greedy", "run_dir=x"])
+    gen = compose("generate", ["decoding=greedy", "run_dir=x"])
     assert (gen.temperature, gen.top_p, gen.top_k) == (0.0, 1.0, 0)
 
 

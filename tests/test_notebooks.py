@@ -27,19 +27,11 @@ def test_committed_notebook_has_no_outputs():
 
 # ---- real runs -------------------------------------------------------------------------------
 def _evaluate(repo: Path, run_dir: Path, *overrides: str) -> dict:
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
+    from agentpref.entrypoints import load
+    from agentpref.evaluation.run import run_evaluation
 
-    from agentpref.config import validate_config
-    from agentpref.evaluation.run import EvalConfig, run_evaluation
-
-    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-        cfg = compose("evaluate", overrides=["logger=none", "progress=false", "tasks.limit=2",
-                                             "samples_per_task=1", "ks=[1]", *overrides])
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
-        cfg.run_dir = str(run_dir)
-    return run_evaluation(validate_config(cfg, EvalConfig))
+    return run_evaluation(load("evaluate", ["logger=none", "progress=false", "tasks.limit=2", "samples_per_task=1",
+                                            "ks=[1]", *overrides], run_dir=run_dir))
 
 
 @pytest.fixture(scope="module")

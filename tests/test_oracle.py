@@ -107,7 +107,7 @@ def test_recovery_demos_train_only_their_unperturbed_turns(generate_config, comp
     _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=12", "agent=compact",
                 "backend.perturb_rate=0.5")
     cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
-                         "agent=compact", "sft.max_per_task=1", output_dir=str(tmp_path / "data"))
+                         "agent=compact", "sft.max_per_task=1", run_dir=str(tmp_path / "data"))
     stats = build_data(cfg)
     import json
 
@@ -139,7 +139,7 @@ def test_stuck_demonstrations_stop_cleanly_after_a_checked_edit(generate_config,
         assert r.steps[-3].edited and not r.steps[-2].tests.all_passed and r.end_reason == "finished"
         assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: ") and not r.final.resolved
     cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
-                         "agent=compact", output_dir=str(tmp_path / "data"))
+                         "agent=compact", run_dir=str(tmp_path / "data"))
     build_data(cfg)
     import json
 

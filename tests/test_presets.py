@@ -23,30 +23,19 @@ def all_presets(repo: Path) -> list[tuple[str, str]]:
 
 @pytest.fixture
 def compose_entry(repo, tmp_path):
-    """Compose ``train`` or ``evaluate`` with overrides and validate it (run_dir as resolved)."""
-    from hydra import compose, initialize_config_dir
+    """Compose ``train``, ``evaluate`` or ``study`` with overrides and validate it (run_dir as resolved)."""
     from omegaconf import open_dict
 
-    from agentpref.config import validate_config
-    from agentpref.evaluation.run import EvalConfig
-    from agentpref.study import StudyConfig
-    from agentpref.training.config import TrainConfig, check_trainer_keys
+    from agentpref.entrypoints import compose, validate
 
     def make(entry: str, *overrides: str, run_dir: Path | None = None):
-        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-            cfg = compose(entry, overrides=["logger=none", *overrides], return_hydra_config=False)
-        with open_dict(cfg):
-            cfg.pop("hydra", None)
-            if run_dir is not None:
-                cfg.run_dir = str(run_dir)
-            if entry == "study":  # a study's required paths (params: ???) are the user's runs
+        cfg = compose(entry, ["logger=none", *overrides], **({"run_dir": run_dir} if run_dir is not None else {}))
+        if entry == "study":  # a study's required paths (params: ???) are the user's runs
+            with open_dict(cfg):
                 for key in cfg.params:
                     if OmegaConf.is_missing(cfg.params, key):
                         cfg.params[key] = "unused"
-        config = validate_config(cfg, {"train": TrainConfig, "evaluate": EvalConfig, "study": StudyConfig}[entry])
-        if entry == "train":
-            check_trainer_keys(config)
-        return config
+        return validate(entry, cfg)
 
     return make
 
@@ -64,10 +53,10 @@ def test_every_preset_composes(repo, compose_entry):
         elif entry == "evaluate":
             assert cfg.tasks.split == "heldout" and max(cfg.ks) <= cfg.samples_per_task
         else:  # every stage of a study composes for its own entry point
-            from agentpref.study import _compose
+            from agentpref.entrypoints import compose
 
             for name, stage in cfg.stages.items():
-                assert _compose(stage.entry, stage.overrides), (stem, name)
+                assert compose(stage.entry, stage.overrides), (stem, name)
     # The ablation layout: rows land in outputs/ablation/<model>/<row>, evaluations next to them.
     row = compose_entry("train", "experiment=ablation_sft_dpo", "dpo.beta=0.3", "model=qwen7b")
     assert row.run_dir == "outputs/ablation/qwen7b/sft_dpo_beta0.3" and row.init_from == "outputs/ablation/qwen7b/sft"
@@ -89,11 +78,9 @@ EXPECTED_LABELS = {"ablation_sft": "SFT", "ablation_dpo": "DPO (β=0.1)", "ablat
 def ablation_runs(repo, train_data, tmp_path_factory):
     """Each ablation row's train preset for one optimizer step (rows with init_from continue the
     ablation_sft run); returns {preset: run dir}."""
-    from hydra import compose, initialize_config_dir
     from omegaconf import open_dict
 
-    from agentpref.config import validate_config
-    from agentpref.training.config import TrainConfig
+    from agentpref.entrypoints import compose, validate
     from agentpref.training.run import train
 
     root = tmp_path_factory.mktemp("ablation")
@@ -102,14 +89,11 @@ def ablation_runs(repo, train_data, tmp_path_factory):
     runs = {}
     for stem in ["ablation_sft", *rows]:
         overrides = [f"experiment={stem}", *ONE_STEP, f"data={train_data}", f"ref_cache.dir={root / 'refcache'}"]
-        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-            cfg = compose("train", overrides=overrides)
+        cfg = compose("train", overrides, run_dir=root / stem)
         with open_dict(cfg):
-            cfg.pop("hydra", None)
-            cfg.run_dir = str(root / stem)
             if cfg.init_from:
                 cfg.init_from = runs["ablation_sft"]
-        train(validate_config(cfg, TrainConfig), {})
+        train(validate("train", cfg), {})
         runs[stem] = str(root / stem)
     return runs
 
@@ -148,7 +132,7 @@ def test_base_and_sft_dpo_evaluations_make_the_ablation_table(ablation_runs, com
     assert sft_dpo["adapter"].endswith("ablation_sft_dpo/adapter") and sft_dpo["comparison"]["tasks"] == 2
 
     out = tmp_path / "results"
-    proc = run_cli("report.py", f"runs=[{evals}/*]", "baseline=base", f"out_dir={out}", "name=table")
+    proc = run_cli("report.py", f"runs=[{evals}/*]", "baseline=base", f"run_dir={out}", "name=table")
     assert proc.returncode == 0, proc.stderr[-3000:]
     md = (out / "table.md").read_text()
     rows = [line for line in md.splitlines() if line.startswith("| ")][1:]  # after the header

@@ -94,7 +94,7 @@ def eval_runs(tmp_path):
 
 
 def report(tmp_path, runs, **kw):
-    cfg = ReportConfig(runs=runs, out_dir=str(tmp_path / "out"), **kw)
+    cfg = ReportConfig(runs=runs, run_dir=str(tmp_path / "out"), **kw)
     return make_report(cfg, "python report.py 'runs=[x]'")
 
 
@@ -113,7 +113,7 @@ def md_table(text: str, which: int = 0) -> tuple[list[str], list[list[str]]]:
 
 def test_markdown_rows_order_bold_and_cis(tmp_path, eval_runs, compose_config):
     root, summaries = eval_runs
-    cfg = compose_config("report", ReportConfig, f"runs=[{root}/*]", f"out_dir={tmp_path / 'out'}")
+    cfg = compose_config("report", ReportConfig, f"runs=[{root}/*]", f"run_dir={tmp_path / 'out'}")
     assert cfg.metrics[0] == "pass@1" and cfg.name == "ablation" and cfg.baseline is None
     result = make_report(cfg, "python report.py 'runs=[x]'")
     assert result["rows"] == 5 and result["methods"] == ORDER
@@ -265,17 +265,17 @@ def test_errors_name_the_key(tmp_path, eval_runs):
 def test_cli(run_cli, tmp_path, eval_runs):
     root, _ = eval_runs
     out = tmp_path / "cli"
-    proc = run_cli("report.py", f"runs=[{root}/*]", f"out_dir={out}", "name=abl", "baseline=base")
+    proc = run_cli("report.py", f"runs=[{root}/*]", f"run_dir={out}", "name=abl", "baseline=base")
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     assert result["rows"] == 5 and proc.stderr.startswith("report of 5 methods x 7 metrics")
     for name in ("abl.md", "abl.tex", "abl.json", "abl_bars.png", "abl_beta.png"):
         assert (out / name).stat().st_size > 0
     md = (out / "abl.md").read_text()
-    command = f"python report.py 'runs=[{root}/*]' out_dir={out} name=abl baseline=base"
+    command = f"python report.py 'runs=[{root}/*]' run_dir={out} name=abl baseline=base"
     assert f"Command: `{command}`" in md
     assert not re.search(r"\.hydra|\.log$", "\n".join(p.name for p in out.iterdir()))
-    proc = run_cli("report.py", f"runs=[{tmp_path}/none*]", f"out_dir={out}")
+    proc = run_cli("report.py", f"runs=[{tmp_path}/none*]", f"run_dir={out}")
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert proc.stderr.startswith("error: runs: ")
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from hydra import compose, initialize_config_dir
 from test_checks import BAD, bad, good_steps, make_record
 
 from agentpref.agent.generation import run_generation
 from agentpref.agent.record import read_rollouts
 from agentpref.config import validate_config
+from agentpref.entrypoints import compose
 from agentpref.errors import ConfigError
 from agentpref.scoring.checks import CHECKS
 from agentpref.scoring.run import ScoreConfig
@@ -34,8 +34,7 @@ def _smollm2_like(n: int = 4):
 
 
 def _compose(repo, *overrides):
-    with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-        return compose("score", overrides=["run_dir=/tmp/x", *overrides])
+    return compose("score", ["run=/tmp/x", *overrides])
 
 
 @pytest.mark.parametrize("name", ["default", "functional", "discipline"])
@@ -109,7 +108,7 @@ def test_score_py_end_to_end(generate_config, tmp_path, run_cli):
     run_dir = _oracle_run(generate_config, tmp_path)
     rollouts = run_dir / "rollouts.jsonl"
     original = rollouts.read_bytes()
-    r = run_cli("score.py", f"run_dir={run_dir}", "scorer=discipline", "scorer.weights.loops=3")
+    r = run_cli("score.py", f"run={run_dir}", "scorer=discipline", "scorer.weights.loops=3")
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert summary["records"] == 4 and summary["mean_score"] >= 0.98 and summary["scorer"] == "discipline"
@@ -121,8 +120,8 @@ def test_score_py_end_to_end(generate_config, tmp_path, run_cli):
 
     # a run killed mid-write: the half line is skipped (with a warning), the file left as it is
     rollouts.write_bytes(original + original.splitlines(keepends=True)[0][:200])
-    out = tmp_path / "elsewhere" / "s.jsonl"
-    r = run_cli("score.py", f"run_dir={run_dir}", f"output={out}")
+    out = tmp_path / "elsewhere" / "scored.jsonl"
+    r = run_cli("score.py", f"run={run_dir}", f"run_dir={out.parent}")
     assert r.returncode == 0, r.stderr[-2000:]
     assert json.loads(r.stdout.strip().splitlines()[-1])["skipped_partial_lines"] == 1
     assert "warning: skipped a partial last line" in r.stderr and len(read_rollouts(out)) == 4
@@ -149,8 +148,8 @@ def test_score_py_bad_inputs(tmp_path, run_cli):
         (tmp_path / name).mkdir()
         (tmp_path / name / "rollouts.jsonl").write_text(content)
     for name, (_, message) in cases.items():
-        r = run_cli("score.py", f"run_dir={tmp_path / name}")
+        r = run_cli("score.py", f"run={tmp_path / name}")
         assert message in _error_line(r), name
         assert not (tmp_path / name / "scored.jsonl").exists()
-    assert "is not a directory" in _error_line(run_cli("score.py", f"run_dir={tmp_path / 'missing'}"))
-    assert "missing config value 'run_dir'" in _error_line(run_cli("score.py"))
+    assert "is not a directory" in _error_line(run_cli("score.py", f"run={tmp_path / 'missing'}"))
+    assert "missing config value 'run'" in _error_line(run_cli("score.py"))

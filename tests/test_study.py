@@ -122,9 +122,7 @@ def test_stage_mistakes_name_the_stage(tmp_path):
 def test_sweep_specs_call_entry_points_with_composable_arguments(repo):
     """Every W&B sweep spec runs a repo entry point with ${args_no_hyphens}, and the arguments of
     its first grid point compose into that entry point's config."""
-    from agentpref.config import validate_config
-    from agentpref.study import StudyConfig, _compose
-    from agentpref.training.config import TrainConfig
+    from agentpref.entrypoints import compose, validate
 
     specs = sorted((repo / "sweeps").glob("*.yaml"))
     assert {p.stem for p in specs} >= {"dpo_beta", "scorer_weights"}
@@ -133,9 +131,7 @@ def test_sweep_specs_call_entry_points_with_composable_arguments(repo):
         assert (repo / spec["program"]).is_file() and "${args_no_hyphens}" in spec["command"]
         args = [f"{k}={v['value'] if 'value' in v else v['values'][0]}" for k, v in spec["parameters"].items()]
         entry = Path(spec["program"]).stem
-        cfg = _compose(entry, [*args, "run_dir=/tmp/agentpref-sweep-check"])
-        model = {"train": TrainConfig, "study": StudyConfig}[entry]
-        validated = validate_config(cfg, model)
+        validated = validate(entry, compose(entry, [*args, "run_dir=/tmp/agentpref-sweep-check"]))
         if entry == "study":
             assert spec["metric"]["name"] == "objective" and validated.metric
 

@@ -12,21 +12,11 @@ from agentpref.errors import ConfigError
 
 @pytest.fixture
 def train_config(repo, tmp_path):
-    from hydra import compose, initialize_config_dir
-    from omegaconf import open_dict
-
-    from agentpref.config import validate_config
-    from agentpref.training.config import TrainConfig, check_trainer_keys
+    from agentpref.entrypoints import load
+    from agentpref.training.config import TrainConfig
 
     def make(*overrides: str) -> TrainConfig:
-        with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-            cfg = compose("train", overrides=["data=unused", "logger=none", *overrides])
-        with open_dict(cfg):
-            cfg.pop("hydra", None)
-            cfg.run_dir = str(tmp_path / "run")
-        config = validate_config(cfg, TrainConfig)
-        check_trainer_keys(config)
-        return config
+        return load("train", ["data=unused", "logger=none", *overrides], run_dir=tmp_path / "run")
 
     return make
 

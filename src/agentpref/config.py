@@ -8,18 +8,15 @@ that names the key and the fix.
 
 from __future__ import annotations
 
-import functools
 import os
-import sys
 import time
-from collections.abc import Callable
 from typing import TypeVar
 
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import InterpolationToMissingValueError, MissingMandatoryValue
 from pydantic import BaseModel, ValidationError
 
-from agentpref.errors import AgentprefError, ConfigError
+from agentpref.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -103,19 +100,3 @@ def validate_config(cfg: DictConfig, model: type[M]) -> M:
         errors = exc.errors()
         extra = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(_format_error(errors[0], data) + extra) from None
-
-
-def cli_errors(fn: Callable[..., int | None]) -> Callable[..., None]:
-    """Entry-point wrapper: project errors end the command with one line and exit code 2."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            code = fn(*args, **kwargs)
-        except AgentprefError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            sys.exit(2)
-        if code:
-            sys.exit(code)
-
-    return wrapper

@@ -19,21 +19,15 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentpref.errors import ConfigError
 from agentpref.jsonl import write_lines_atomic
 from agentpref.tracking import LoggerConfig, Tracker
 
-Entry = Literal["generate", "build_data", "train", "evaluate", "report"]
 STUDY_FILE = "study.json"
-LOGGED = ("generate", "train", "evaluate")  # entry points with a logger group
-CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
-# Which key of each entry point's config names its output dir.
-OUTPUT_KEY = {"generate": "run_dir", "build_data": "output_dir", "train": "run_dir", "evaluate": "run_dir",
-              "report": "out_dir"}
 
 
 class StageSkipped(Exception):
@@ -51,9 +45,19 @@ class StageSkipped(Exception):
 
 class Stage(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    entry: Entry
+    entry: str = Field(description="a pipeline command (agentpref.entrypoints), e.g. generate or train")
     overrides: list[str] = Field(default_factory=list, description="as on that entry point's command line")
     enabled: bool = True
+
+    @field_validator("entry")
+    @classmethod
+    def _known(cls, entry: str) -> str:
+        from agentpref.entrypoints import ENTRY_POINTS
+
+        stages = [name for name in ENTRY_POINTS if name not in ("study", "tasks_cli")]
+        if entry not in stages:
+            raise ValueError(f"use one of {', '.join(stages)}")
+        return entry
 
 
 class StudyConfig(BaseModel):
@@ -68,24 +72,6 @@ class StudyConfig(BaseModel):
                                                    "carries every stage's metrics, as a W&B sweep needs)")
     logger: LoggerConfig = Field(discriminator="kind")
     run_dir: str
-
-
-def _compose(entry: str, overrides: list[str]) -> Any:
-    """The entry point's config with these overrides, as its own command line would give it."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from omegaconf import open_dict
-
-    import agentpref.config  # noqa: F401  (registers the ${launch_time:} and ${basename:} resolvers)
-
-    if GlobalHydra.instance().is_initialized():  # inside study.py's own Hydra app
-        cfg = compose(config_name=entry, overrides=overrides)
-    else:
-        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-            cfg = compose(config_name=entry, overrides=overrides)
-    with open_dict(cfg):
-        cfg.pop("hydra", None)
-    return cfg
 
 
 def _points_into(value: str, dirs: dict[str, Path]) -> str | None:
@@ -140,53 +126,37 @@ def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False,
     """Compose, validate and run one stage in this process; returns its summary. Raises
     :class:`StageSkipped` for a train stage without examples and a report whose runs were all
     skipped (``skipped``: the study's skipped stages, whose runs a report leaves out)."""
-    from omegaconf import OmegaConf
-
     from agentpref.config import validate_config
+    from agentpref.entrypoints import compose, entry_point, run_entry
 
-    overrides = [*stage.overrides, f"{OUTPUT_KEY[stage.entry]}={out}"]
+    overrides = [*stage.overrides, f"run_dir={out}"]
     own_logger = any(o.lstrip("+~").startswith(("logger=", "logger.")) for o in stage.overrides)
-    if stage.entry in LOGGED and not stage_logger and not own_logger:
+    if entry_point(stage.entry).logged and not stage_logger and not own_logger:
         overrides.insert(0, "logger=none")  # one W&B run per study (a sweep's run is the study's)
     try:
-        cfg = _compose(stage.entry, overrides)
+        cfg = compose(stage.entry, overrides)
     except Exception as exc:  # Hydra's override / missing-key errors, named with the stage
         raise ConfigError(f"stage {name!r} ({stage.entry}): {str(exc).splitlines()[0]}") from None
+    command = f"python study.py (stage {name}): {stage.entry}.py " + " ".join(overrides)
     try:
-        if stage.entry == "generate":
-            from agentpref.agent.generation import GenerateConfig, run_generation
-
-            return run_generation(validate_config(cfg, GenerateConfig), OmegaConf.to_container(cfg, resolve=True))
-        if stage.entry == "build_data":
-            from agentpref.data.build import BuildDataConfig, build_data
-
-            return build_data(validate_config(cfg, BuildDataConfig))
         if stage.entry == "train":
             from agentpref.training.config import TrainConfig
-            from agentpref.training.run import NoExamplesError, train
+            from agentpref.training.run import NoExamplesError
 
-            train_cfg = validate_config(cfg, TrainConfig)
             try:
-                return train(train_cfg, OmegaConf.to_container(cfg, resolve=True))
+                return run_entry(stage.entry, cfg, command)
             except NoExamplesError as exc:  # the study goes on; train.py alone fails with it
-                raise _no_examples(exc, train_cfg, out.parent) from None
-        if stage.entry == "evaluate":
-            from agentpref.evaluation.run import EvalConfig, run_evaluation
-
-            return run_evaluation(validate_config(cfg, EvalConfig), OmegaConf.to_container(cfg, resolve=True))
-        from agentpref.reporting.run import ReportConfig, make_report
-
-        command = f"python study.py (stage {name}): report.py " + " ".join(overrides)
-        report_cfg = validate_config(cfg, ReportConfig)
-        if skipped:  # rows of skipped stages: left out of the table, named under it
+                raise _no_examples(exc, validate_config(cfg, TrainConfig), out.parent) from None
+        if stage.entry == "report" and skipped:  # rows of skipped stages: left out, named under the table
+            runs = [str(r) for r in cfg.runs]
             dirs = {n: (out.parent / n).resolve() for n in skipped}
-            gone = {run: _points_into(run, dirs) for run in report_cfg.runs}
+            gone = {run: _points_into(run, dirs) for run in runs}
             notes = list(dict.fromkeys(skipped[g]["note"] for g in gone.values() if g))
             keep = [run for run, g in gone.items() if not g]
             if not keep:
                 raise StageSkipped("every run it reports was skipped: " + "; ".join(notes))
-            report_cfg = report_cfg.model_copy(update={"runs": keep, "missing": [*report_cfg.missing, *notes]})
-        return make_report(report_cfg, command)
+            cfg.runs, cfg.missing = keep, [*cfg.missing, *notes]
+        return run_entry(stage.entry, cfg, command)
     except ConfigError as exc:
         raise ConfigError(f"stage {name!r} ({stage.entry}): {exc}") from None
 

@@ -46,7 +46,7 @@ class BuildDataConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     runs: list[str] = Field(min_length=1, description="generate.py run dirs")
-    output_dir: str
+    run_dir: str
     scorer: ScorerConfig
     agent: AgentConfig
     target_prompt_mode: Literal["text_prompt", "text_template"] = "text_prompt"
@@ -158,7 +158,7 @@ def plot_stats(path: Path, records: list[RolloutRecord], margins: dict[str, list
 
 def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
     started = time.perf_counter()
-    out = Path(cfg.output_dir)
+    out = Path(cfg.run_dir)
     out.mkdir(parents=True, exist_ok=True)
     records, info = load_runs(cfg.runs)
     splits = Counter(r.split for r in records)
@@ -197,7 +197,7 @@ def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
         stats["step_pairs"] = _yield(len(step_pairs), tasks, spent, step_usd) | {"stats": step_stats}
     plot_stats(out / "stats.png", scored, margins)
     stats["seconds"] = round(time.perf_counter() - started, 1)
-    stats["output_dir"] = str(out)
+    stats["run_dir"] = str(out)
     (out / "stats.json").write_text(json.dumps(stats, indent=2))
     return stats
 
@@ -240,5 +240,5 @@ def print_stats(stats: dict[str, Any]) -> None:
     if margins and margins["max"] is not None:       # why a state gave no pair: its value gap
         parts.append(f"step margins: max {margins['max']}, mean {margins['mean']} over "
                      f"{len(margins['per_state'])} states (min_margin {margins['min_margin']})")
-    print("; ".join(parts) + f" -> {stats['output_dir']}", file=sys.stderr)
+    print("; ".join(parts) + f" -> {stats['run_dir']}", file=sys.stderr)
     print(json.dumps(stats))

@@ -39,7 +39,7 @@ class ReportConfig(BaseModel):
     metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
     baseline: str | None = Field(None, description="a method label: adds paired differences vs it")
     name: str = Field("ablation", pattern=r"^[\w.+-]+$", description="output file stem")
-    out_dir: str = "results"
+    run_dir: str = "results"
     title: str | None = Field(None, description="null = derived from the model and task set")
     order: list[str] | None = Field(None, description="method labels first, in this order")
     allow_mixed_tasks: bool = Field(False, description="allow runs on different task sets")
@@ -260,7 +260,7 @@ def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
-    """Write the report files into ``cfg.out_dir``; returns their paths and the row count."""
+    """Write the report files into ``cfg.run_dir``; returns their paths and the row count."""
     runs = order_runs(load_runs(cfg.runs), cfg.order)
     metrics = resolve_metrics(runs, cfg.metrics)
     mixed = check_tasks(runs, cfg.allow_mixed_tasks)
@@ -276,7 +276,7 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     title = cfg.title or derive_title(runs)
     notes = [*_notes(runs, mixed), *(f"Missing row: {line}" for line in cfg.missing)]
 
-    out = Path(cfg.out_dir)
+    out = Path(cfg.run_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"markdown": out / f"{cfg.name}.md", "latex": out / f"{cfg.name}.tex",
              "json": out / f"{cfg.name}.json", "bars": out / f"{cfg.name}_bars.png"}

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentpref.agent.record import ROLLOUT_SCHEMA_VERSION, RolloutRecord, read_rollouts
 from agentpref.errors import ConfigError, DataError
@@ -29,8 +29,8 @@ class ScoreConfig(BaseModel):
     """Config of ``score.py`` (conf/score.yaml)."""
 
     model_config = ConfigDict(extra="forbid")
-    run_dir: str
-    output: str | None = None
+    run: str = Field(description="the generate.py run dir whose rollouts.jsonl is scored (never modified)")
+    run_dir: str = Field(description="where scored.jsonl is written")
     scorer: ScorerConfig
 
 
@@ -59,7 +59,7 @@ def _is_record(line: bytes) -> bool:
 def load_rollouts(path: Path) -> tuple[list[RolloutRecord], int]:
     """(records, partial last lines skipped). Bad complete lines raise a DataError naming them."""
     if not path.is_file():
-        raise ConfigError(f"no {path.name} in {path.parent}: run_dir must be a generate.py run dir")
+        raise ConfigError(f"no {path.name} in {path.parent}: run must be a generate.py run dir")
     data = path.read_bytes()
     partial = 0
     if data and not data.endswith(b"\n"):
@@ -82,10 +82,10 @@ def load_rollouts(path: Path) -> tuple[list[RolloutRecord], int]:
 
 
 def score_run(cfg: ScoreConfig) -> dict[str, Any]:
-    run_dir = Path(cfg.run_dir)
-    if not run_dir.is_dir():
-        raise ConfigError(f"run_dir {str(run_dir)!r} is not a directory: point it at a generate.py run dir")
-    source = run_dir / ROLLOUTS_FILE
+    run = Path(cfg.run)
+    if not run.is_dir():
+        raise ConfigError(f"run {str(run)!r} is not a directory: point it at a generate.py run dir")
+    source = run / ROLLOUTS_FILE
     records, partial = load_rollouts(source)
     if partial:
         print(f"warning: skipped a partial last line of {source} (a run killed mid-write; resuming "
@@ -93,7 +93,8 @@ def score_run(cfg: ScoreConfig) -> dict[str, Any]:
     if not records:
         raise DataError(f"{source} has no complete rollout records: nothing to score (empty run)")
     scored = score_records(records, cfg.scorer)
-    output = Path(cfg.output) if cfg.output else run_dir / SCORED_FILE
+    output = Path(cfg.run_dir) / SCORED_FILE
+    output.parent.mkdir(parents=True, exist_ok=True)
     write_lines_atomic(output, (r.model_dump_json() for r in scored))
     n = len(scored)
     return {

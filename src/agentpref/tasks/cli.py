@@ -40,7 +40,7 @@ def cmd_validate(cfg: TasksCommandConfig) -> int:
     limits = cfg.sandbox
     if isinstance(cfg.tasks, SyntheticTasks):
         limits = limits.model_copy(update={"per_test_timeout_s": cfg.tasks.per_test_timeout_s})
-    out_path = Path(cfg.output_dir) / "validation.jsonl"
+    out_path = Path(cfg.run_dir) / "validation.jsonl"
     out_path.parent.mkdir(parents=True, exist_ok=True)
     bar = tqdm(total=len(result.tasks), desc="validate", unit="task", file=sys.stderr)
     invalid = 0
@@ -65,7 +65,7 @@ def cmd_validate(cfg: TasksCommandConfig) -> int:
     summary = {"tasks": len(result.tasks) + len(result.problems), "valid": len(result.tasks) - invalid,
                "invalid": total_invalid, "load_errors": len(result.problems), "hangs": hangs,
                "seconds": round(time.perf_counter() - start, 1)}
-    (Path(cfg.output_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
+    (Path(cfg.run_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary))
     return 1 if total_invalid else 0
 

@@ -63,5 +63,5 @@ class TasksCommandConfig(BaseModel):
     sandbox: Limits
     runner: Literal["fork", "subprocess"] = "fork"
     workers: int = Field(2, ge=1)
-    output_dir: str
+    run_dir: str
     verbose: bool = False
