@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, prompt_hash, system_message
-from agentpref.agent.harness import Harness, end_over_context, stable_seed
+from agentpref.agent.harness import Harness, end_over_context, next_turn, stable_seed
 from agentpref.agent.policies import build_policy
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import tool_schemas
@@ -195,10 +195,8 @@ class Generation:
         return not over
 
     def _charge(self, out: PolicyOutput) -> None:
-        spend = self.state.spend
-        spend.prompt_tokens += out.prompt_tokens
-        spend.completion_tokens += out.completion_tokens
-        spend.usd += self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens)
+        self.state.spend.add(out.prompt_tokens, out.completion_tokens,
+                             self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens))
 
     # ---- episodes -----------------------------------------------------------------------------
     def start(self, task: Task, sample_index: int) -> Episode:
@@ -312,31 +310,24 @@ class Generation:
                 return
 
     def _advance(self, active: list[Episode]) -> None:
-        sizes = end_over_context(active, self.policy, self.cfg.agent)
-        live = [ep for ep in active if not ep.done]
+        live, prompt, completion = next_turn(active, self.policy, self.cfg.agent)
         if not live:
             return
-        over = self._over(sum(sizes[id(ep)] for ep in live), self.policy.max_new_tokens * len(live))
+        over = self._over(prompt, completion)
         if over:  # this step could pass the cap: cut the running episodes (they are recorded)
             self.state.stop_reason = over
             for ep in live:
                 ep.end("budget")
             return
         self._step += 1
-        t0 = time.perf_counter()
-        outputs = self.policy.act(live, seed=self.cfg.seed * 1_000_003 + self._step)
-        t1 = time.perf_counter()
-        self.timings["policy_s"] += t1 - t0
-        if len(outputs) != len(live):
-            raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for {len(live)} episodes")
-        for out in outputs:
+        seed = self.cfg.seed * 1_000_003 + self._step
+        turn = self.harness.turn(live, self.policy, lambda start: seed)  # live fits one batch
+        for out in turn.outputs:
             self._charge(out)
-        self._failed_steps = self._failed_steps + 1 if all(o.error for o in outputs) else 0
-        t2 = time.perf_counter()
-        self.harness.apply(live, outputs)
-        t3 = time.perf_counter()
-        self.timings["tool_s"] += t3 - t2
-        self.round_s.append(t3 - t0)
+        self._failed_steps = self._failed_steps + 1 if all(o.error for o in turn.outputs) else 0
+        self.timings["policy_s"] += turn.policy_s
+        self.timings["tool_s"] += turn.tool_s
+        self.round_s.append(turn.policy_s + turn.tool_s)
 
 
 def summarize(records: list[RolloutRecord]) -> dict[str, Any]:
@@ -394,9 +385,7 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
     state = RunState(previous=read_rollouts(rollouts) if rollouts.exists() else [])
     done = {r.key for r in state.previous}
     for r in state.previous:
-        state.spend.prompt_tokens += r.cost.prompt_tokens
-        state.spend.completion_tokens += r.cost.completion_tokens
-        state.spend.usd += r.cost.usd
+        state.spend.add(r.cost.prompt_tokens, r.cost.completion_tokens, r.cost.usd)
     pending = [(t, k) for t in tasks for k in range(cfg.rollouts_per_task) if (t.id, k) not in done]
     if cfg.max_episodes:
         pending = pending[: cfg.max_episodes]

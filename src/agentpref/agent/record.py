@@ -72,6 +72,12 @@ class Cost(BaseModel):
     def tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    def add(self, prompt_tokens: int, completion_tokens: int, usd: float = 0.0) -> None:
+        """Spend more (a run's running total)."""
+        self.prompt_tokens += prompt_tokens
+        self.completion_tokens += completion_tokens
+        self.usd += usd
+
 
 class CheckResult(BaseModel):
     value: float = Field(ge=0, le=1)

@@ -33,10 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentpref.agent.config import AgentConfig, Prices
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
-from agentpref.agent.harness import Harness, end_over_context, stable_seed
+from agentpref.agent.harness import Harness, next_turn, stable_seed
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import EDIT_TOOLS, EXPLORE_TOOLS
-from agentpref.agent.record import RolloutRecord, StepRecord
+from agentpref.agent.record import Cost, RolloutRecord, StepRecord
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError, DataError
 from agentpref.scoring.scorer import ScorerConfig, score_record
@@ -162,7 +162,7 @@ class _Builder:
         self.info = policy.info()
         self.harness = Harness(runner_mode, sandbox, workers, "step-pairs")
         self.live: dict[int, Episode] = {}       # restored episodes not yet dropped
-        self.prompt_tokens = self.completion_tokens = 0
+        self.spend = Cost()                      # tokens only: USD from the prices at the end
         self.policy_errors = 0
 
     def close(self) -> None:
@@ -170,7 +170,7 @@ class _Builder:
 
     @property
     def tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
+        return self.spend.tokens
 
     def restore(self, record: RolloutRecord, step_index: int, task: Task, seed: int) -> Episode:
         runner, root = self.harness.next_workspace()
@@ -189,28 +189,15 @@ class _Builder:
             self.drop(ep)
 
     def act(self, episodes: list[Episode], seed: int) -> None:
-        """One lock-step turn for ``episodes`` (chunks of ``policy.batch_size``), as in
-        ``Generation._advance``: context-budget check, token budget, policy, tools on the pool."""
-        sizes = end_over_context(episodes, self.policy, self.agent)
-        live = [ep for ep in episodes if not ep.done]
+        """One lock-step turn for ``episodes``, the loop ``generate.py`` runs: context-budget
+        check, token budget, the policy in chunks of ``policy.batch_size``, tools on the pool."""
+        live, prompt, completion = next_turn(episodes, self.policy, self.agent)
         cap = self.cfg.budget_tokens
-        if live and cap is not None:
-            need = sum(sizes[id(ep)] for ep in live) + self.policy.max_new_tokens * len(live)
-            if self.tokens + need > cap:
-                raise _BudgetExceeded
-        for start in range(0, len(live), self.policy.batch_size):
-            chunk = live[start:start + self.policy.batch_size]
-            outputs = self.policy.act(chunk, seed=stable_seed(seed, start))
-            if len(outputs) != len(chunk):
-                raise RuntimeError(f"{self.policy.backend} policy returned {len(outputs)} outputs for "
-                                   f"{len(chunk)} episodes")
-            self._count(outputs)
-            self.harness.apply(chunk, outputs)
-
-    def _count(self, outputs: list[PolicyOutput]) -> None:
-        for out in outputs:
-            self.prompt_tokens += out.prompt_tokens
-            self.completion_tokens += out.completion_tokens
+        if live and cap is not None and self.tokens + prompt + completion > cap:
+            raise _BudgetExceeded
+        turn = self.harness.turn(live, self.policy, lambda start: stable_seed(seed, start))
+        for out in turn.outputs:
+            self.spend.add(out.prompt_tokens, out.completion_tokens)
             self.policy_errors += out.error is not None
 
     def evaluate(self, ep: Episode, record: RolloutRecord) -> tuple[bool, float] | None:
@@ -396,10 +383,10 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
         "margins": {"min_margin": cfg.min_margin, "max": max(margins, default=None),
                     "mean": round(sum(margins) / len(margins), 6) if margins else None,
                     "per_state": margins}, "policy_errors": builder.policy_errors,
-        "prompt_tokens": builder.prompt_tokens, "completion_tokens": builder.completion_tokens,
+        "prompt_tokens": builder.spend.prompt_tokens, "completion_tokens": builder.spend.completion_tokens,
         "continuation_tokens": tokens,
         "pairs_per_mtok": round(len(pairs) / (tokens / 1e6), 3) if tokens else None,
-        "usd": round(prices.usd(builder.prompt_tokens, builder.completion_tokens), 8),
+        "usd": round(prices.usd(builder.spend.prompt_tokens, builder.spend.completion_tokens), 8),
         "stop_reason": stop_reason, "seconds": round(time.perf_counter() - started, 2),
     }
     return pairs, stats
