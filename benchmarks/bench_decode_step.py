@@ -20,8 +20,9 @@ from pathlib import Path
 from omegaconf import OmegaConf
 from torch.profiler import ProfilerActivity, profile
 
-from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
+from agentpref.agent.config import HFBackend, SamplingConfig
 from agentpref.agent.policies.hf import HFPolicy
+from agentpref.models import ModelConfig
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -29,13 +29,14 @@ from pathlib import Path
 
 from omegaconf import OmegaConf
 
-from agentpref.agent.config import AgentConfig, HFBackend, ModelConfig, SamplingConfig
+from agentpref.agent.config import AgentConfig, HFBackend, SamplingConfig
 from agentpref.agent.episode import Episode
 from agentpref.agent.policies.hf import HFPolicy
 from agentpref.agent.tools import Workspace
+from agentpref.models import ModelConfig
+from agentpref.sandbox.runner import TestRunner
 from agentpref.tasks.config import BuiltinTasks
 from agentpref.tasks.registry import load_task_set
-from agentpref.tasks.runner import TestRunner
 
 MODES = ("batched", "batched_no_reuse", "sequential")
 

@@ -18,8 +18,9 @@ import torch
 from omegaconf import OmegaConf
 from torch.profiler import profile
 
-from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
+from agentpref.agent.config import HFBackend, SamplingConfig
 from agentpref.agent.policies.hf import HFPolicy
+from agentpref.models import ModelConfig
 
 REPO = Path(__file__).resolve().parents[1]
 

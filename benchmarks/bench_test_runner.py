@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
+from agentpref.sandbox.limits import Limits
+from agentpref.sandbox.runner import TestRunner
 from agentpref.tasks.corpus import load_builtin
 from agentpref.tasks.model import load_tasks
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits
 
 
 def hanging_mutants(limit: int) -> list:

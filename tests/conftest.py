@@ -15,8 +15,8 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def fork_runner():
-    from agentpref.tasks.runner import TestRunner
-    from agentpref.tasks.sandbox import Limits
+    from agentpref.sandbox.limits import Limits
+    from agentpref.sandbox.runner import TestRunner
 
     with TestRunner("fork", Limits(per_test_timeout_s=1.0, wall_timeout_s=30)) as runner:
         yield runner
@@ -24,8 +24,8 @@ def fork_runner():
 
 @pytest.fixture(scope="session")
 def subprocess_runner():
-    from agentpref.tasks.runner import TestRunner
-    from agentpref.tasks.sandbox import Limits
+    from agentpref.sandbox.limits import Limits
+    from agentpref.sandbox.runner import TestRunner
 
     with TestRunner("subprocess", Limits(per_test_timeout_s=1.0, wall_timeout_s=30)) as runner:
         yield runner

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from agentpref.errors import ConfigError
+from agentpref.sandbox.limits import Limits
+from agentpref.sandbox.runner import TestRunner
 from agentpref.tasks import bugsinpy
 from agentpref.tasks.bugsinpy import load_bugsinpy, parse_run_test, split_patch
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits
 from agentpref.tasks.splits import assign_split
 
 FIXTURE = Path(__file__).parent / "fixtures" / "bugsinpy_mini"

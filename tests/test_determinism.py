@@ -41,7 +41,7 @@ def test_hf_sampling_runs_with_one_seed_are_identical(generate_config, tmp_path)
 
 def test_test_output_is_normalised(fork_runner, tmp_path):
     """Absolute scratch paths, object addresses and pytest's session time are replaced."""
-    from agentpref.tasks.runner import normalize_output
+    from agentpref.sandbox.runner import normalize_output
 
     ws = tmp_path / "ws"
     (ws / "tests").mkdir(parents=True)

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from agentpref.agent.config import AgentConfig, GGUFFallback, HFBackend, ModelConfig, SamplingConfig
+from agentpref.agent.config import AgentConfig, HFBackend, SamplingConfig
 from agentpref.agent.episode import Episode
 from agentpref.agent.tools import Workspace
+from agentpref.models import GGUFFallback, ModelConfig
 from agentpref.tasks.config import BuiltinTasks
 from agentpref.tasks.registry import load_task_set
 
@@ -126,7 +127,7 @@ def run_steps(policy, episodes: list[Episode], steps: int) -> list[tuple[str, in
 
 # ---- loading ----------------------------------------------------------------------------------
 def test_tiny_model_loads_without_network(model_cache, capfd):
-    from agentpref.agent.models import load_causal_lm, resolve_checkpoint
+    from agentpref.models import load_causal_lm, resolve_checkpoint
 
     cfg = _load_cfg("tiny_random")
     path = Path(resolve_checkpoint(cfg, model_cache))
@@ -144,7 +145,7 @@ def test_tiny_model_loads_without_network(model_cache, capfd):
 def test_hub_probe_fails_fast(monkeypatch):
     from huggingface_hub import constants
 
-    from agentpref.agent.models import hub_reachable
+    from agentpref.models import hub_reachable
 
     t0 = time.perf_counter()
     assert hub_reachable() is False
@@ -154,7 +155,7 @@ def test_hub_probe_fails_fast(monkeypatch):
 
 
 def test_unreachable_hub_without_fallback_is_one_clear_error(model_cache):
-    from agentpref.agent.models import ModelLoadError, resolve_checkpoint
+    from agentpref.models import ModelLoadError, resolve_checkpoint
 
     cfg = ModelConfig(name="nohub", hub_id="nobody/does-not-exist-xyz")
     t0 = time.perf_counter()
@@ -164,7 +165,7 @@ def test_unreachable_hub_without_fallback_is_one_clear_error(model_cache):
 
 
 def test_missing_gguf_package_names_the_fix(model_cache):
-    from agentpref.agent.models import ModelLoadError, resolve_checkpoint
+    from agentpref.models import ModelLoadError, resolve_checkpoint
 
     cfg = ModelConfig(
         name="nopkg",
@@ -176,8 +177,8 @@ def test_missing_gguf_package_names_the_fix(model_cache):
 
 
 def test_bad_tools_in_and_missing_template_file(model_cache, tmp_path):
-    from agentpref.agent.models import ModelLoadError
     from agentpref.errors import ConfigError
+    from agentpref.models import ModelLoadError
 
     with pytest.raises(ConfigError, match="tools_in"):
         make_policy(model_cache, tools_in="sometimes")
@@ -474,7 +475,7 @@ def test_profile_counts_the_row_steps_a_finished_row_waits(
 
 # ---- prompt modes -----------------------------------------------------------------------------
 def test_prompt_mode_follows_the_template(model_cache, tasks, agent, fork_runner, tmp_path):
-    from agentpref.agent.models import template_uses_tools
+    from agentpref.agent.prompts import template_uses_tools
 
     assert template_uses_tools(TOOLS_TEMPLATE)
     assert not template_uses_tools("{% for m in messages %}{{ m['content'] }}{% endfor %}")
@@ -535,8 +536,8 @@ def test_merged_adapter_matches_the_unmerged_one(model_cache, tmp_path):
     import torch
     from peft import LoraConfig, get_peft_model
 
-    from agentpref.agent.models import load_causal_lm
     from agentpref.agent.policies.hf import HFPolicy
+    from agentpref.models import load_causal_lm
 
     base, _ = load_causal_lm(_load_cfg("tiny_random"), cache_dir=model_cache)
     torch.manual_seed(0)

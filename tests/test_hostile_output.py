@@ -106,8 +106,8 @@ paths = st.one_of(st.text(max_size=300), st.just("\x00"), st.just("a\x00b.py"), 
 
 @pytest.fixture(scope="module")
 def workspace(builtin_tasks, tmp_path_factory):
-    from agentpref.tasks.runner import TestRunner
-    from agentpref.tasks.sandbox import Limits
+    from agentpref.sandbox.limits import Limits
+    from agentpref.sandbox.runner import TestRunner
 
     with TestRunner("fork", Limits(per_test_timeout_s=1.0, wall_timeout_s=30)) as runner:
         yield Workspace(builtin_tasks[TASK], tmp_path_factory.mktemp("hostile") / "ws", runner)

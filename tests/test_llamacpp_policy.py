@@ -94,8 +94,7 @@ def tokenizer(repo):
     from omegaconf import OmegaConf
     from transformers import AutoTokenizer
 
-    from agentpref.agent.config import ModelConfig
-    from agentpref.agent.models import resolve_checkpoint
+    from agentpref.models import ModelConfig, resolve_checkpoint
 
     model = ModelConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/model/tiny_random.yaml")))
     return AutoTokenizer.from_pretrained(resolve_checkpoint(model, repo / "data/cache/models"))
@@ -129,7 +128,7 @@ def test_episodes_run_through_the_server(generate_config, tokenizer, scheduler, 
 
 def test_prompts_are_the_hf_policys_token_ids(generate_config, tokenizer, tmp_path, repo):
     """Same rendering as the hf backend, token for token, at every turn of a recorded episode."""
-    from agentpref.agent.models import render_prompt_ids
+    from agentpref.agent.prompts import render_prompt_ids
 
     with FakeLlamaServer(tokenizer) as srv:
         _run(generate_config, srv.url, "lockstep", tmp_path)
@@ -148,8 +147,8 @@ def test_a_failing_server_ends_episodes_with_a_policy_error(generate_config, tok
 
 
 def test_missing_server_binary_or_converter_is_a_config_error(tokenizer, tmp_path):
-    from agentpref.agent.config import ModelConfig
     from agentpref.agent.policies.llamacpp import LlamaCppPolicy, convert_to_gguf
+    from agentpref.models import ModelConfig
 
     model = ModelConfig(name="tiny", hub_id=tokenizer.name_or_path)
     with pytest.raises(ConfigError, match="convert_script=None does not exist: run `make llama-server`"):

@@ -18,11 +18,12 @@ from fake_openai_server import (
 )
 from omegaconf import OmegaConf
 
-from agentpref.agent.config import AgentConfig, ModelConfig, OpenAIBackend, SamplingConfig
+from agentpref.agent.config import AgentConfig, OpenAIBackend, SamplingConfig
 from agentpref.agent.episode import Episode
 from agentpref.agent.policies.openai_api import OpenAIPolicy
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError
+from agentpref.models import ModelConfig
 
 
 @pytest.fixture(scope="module")

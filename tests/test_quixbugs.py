@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from agentpref.errors import ConfigError
+from agentpref.sandbox.limits import Limits
+from agentpref.sandbox.runner import TestRunner
 from agentpref.tasks.quixbugs import count_fix_lines, load_quixbugs
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits
 from agentpref.tasks.splits import assign_split
 
 CLONE = Path(__file__).parent / "fixtures" / "quixbugs_mini" / "clone"

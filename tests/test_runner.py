@@ -6,8 +6,8 @@ import uuid
 import pytest
 from sandbox_probe import running, write
 
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits, network_isolation_available
+from agentpref.sandbox.limits import Limits, network_isolation_available
+from agentpref.sandbox.runner import TestRunner
 
 pytestmark = pytest.mark.reliability   # the sandboxed runner: docs/reliability.md
 

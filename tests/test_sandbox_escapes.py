@@ -10,8 +10,8 @@ import uuid
 import pytest
 from sandbox_probe import running, write
 
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits, sandbox_features
+from agentpref.sandbox.limits import Limits, sandbox_features
+from agentpref.sandbox.runner import TestRunner
 
 pytestmark = pytest.mark.reliability
 MODES = ["fork", "subprocess"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agentpref.agent.config import HFBackend, ModelConfig, Prices, SamplingConfig
+from agentpref.agent.config import HFBackend, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.policies.oracle import OraclePolicy
@@ -23,8 +23,9 @@ from agentpref.data.step_pairs import (
     restore_episode,
 )
 from agentpref.errors import ConfigError
+from agentpref.models import ModelConfig, Prices
+from agentpref.sandbox.limits import Limits
 from agentpref.scoring.scorer import load_scorer, score_record
-from agentpref.tasks.sandbox import Limits
 
 REPO = Path(__file__).resolve().parents[1]
 TRAIN = "builtin/anagram_groups/min_size_exclusive"

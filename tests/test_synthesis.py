@@ -2,9 +2,9 @@ import textwrap
 
 import pytest
 
+from agentpref.sandbox.limits import Limits
 from agentpref.tasks.corpus import load_builtin
 from agentpref.tasks.model import Task
-from agentpref.tasks.sandbox import Limits
 from agentpref.tasks.synthesis import synthesize
 from agentpref.tasks.validate import Validator
 

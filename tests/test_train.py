@@ -75,8 +75,7 @@ def test_reference_cache_is_reused_across_betas(repo, tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import DPOConfig
 
-    from agentpref.agent.config import ModelConfig
-    from agentpref.agent.models import resolve_checkpoint
+    from agentpref.models import ModelConfig, resolve_checkpoint
     from agentpref.training.ref_cache import RefLogpCache
     from agentpref.training.tokenize import tokenize_pair
     from agentpref.training.trainers import AgentDPOTrainer, PolicyMaskCollator

@@ -20,8 +20,7 @@ def tiny(repo):
     from omegaconf import OmegaConf
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from agentpref.agent.config import ModelConfig
-    from agentpref.agent.models import resolve_checkpoint
+    from agentpref.models import ModelConfig, resolve_checkpoint
 
     model_cfg = ModelConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/model/tiny_random.yaml")))
     path = resolve_checkpoint(model_cfg, repo / "data/cache/models")

@@ -9,8 +9,9 @@ from types import SimpleNamespace
 import pytest
 from omegaconf import OmegaConf
 
-from agentpref.agent.config import AgentConfig, ModelConfig, SamplingConfig, VLLMBackend
+from agentpref.agent.config import AgentConfig, SamplingConfig, VLLMBackend
 from agentpref.errors import AgentprefError
+from agentpref.models import ModelConfig
 
 
 def test_missing_vllm_is_a_clear_error(monkeypatch):

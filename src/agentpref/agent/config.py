@@ -1,8 +1,9 @@
-"""Config models of the agent, model and backend groups (conf/agent, conf/model, conf/backend)."""
+"""Config models of the agent and backend groups (conf/agent, conf/backend); the model group's
+is in agentpref/models.py."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,47 +40,6 @@ class AgentConfig(_Strict):
     @property
     def numbered(self) -> bool:
         return self.edit_format == "lines" if self.line_numbers is None else self.line_numbers
-
-
-class Prices(_Strict):
-    prompt_usd_per_mtok: float = Field(0.0, ge=0)
-    completion_usd_per_mtok: float = Field(0.0, ge=0)
-
-    def usd(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.prompt_usd_per_mtok + completion_tokens * self.completion_usd_per_mtok) / 1e6
-
-
-class GGUFFallback(_Strict):
-    package: str = Field(description="Python package that carries the GGUF file (installed with --no-deps)")
-    file: str
-
-
-class RandomInit(_Strict):
-    """A tiny randomly initialised model built locally (fast tests); the tokenizer and the
-    architecture family come from the model config's hub_id / gguf_fallback."""
-
-    hidden_size: int = 64
-    intermediate_size: int = 128
-    num_hidden_layers: int = 2
-    num_attention_heads: int = 4
-    num_key_value_heads: int = 2
-    seed: int = 0
-
-
-class ModelConfig(_Strict):
-    name: str
-    hub_id: str | None = Field(None, description="Hugging Face hub id (or a local directory)")
-    revision: str | None = None
-    api_id: str | None = Field(None, description="model name at an OpenAI-compatible API (Together, ...)")
-    gguf_fallback: GGUFFallback | None = None
-    random_init: RandomInit | None = None
-    adapter: str | None = Field(None, description="PEFT adapter directory applied on top")
-    chat_template: str | None = Field(None, description="a Jinja chat template file overriding the tokenizer's")
-    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-    context_window: int = 8192
-    prices: Prices = Prices()
-    lora: dict[str, Any] | None = Field(
-        None, description="train.py: fields of peft.LoraConfig; null = full fine-tuning")
 
 
 class HFBackend(_Strict):

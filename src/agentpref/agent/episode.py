@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agentpref.agent.config import AgentConfig, Prices
+from agentpref.agent.config import AgentConfig
 from agentpref.agent.protocol import (
     EDIT_TOOLS,
     Action,
@@ -33,6 +33,7 @@ from agentpref.agent.record import (
     StepRecord,
 )
 from agentpref.agent.tools import TestSummary, Workspace
+from agentpref.models import Prices
 
 PromptMode = Literal["text_prompt", "text_template", "native"]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agentpref.agent.config import AgentConfig, BackendConfig, ModelConfig, SamplingConfig
+from agentpref.agent.config import AgentConfig, BackendConfig, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, prompt_hash, system_message
 from agentpref.agent.harness import Harness, end_over_context, next_turn, stable_seed
 from agentpref.agent.policies import build_policy
@@ -30,11 +30,12 @@ from agentpref.agent.protocol import tool_schemas
 from agentpref.agent.record import Cost, RolloutRecord, RolloutWriter, read_rollouts, repair_tail
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError
+from agentpref.models import ModelConfig
+from agentpref.sandbox.limits import Limits
 from agentpref.tasks.config import TaskSetConfig
 from agentpref.tasks.loading import LoadResult
 from agentpref.tasks.model import Task
 from agentpref.tasks.registry import load_task_set
-from agentpref.tasks.sandbox import Limits
 from agentpref.tracking import LoggerConfig, Tracker
 
 ROLLOUTS_FILE, MANIFEST_FILE, SUMMARY_FILE = "rollouts.jsonl", "agent.json", "summary.json"

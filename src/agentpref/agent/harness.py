@@ -21,8 +21,8 @@ from typing import Any
 from agentpref.agent.config import AgentConfig
 from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.policies.base import Policy
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits
+from agentpref.sandbox.limits import Limits
+from agentpref.sandbox.runner import TestRunner
 
 
 def stable_seed(*parts: Any) -> int:

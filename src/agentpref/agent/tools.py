@@ -20,8 +20,8 @@ import regex as regex_engine  # like re, plus a timeout on each search
 from pydantic import BaseModel
 
 from agentpref.agent.protocol import Action, clip
+from agentpref.sandbox.runner import TestRun, TestRunner
 from agentpref.tasks.model import Task
-from agentpref.tasks.runner import TestRun, TestRunner
 
 ToolErrorKind = Literal["not_found", "outside_workspace", "read_only", "no_match", "ambiguous",
                         "not_a_file", "not_a_directory", "bad_pattern", "bad_target", "no_change",

@@ -21,17 +21,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentpref.agent.config import AgentConfig, BackendConfig, HFBackend, ModelConfig
+from agentpref.agent.config import AgentConfig, BackendConfig, HFBackend
 from agentpref.agent.record import RolloutRecord
 from agentpref.data.pairs import TrajectoryPairsConfig, build_trajectory_pairs
 from agentpref.data.sft import SFTConfig, build_sft
 from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
 from agentpref.errors import ConfigError, DataError
 from agentpref.jsonl import write_lines_atomic
+from agentpref.models import ModelConfig
+from agentpref.sandbox.limits import Limits
 from agentpref.scoring.run import ROLLOUTS_FILE, load_rollouts
 from agentpref.scoring.scorer import ScorerConfig, score_records
 from agentpref.tasks.config import TaskSetConfig
-from agentpref.tasks.sandbox import Limits
 
 
 class StepPairsSection(StepPairsConfig):
@@ -95,7 +96,7 @@ def _token_counter(model_json: str, cache_dir: str) -> tuple[Callable[[str], int
     try:
         from transformers import AutoTokenizer
 
-        from agentpref.agent.models import resolve_checkpoint
+        from agentpref.models import resolve_checkpoint
 
         path = resolve_checkpoint(model, cache_dir)
         revision = model.revision if path == model.hub_id else None

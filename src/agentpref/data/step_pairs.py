@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentpref.agent.config import AgentConfig, Prices
+from agentpref.agent.config import AgentConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
 from agentpref.agent.harness import Harness, next_turn, stable_seed
 from agentpref.agent.policies.base import Policy
@@ -39,10 +39,11 @@ from agentpref.agent.protocol import EDIT_TOOLS, EXPLORE_TOOLS
 from agentpref.agent.record import Cost, RolloutRecord, StepRecord
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError, DataError
+from agentpref.models import Prices
+from agentpref.sandbox.limits import Limits
+from agentpref.sandbox.runner import TestRunner
 from agentpref.scoring.scorer import ScorerConfig, score_record
 from agentpref.tasks.model import Task
-from agentpref.tasks.runner import TestRunner
-from agentpref.tasks.sandbox import Limits
 
 ActionKind = Literal["edit", "explore", "test", "finish", "protocol_error"]
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agentpref.agent.config import ModelConfig
 from agentpref.agent.generation import (
     ROLLOUTS_FILE,
     SUMMARY_FILE,
@@ -33,6 +32,7 @@ from agentpref.evaluation.metrics import catalogue, format_value, task_component
 from agentpref.evaluation.stats import describe
 from agentpref.evaluation.summary import SUMMARY_KIND, SUMMARY_VERSION, load_summary, paired_by_task
 from agentpref.jsonl import write_lines_atomic
+from agentpref.models import ModelConfig
 from agentpref.scoring.checks import CHECKS
 from agentpref.scoring.run import SCORED_FILE
 from agentpref.scoring.scorer import ScorerConfig, score_records

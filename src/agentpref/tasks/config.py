@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agentpref.sandbox.limits import Limits
 from agentpref.tasks.mutations import OPERATOR_CLASSES
-from agentpref.tasks.sandbox import Limits
 
 
 class _TaskSetBase(BaseModel):

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from agentpref.errors import ConfigError
+from agentpref.sandbox.limits import Limits
 from agentpref.tasks.config import (
     BugsInPyTasks,
     BuiltinTasks,
@@ -17,7 +18,6 @@ from agentpref.tasks.config import (
 )
 from agentpref.tasks.loading import LoadResult
 from agentpref.tasks.model import load_tasks, save_tasks
-from agentpref.tasks.sandbox import Limits
 
 
 def _root(path: str, key: str = "tasks.root") -> Path:

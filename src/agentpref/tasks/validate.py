@@ -13,9 +13,9 @@ from pathlib import PurePosixPath
 
 from pydantic import BaseModel
 
+from agentpref.sandbox.limits import Limits
+from agentpref.sandbox.runner import Mode, TestRun, TestRunner
 from agentpref.tasks.model import Task
-from agentpref.tasks.runner import Mode, TestRun, TestRunner
-from agentpref.tasks.sandbox import Limits
 
 
 class TaskValidation(BaseModel):

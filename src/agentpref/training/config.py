@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentpref.agent.config import ModelConfig
 from agentpref.errors import ConfigError
+from agentpref.models import ModelConfig
 from agentpref.tracking import LoggerConfig
 
 # TrainingArguments fields train.py derives itself: setting them in sft:/dpo: is a mistake.

@@ -138,7 +138,7 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
     """(model, tokenizer, reference identity). The reference is the model before training: base +
     initial adapter. A new LoRA adapter is added by the TRL trainer (``peft_config``), so the
     reference is the same weights with the adapter switched off: no second copy of the model."""
-    from agentpref.agent.models import (
+    from agentpref.models import (
         load_pretrained,
         resolve_checkpoint,
         resolve_device,
@@ -165,7 +165,7 @@ def build_dataset(cfg: TrainConfig, files: list[Path], tokenizer: Any, run_dir: 
     from accelerate import PartialState
     from datasets import Dataset, load_from_disk
 
-    from agentpref.agent.models import resolve_device
+    from agentpref.models import resolve_device
 
     path = run_dir / "dataset"
     # cpu=True: on CPU a bare PartialState() is a single-process state and would not make the
@@ -185,7 +185,7 @@ def trainer_args(cfg: TrainConfig, run_dir: Path, accumulation: int, report: boo
     import torch
     import trl
 
-    from agentpref.agent.models import resolve_device, torch_dtype
+    from agentpref.models import resolve_device, torch_dtype
 
     device = resolve_device(cfg.device)
     args: dict[str, Any] = {

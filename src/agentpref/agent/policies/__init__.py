@@ -7,13 +7,13 @@ from agentpref.agent.config import (
     BackendConfig,
     HFBackend,
     LlamaCppBackend,
-    ModelConfig,
     OpenAIBackend,
     OracleBackend,
     SamplingConfig,
     VLLMBackend,
 )
 from agentpref.agent.policies.base import Policy
+from agentpref.models import ModelConfig
 
 
 def build_policy(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,

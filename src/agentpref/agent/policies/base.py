@@ -14,11 +14,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from agentpref.agent.config import ModelConfig, SamplingConfig
+from agentpref.agent.config import SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
-from agentpref.agent.models import render_prompt_ids, text_prompt_mode
+from agentpref.agent.prompts import render_prompt_ids, text_prompt_mode
 from agentpref.agent.protocol import tool_schemas
 from agentpref.agent.record import PolicyInfo
+from agentpref.models import ModelConfig
 
 
 def estimate_tokens(messages: list[dict[str, Any]], extra_chars: int = 0) -> int:

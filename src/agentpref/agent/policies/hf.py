@@ -26,110 +26,25 @@ A turn is one tool call: with ``backend.stop_at_tool_call`` each row ends right 
 
 from __future__ import annotations
 
-import functools
 import sys
 import time
 from typing import Any
 
-from agentpref.agent.config import HFBackend, ModelConfig, SamplingConfig
+from agentpref.agent.config import HFBackend, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
-from agentpref.agent.models import (
-    load_causal_lm,
-    resolve_device,
-)
 from agentpref.agent.policies.base import Policy, TokenizerPrompts, cut_after_stop
+from agentpref.agent.policies.cpu_layout import transpose_linear_storage
 from agentpref.agent.policies.hf_stream import StreamBatch, use_row_attention
+from agentpref.agent.policies.kv_cache import common_prefix, prealloc_cache_classes
 from agentpref.agent.protocol import TOOL_CALL_CLOSE
 from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
+from agentpref.models import ModelConfig, load_causal_lm, resolve_device
 
 _KV = (
     "hf_kv"  # policy_state key: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
 )
 SHARED_PREFIX_MIN = 16  # shorter common prefixes are not worth a cache lookup
-
-
-@functools.cache
-def _cache_classes() -> tuple[type, type]:
-    """A DynamicCache whose layers are allocated once with room for the whole generation.
-
-    ``DynamicLayer.update`` concatenates the whole cache with each new token: at batch 8 and a
-    1.1k-token context that copy was 55% of a CPU decode step. These layers write in place into a
-    preallocated buffer and hand attention a view of the filled part (built lazily: importing
-    transformers takes seconds).
-    """
-    import torch
-    from transformers import DynamicCache
-    from transformers.cache_utils import Cache, DynamicLayer
-
-    class PreallocLayer(DynamicLayer):
-        def __init__(self, capacity: int):
-            super().__init__()
-            self.capacity, self.length = capacity, 0
-            self._k = self._v = None
-
-        def prefill(self, k: torch.Tensor, v: torch.Tensor, length: int) -> None:
-            """Adopt buffers whose first ``length`` slots are already filled."""
-            self.dtype, self.device, self.is_initialized = k.dtype, k.device, True
-            self._k, self._v, self.length = k, v, length
-            self.keys, self.values = k[..., :length, :], v[..., :length, :]
-
-        def lazy_initialization(self, key_states: torch.Tensor, value_states: torch.Tensor) -> None:
-            self.dtype, self.device, self.is_initialized = key_states.dtype, key_states.device, True
-
-        def _grow(self, key_states: torch.Tensor, value_states: torch.Tensor, need: int) -> None:
-            have = 0 if self._k is None else self._k.shape[-2]
-            cap = max(need, self.capacity, 2 * have)
-            k = key_states.new_zeros(key_states.shape[:2] + (cap, key_states.shape[-1]))
-            v = value_states.new_zeros(value_states.shape[:2] + (cap, value_states.shape[-1]))
-            if self.length:
-                k[..., : self.length, :] = self._k[..., : self.length, :]
-                v[..., : self.length, :] = self._v[..., : self.length, :]
-            self._k, self._v = k, v
-
-        def update(self, key_states, value_states, *args, **kwargs):
-            if not self.is_initialized:
-                self.lazy_initialization(key_states, value_states)
-            need = self.length + key_states.shape[-2]
-            if self._k is None or need > self._k.shape[-2]:
-                self._grow(key_states, value_states, need)
-            self._k[..., self.length : need, :] = key_states
-            self._v[..., self.length : need, :] = value_states
-            self.length = need
-            self.keys, self.values = self._k[..., :need, :], self._v[..., :need, :]
-            return self.keys, self.values
-
-        def crop(self, tokens_to_remove: int) -> None:
-            super().crop(tokens_to_remove)
-            if self.keys is not None:
-                self.length = self.keys.shape[-2]
-
-        def _rebuffer(self) -> None:  # after batch reordering: the views become the buffers
-            self._k, self._v = self.keys.contiguous(), self.values.contiguous()
-            self.keys, self.values = self._k, self._v
-
-        def batch_repeat_interleave(self, repeats: int) -> None:
-            super().batch_repeat_interleave(repeats)
-            self._rebuffer()
-
-        def batch_select_indices(self, indices: torch.Tensor) -> None:
-            super().batch_select_indices(indices)
-            self._rebuffer()
-
-        def reorder_cache(self, beam_idx: torch.LongTensor) -> None:
-            super().reorder_cache(beam_idx)
-            self._rebuffer()
-
-        def reset(self) -> None:
-            super().reset()
-            self._k = self._v = None
-            self.length = 0
-
-    class PreallocCache(DynamicCache):
-        def __init__(self, layers: list):
-            Cache.__init__(self, layers=layers)
-
-    return PreallocLayer, PreallocCache
 
 
 def forward_parameters(lm: Any) -> frozenset[str]:
@@ -138,34 +53,6 @@ def forward_parameters(lm: Any) -> frozenset[str]:
 
     base = lm.get_base_model() if hasattr(lm, "get_base_model") else lm
     return frozenset(inspect.signature(base.forward).parameters)
-
-
-def transpose_linear_storage(model: Any) -> int:
-    """Store every Linear weight transposed (same values, ``weight.t()`` contiguous).
-
-    On CPU, ``F.linear`` hands MKL ``x @ W.T``; for the few-row inputs of batched decoding the
-    transposed-B sgemm path is slow: at 8 rows a 576x576 projection took 0.34 ms vs 0.06 ms with
-    this layout, the 49k-vocab head 22.6 vs 12.0 ms, while 1 row and prefill-sized inputs are
-    unchanged. Inference only (the policy owns its model). A tied output head gets its own copy,
-    so the input embedding keeps its row-major layout. Returns the number of layers changed.
-    """
-    import torch
-
-    changed = 0
-    for module in model.modules():
-        if isinstance(module, torch.nn.Linear) and module.weight.is_contiguous():
-            w = module.weight.detach()
-            module.weight = torch.nn.Parameter(w.t().contiguous().t(), requires_grad=False)
-            changed += 1
-    return changed
-
-
-def _common_prefix(a: list[int], b: list[int]) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
 
 
 def row_completion(
@@ -433,11 +320,11 @@ class HFPolicy(TokenizerPrompts, Policy):
         for i, ep in enumerate(episodes):
             own = ep.policy_state.get(_KV)
             if own is not None:
-                sources[i], usable[i] = own, _common_prefix(own["ids"], prompts[i])
+                sources[i], usable[i] = own, common_prefix(own["ids"], prompts[i])
             if usable[i] < SHARED_PREFIX_MIN:
                 shared = self._shared_prefix(ep, prompts[i])
                 if shared is not None:
-                    k = _common_prefix(shared["ids"], prompts[i])
+                    k = common_prefix(shared["ids"], prompts[i])
                     if k > usable[i]:
                         sources[i], usable[i] = shared, k
             usable[i] = min(usable[i], len(prompts[i]) - 1)  # always encode >= 1 token
@@ -488,7 +375,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         that starts with it (all episodes of a run do): a fresh episode skips re-encoding it."""
         if (
             self._prefix is not None
-            and _common_prefix(self._prefix["ids"], prompt) >= SHARED_PREFIX_MIN
+            and common_prefix(self._prefix["ids"], prompt) >= SHARED_PREFIX_MIN
         ):
             return self._prefix
         if not episode.messages or episode.messages[0]["role"] != "system":
@@ -500,7 +387,7 @@ class HFPolicy(TokenizerPrompts, Policy):
             sys_ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
         except Exception:  # templates that refuse a lone system message
             return None
-        length = min(_common_prefix(sys_ids, prompt), len(prompt) - 1)
+        length = min(common_prefix(sys_ids, prompt), len(prompt) - 1)
         if length < SHARED_PREFIX_MIN:
             return None
         import torch
@@ -521,7 +408,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         return self._prefix
 
     def new_cache(self, capacity: int) -> Any:
-        layer_cls, cache_cls = _cache_classes()
+        layer_cls, cache_cls = prealloc_cache_classes()
         return cache_cls([layer_cls(capacity) for _ in range(self._n_layers)])
 
     def _batched_cache(
@@ -563,7 +450,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         that completed its stop string, was fed back). A stopped row's text is cut right after the
         stop string and the next prompt renders it followed by ``<|im_end|>``: the common-prefix
         match at the next step crops whatever of these ids the new prompt does not repeat."""
-        if not isinstance(cache, _cache_classes()[1]):
+        if not isinstance(cache, prealloc_cache_classes()[1]):
             print(
                 f"[agentpref] hf policy: KV-cache reuse off for {self.model.name}: generate "
                 f"returned a {type(cache).__name__}, not the cache it was given",
@@ -642,7 +529,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         after the ``cached`` tokens that sit at ``start``."""
         import torch
 
-        layer_cls, cache_cls = _cache_classes()
+        layer_cls, cache_cls = prealloc_cache_classes()
         view = cache_cls([layer_cls(0) for _ in range(self._n_layers)])
         for mine, theirs in zip(view.layers, cache.layers, strict=True):
             mine.prefill(theirs._k[slot:slot + 1, :, start:], theirs._v[slot:slot + 1, :, start:], cached)

@@ -36,17 +36,18 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from agentpref.agent.config import LlamaCppBackend, ModelConfig, SamplingConfig
+from agentpref.agent.config import LlamaCppBackend, SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
-from agentpref.agent.models import (
+from agentpref.agent.policies.base import Policy, TokenizerPrompts
+from agentpref.agent.protocol import TOOL_CALL_CLOSE
+from agentpref.errors import ConfigError
+from agentpref.models import (
+    ModelConfig,
     load_causal_lm,
     load_tokenizer,
     resolve_checkpoint,
     weights_fingerprint,
 )
-from agentpref.agent.policies.base import Policy, TokenizerPrompts
-from agentpref.agent.protocol import TOOL_CALL_CLOSE
-from agentpref.errors import ConfigError
 
 _SLOT = "llamacpp_slot"    # policy_state: the server slot an episode holds while it runs
 

@@ -40,11 +40,12 @@ import threading
 import time
 from typing import Any
 
-from agentpref.agent.config import ModelConfig, OpenAIBackend, SamplingConfig
+from agentpref.agent.config import OpenAIBackend, SamplingConfig
 from agentpref.agent.episode import Episode, NativeCall, PolicyOutput
 from agentpref.agent.policies.base import Policy, estimate_tokens
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, tool_schemas
 from agentpref.errors import ConfigError
+from agentpref.models import ModelConfig
 
 MAX_RETRY_AFTER_S = 60.0    # honour a server's Retry-After up to this long
 MAX_BACKOFF_S = 60.0

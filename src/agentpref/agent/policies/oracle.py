@@ -30,11 +30,12 @@ import difflib
 import random
 import re
 
-from agentpref.agent.config import ModelConfig, SamplingConfig
+from agentpref.agent.config import SamplingConfig
 from agentpref.agent.episode import Episode, PolicyOutput
 from agentpref.agent.policies.base import Policy
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, Action
 from agentpref.agent.record import PolicyInfo, StepRecord
+from agentpref.models import ModelConfig
 
 PERTURBATIONS: tuple[str, ...] = ("malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck")
 _AWAY = 4                     # wrong_place edits this many lines or more from the bug (its own hunk)

@@ -22,12 +22,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agentpref.agent.config import ModelConfig, SamplingConfig, VLLMBackend
+from agentpref.agent.config import SamplingConfig, VLLMBackend
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
 from agentpref.agent.policies.base import Policy, cut_after_stop
 from agentpref.agent.policies.openai_api import text_messages
 from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
 from agentpref.errors import AgentprefError
+from agentpref.models import ModelConfig
 
 DEFAULT_CACHE_DIR = "data/cache/models"   # HFBackend.cache_dir's default (converted checkpoints)
 
@@ -65,7 +66,7 @@ class VLLMPolicy(Policy):
                                   "use backend=hf on this machine")
         from transformers import AutoTokenizer
 
-        from agentpref.agent.models import resolve_checkpoint
+        from agentpref.models import resolve_checkpoint
 
         path = resolve_checkpoint(model, cache_dir)
         revision = model.revision if path == model.hub_id else None
@@ -99,7 +100,7 @@ class VLLMPolicy(Policy):
     # ---- prompts -----------------------------------------------------------------------------
     @property
     def prompt_mode(self) -> PromptMode:
-        from agentpref.agent.models import text_prompt_mode
+        from agentpref.agent.prompts import text_prompt_mode
 
         return text_prompt_mode(self.tools_in, self._template)
 

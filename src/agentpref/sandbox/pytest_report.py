@@ -1,4 +1,4 @@
-"""pytest plugin loaded into every sandboxed test run (``-p agentpref.tasks.pytest_report``).
+"""pytest plugin loaded into every sandboxed test run (``-p agentpref.sandbox.pytest_report``).
 
 It appends one JSON line per event to the file named by ``AGENTPREF_PYTEST_REPORT`` and flushes
 each line, so a run killed half-way (hang, crash) still leaves the outcomes it reached. Per test it

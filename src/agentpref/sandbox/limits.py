@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentpref.tasks.isolation import (  # noqa: F401 - re-exported: the sandbox's public API
+from agentpref.sandbox.isolation import (  # noqa: F401 - re-exported: the sandbox's public API
     ProcessCgroup,
     cgroup_parent,
     confine_filesystem,

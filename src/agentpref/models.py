@@ -1,4 +1,5 @@
-"""Model loading shared by the hf policy, vLLM and training.
+"""The model group's config (conf/model) and model loading, shared by the local policies (hf,
+vLLM, llama.cpp) and training.
 
 ``resolve_checkpoint`` turns a model config into something ``from_pretrained`` loads, without
 ever hanging on a missing network: a tiny random model built locally (fast tests), a local
@@ -16,7 +17,6 @@ import hashlib
 import importlib.util
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -24,11 +24,57 @@ import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from agentpref.agent.config import GGUFFallback, ModelConfig
-from agentpref.agent.episode import PromptMode
+from pydantic import BaseModel, ConfigDict, Field
+
 from agentpref.errors import AgentprefError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Prices(_Strict):
+    prompt_usd_per_mtok: float = Field(0.0, ge=0)
+    completion_usd_per_mtok: float = Field(0.0, ge=0)
+
+    def usd(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.prompt_usd_per_mtok + completion_tokens * self.completion_usd_per_mtok) / 1e6
+
+
+class GGUFFallback(_Strict):
+    package: str = Field(description="Python package that carries the GGUF file (installed with --no-deps)")
+    file: str
+
+
+class RandomInit(_Strict):
+    """A tiny randomly initialised model built locally (fast tests); the tokenizer and the
+    architecture family come from the model config's hub_id / gguf_fallback."""
+
+    hidden_size: int = 64
+    intermediate_size: int = 128
+    num_hidden_layers: int = 2
+    num_attention_heads: int = 4
+    num_key_value_heads: int = 2
+    seed: int = 0
+
+
+class ModelConfig(_Strict):
+    name: str
+    hub_id: str | None = Field(None, description="Hugging Face hub id (or a local directory)")
+    revision: str | None = None
+    api_id: str | None = Field(None, description="model name at an OpenAI-compatible API (Together, ...)")
+    gguf_fallback: GGUFFallback | None = None
+    random_init: RandomInit | None = None
+    adapter: str | None = Field(None, description="PEFT adapter directory applied on top")
+    chat_template: str | None = Field(None, description="a Jinja chat template file overriding the tokenizer's")
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    context_window: int = 8192
+    prices: Prices = Prices()
+    lora: dict[str, Any] | None = Field(
+        None, description="train.py: fields of peft.LoraConfig; null = full fine-tuning")
+
 
 MARKER = "agentpref_checkpoint.json"  # written last into every checkpoint this module builds
 HUB_PROBE_TIMEOUT_S = 2.0
@@ -444,35 +490,6 @@ def load_tokenizer(model: ModelConfig, path: str) -> Any:
     if tok.pad_token is None:
         tok.pad_token = tok.eos_token if tok.eos_token is not None else tok.convert_ids_to_tokens(0)
     return tok
-
-
-def template_uses_tools(template: str | None) -> bool:
-    """Whether a Jinja chat template reads the ``tools`` variable."""
-    if not template:
-        return False
-    try:
-        import jinja2
-        from jinja2 import meta
-
-        return "tools" in meta.find_undeclared_variables(jinja2.Environment().parse(template))
-    except Exception:  # custom tags ({% generation %}) the plain environment does not know
-        return re.search(r"\btools\b", template) is not None
-
-
-def text_prompt_mode(tools_in: str, template: str | None) -> PromptMode:
-    """Where a text model sees the tool schemas: the chat template's ``tools=`` when asked for, or
-    (``auto``) when the template reads them; otherwise rendered into the system prompt."""
-    if tools_in == "template" or (tools_in == "auto" and template_uses_tools(template)):
-        return "text_template"
-    return "text_prompt"
-
-
-def render_prompt_ids(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None) -> list[int]:
-    """The token ids a local model is prompted with: the chat template's text (``tools=`` only in
-    ``text_template`` mode), tokenised without special tokens added (the template has them)."""
-    text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False,
-                                         **({"tools": tools} if tools is not None else {}))
-    return tokenizer(text, add_special_tokens=False)["input_ids"]
 
 
 def file_fingerprint(path: Path, chunk: int = 1 << 20) -> str:

@@ -22,13 +22,12 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from agentpref.tasks.forkserver import ForkServerClient, pytest_args
-from agentpref.tasks.model import Task, write_files
-from agentpref.tasks.sandbox import (
+from agentpref.sandbox.forkserver import ForkServerClient
+from agentpref.sandbox.limits import (
     Limits,
     ProcessCgroup,
     confine_filesystem,
@@ -39,6 +38,7 @@ from agentpref.tasks.sandbox import (
     sandbox_features,
     scrubbed_env,
 )
+from agentpref.sandbox.pytest_command import pytest_args
 
 Outcome = Literal["passed", "failed", "error", "timeout", "skipped", "not_run"]
 Mode = Literal["fork", "subprocess"]
@@ -223,13 +223,16 @@ class TestRunner:
 
         def prepare(dest: Path) -> None:
             shutil.copytree(workspace, dest, symlinks=True, dirs_exist_ok=True)
-            write_files(dest, extra_files or {})
+            for rel, content in (extra_files or {}).items():
+                (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+                (dest / rel).write_text(content, encoding="utf-8")
 
         return self._run(prepare, targets, maxfail)
 
-    def run_task(self, task: Task, *, fixed: bool = False, hidden: bool = False,
+    def run_task(self, task: Any, *, fixed: bool = False, hidden: bool = False,
                  maxfail: int | None = None) -> TestRun:
-        """Run a task's visible tests (or hidden ones) on its buggy or fixed version."""
+        """Run a task's visible tests (or hidden ones) on its buggy or fixed version (``task``: a
+        ``tasks.model.Task``, or anything with its ``materialize`` and test lists)."""
         targets = task.hidden_test_targets if hidden else task.visible_tests
         return self._run(lambda dest: task.materialize(dest, fixed=fixed, with_hidden=hidden), targets, maxfail)
 
@@ -250,7 +253,7 @@ class TestRunner:
     def _run(self, prepare, targets: Sequence[str], maxfail: int | None) -> TestRun:
         if self.mode == "fork":
             # One fork server runs one child at a time; a stable workspace path per runner lets
-            # the server reuse its assertion-rewritten test modules (forkserver._precompile_tests).
+            # the server reuse its assertion-rewritten test modules (pytest_warm_start.precompile_tests).
             with self._lock:
                 return self._run_in(self._tmp_root / "fork", prepare, targets, maxfail)
         with self._lock:
