@@ -27,8 +27,10 @@ $(STAMP): pyproject.toml
 test: venv
 	$(PY) -m pytest -q --durations=15
 
+# One style: ruff's linter and formatter (line length 120, pyproject.toml); `ruff format .` fixes the latter.
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 # The main job: the whole study on the embedded SmolLM2-135M (conf/experiment/study_demo.yaml):
 # oracle demonstrations -> SFT -> own rollouts -> trajectory + step pairs -> DPO -> heldout

@@ -1,8 +1,8 @@
 """Turn scored rollouts into training data: SFT set, trajectory pairs, step-level pairs.
 
-    python build_data.py 'runs=[outputs/generate/A,outputs/generate/B]'
-    python build_data.py runs=[...] scorer=discipline sft.min_score=0.9 trajectory_pairs.min_margin=0.3
-    python build_data.py runs=[...] step_pairs.enabled=true step_pairs.alternatives=4 output_dir=outputs/data/pairs
+python build_data.py 'runs=[outputs/generate/A,outputs/generate/B]'
+python build_data.py runs=[...] scorer=discipline sft.min_score=0.9 trajectory_pairs.min_margin=0.3
+python build_data.py runs=[...] step_pairs.enabled=true step_pairs.alternatives=4 output_dir=outputs/data/pairs
 """
 
 import hydra

@@ -1,8 +1,8 @@
 """List, validate and synthesize task sets.
 
-    python tasks.py list tasks=builtin
-    python tasks.py validate tasks=quixbugs tasks.root=/path/to/QuixBugs
-    python tasks.py synthesize tasks=synthetic tasks.seed=1 tasks.n_mutations=2
+python tasks.py list tasks=builtin
+python tasks.py validate tasks=quixbugs tasks.root=/path/to/QuixBugs
+python tasks.py synthesize tasks=synthetic tasks.seed=1 tasks.n_mutations=2
 """
 
 import sys

@@ -44,10 +44,13 @@ def main() -> None:
 
     result: dict = {"rows": len(records), "steps": args.steps}
     for merge in (False, True):
-        policy = HFPolicy(cfg, HFBackend(device="cpu", batch_size=len(records), max_new_tokens=args.steps,
-                                         merge_adapter=merge), SamplingConfig(temperature=0))
+        policy = HFPolicy(
+            cfg,
+            HFBackend(device="cpu", batch_size=len(records), max_new_tokens=args.steps, merge_adapter=merge),
+            SamplingConfig(temperature=0),
+        )
         eps = episodes()
-        policy.act(eps, seed=0)                      # encodes the prompts (cached for the next call)
+        policy.act(eps, seed=0)  # encodes the prompts (cached for the next call)
         policy.stop_strings, policy.eos_ids = (), [-1]  # every row decodes all steps
         t0 = time.perf_counter()
         if merge:
@@ -59,7 +62,8 @@ def main() -> None:
             total = sum(e.self_cpu_time_total for e in prof.key_averages())
             for key, name in (("attention", "aten::_scaled_dot_product_flash_attention_for_cpu"), ("mm", "aten::mm")):
                 result[f"{key}_share_unmerged"] = round(
-                    sum(e.self_cpu_time_total for e in prof.key_averages() if e.key == name) / total, 3)
+                    sum(e.self_cpu_time_total for e in prof.key_averages() if e.key == name) / total, 3
+                )
         if merge:
             result["ms_per_step_merged"] = round(1000 * (time.perf_counter() - t0) / args.steps, 1)
         result["context_tokens"] = sum(len(policy._render_ids(e)) for e in eps) // len(eps)

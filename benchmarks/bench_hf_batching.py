@@ -183,9 +183,7 @@ def main() -> int:
         ("reuse_vs_no_reuse", "batched", "batched_no_reuse"),
     ]
     report["tokens_per_s"] = tps
-    report["ratios"] = {
-        name: round(tps[a] / tps[b], 2) for name, a, b in pairs if a in tps and b in tps
-    }
+    report["ratios"] = {name: round(tps[a] / tps[b], 2) for name, a, b in pairs if a in tps and b in tps}
     policy.close()
     print(json.dumps(report, indent=1))
     return 0

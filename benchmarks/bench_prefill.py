@@ -35,11 +35,13 @@ def main() -> None:
     policy = HFPolicy(cfg, HFBackend(device="cpu", batch_size=1), SamplingConfig(temperature=0))
     c, n = args.cached, args.new
     ids = torch.randint(0, 1000, (c + n,), generator=torch.Generator().manual_seed(0)).tolist()
-    prefix = policy._encode_row(None, 0, ids[:c])          # the episode's cached keys and values
-    runs = {"after_cache": lambda: policy._encode_row(prefix, c, ids),   # how a continuing turn is encoded
-            "alone": lambda: policy._encode_row(None, 0, ids[c:])}
+    prefix = policy._encode_row(None, 0, ids[:c])  # the episode's cached keys and values
+    runs = {
+        "after_cache": lambda: policy._encode_row(prefix, c, ids),  # how a continuing turn is encoded
+        "alone": lambda: policy._encode_row(None, 0, ids[c:]),
+    }
     times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(args.repeats):       # interleaved, so drift hits both
+    for _ in range(args.repeats):  # interleaved, so drift hits both
         for name, fn in runs.items():
             t0 = time.perf_counter()
             fn()
@@ -48,14 +50,26 @@ def main() -> None:
         runs["after_cache"]()
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=6))
     total = sum(e.self_cpu_time_total for e in prof.key_averages())
-    shares = {e.key: round(e.self_cpu_time_total / total, 3) for e in prof.key_averages()
-              if e.key in ("aten::_scaled_dot_product_flash_attention_for_cpu", "aten::mm")}
+    shares = {
+        e.key: round(e.self_cpu_time_total / total, 3)
+        for e in prof.key_averages()
+        if e.key in ("aten::_scaled_dot_product_flash_attention_for_cpu", "aten::mm")
+    }
     best = {k: min(v) for k, v in times.items()}
-    print(json.dumps({"benchmark": "prefill", "cached": c, "new": n, "threads": torch.get_num_threads(),
-                      "seconds": {k: round(v, 3) for k, v in best.items()},
-                      "tokens_per_s": {k: round(n / v, 1) for k, v in best.items()},
-                      "slowdown_after_cache": round(best["after_cache"] / best["alone"], 2),
-                      "profile_shares_after_cache": shares}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "prefill",
+                "cached": c,
+                "new": n,
+                "threads": torch.get_num_threads(),
+                "seconds": {k: round(v, 3) for k, v in best.items()},
+                "tokens_per_s": {k: round(n / v, 1) for k, v in best.items()},
+                "slowdown_after_cache": round(best["after_cache"] / best["alone"], 2),
+                "profile_shares_after_cache": shares,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ Both modes train the same pairs for one epoch at each beta:
 Reported per run: seconds to build the trainer (reference precompute included), seconds of the
 optimizer steps, cache hit; then the sweep totals and their ratio. Ends with one JSON object.
 
-    python benchmarks/bench_ref_cache.py [--model smollm2_135m] [--pairs 2] [--batch 1] [--max-length 2048] [--betas 0.05,0.1,0.3]
+    python benchmarks/bench_ref_cache.py [--model smollm2_135m] [--pairs 2] [--batch 1] \
+        [--max-length 2048] [--betas 0.05,0.1,0.3]
 """
 
 from __future__ import annotations
@@ -39,25 +40,53 @@ def main() -> None:
         for beta in betas:  # modes interleaved per beta: machine load changes hit both alike
             for mode in ("every_step", "cached"):
                 cfg = train_config(
-                    "algo=dpo", f"model={args.model}", f"data={data}", f"dpo.beta={beta}", "dpo.num_train_epochs=1",
-                    f"dpo.max_length={args.max_length}", f"global_batch_size={args.batch}",
-                    f"per_device_batch_size={args.batch}", f"ref_cache.enabled={mode == 'cached'}",
-                    f"ref_cache.dir={root / 'cache'}", "dpo.logging_steps=1",
-                    run_dir=root / f"{mode}-{beta}")
+                    "algo=dpo",
+                    f"model={args.model}",
+                    f"data={data}",
+                    f"dpo.beta={beta}",
+                    "dpo.num_train_epochs=1",
+                    f"dpo.max_length={args.max_length}",
+                    f"global_batch_size={args.batch}",
+                    f"per_device_batch_size={args.batch}",
+                    f"ref_cache.enabled={mode == 'cached'}",
+                    f"ref_cache.dir={root / 'cache'}",
+                    "dpo.logging_steps=1",
+                    run_dir=root / f"{mode}-{beta}",
+                )
                 trainer, build_s = build_trainer(cfg)
                 times = step_times(trainer)
                 hit = trainer.ref_cache_status.get("train", {}).get("hit")
-                runs.append({"mode": mode, "beta": beta, "build_s": round(build_s, 2), "steps": len(times),
-                             "steps_s": round(sum(times), 2), "total_s": round(build_s + sum(times), 2),
-                             "cache_hit": hit, "losses": losses(trainer)})
-                print(f"{mode:10s} beta={beta:<5} build {build_s:6.1f} s  steps {sum(times):6.1f} s "
-                      f"({len(times)})  cache hit={hit}", flush=True)
+                runs.append(
+                    {
+                        "mode": mode,
+                        "beta": beta,
+                        "build_s": round(build_s, 2),
+                        "steps": len(times),
+                        "steps_s": round(sum(times), 2),
+                        "total_s": round(build_s + sum(times), 2),
+                        "cache_hit": hit,
+                        "losses": losses(trainer),
+                    }
+                )
+                print(
+                    f"{mode:10s} beta={beta:<5} build {build_s:6.1f} s  steps {sum(times):6.1f} s "
+                    f"({len(times)})  cache hit={hit}",
+                    flush=True,
+                )
                 del trainer
     total = {m: round(sum(r["total_s"] for r in runs if r["mode"] == m), 2) for m in ("every_step", "cached")}
-    result = {"model": args.model, "pairs": args.pairs, "betas": betas, "runs": runs, "sweep_seconds": total,
-              "speedup": round(total["every_step"] / total["cached"], 3)}
-    print(f"sweep of {len(betas)} betas: every_step {total['every_step']} s, cached {total['cached']} s "
-          f"-> {result['speedup']}x")
+    result = {
+        "model": args.model,
+        "pairs": args.pairs,
+        "betas": betas,
+        "runs": runs,
+        "sweep_seconds": total,
+        "speedup": round(total["every_step"] / total["cached"], 3),
+    }
+    print(
+        f"sweep of {len(betas)} betas: every_step {total['every_step']} s, cached {total['cached']} s "
+        f"-> {result['speedup']}x"
+    )
     print(json.dumps(result))
 
 

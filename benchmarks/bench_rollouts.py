@@ -56,8 +56,11 @@ MODES = {
 def engine_overrides(args: argparse.Namespace, mode: str) -> list[str]:
     if mode != "llamacpp":
         return []
-    return [f"backend.server={Path(args.llama_server).resolve()}",
-            f"backend.convert_script={Path(args.convert_script).resolve()}", f"backend.outtype={args.outtype}"]
+    return [
+        f"backend.server={Path(args.llama_server).resolve()}",
+        f"backend.convert_script={Path(args.convert_script).resolve()}",
+        f"backend.outtype={args.outtype}",
+    ]
 
 
 def turn_agreement(old: dict[str, list[str]], new: dict[str, list[str]]) -> float:
@@ -75,11 +78,23 @@ def turn_agreement(old: dict[str, list[str]], new: dict[str, list[str]]) -> floa
 
 def config(args: argparse.Namespace, mode: str, run_dir: Path) -> GenerateConfig:
     adapter = [f"model.adapter={Path(args.adapter).resolve()}"] if args.adapter else []
-    overrides = ["logger=none", "progress=false", f"model={args.model}", *adapter,
-                 f"agent={args.agent}", f"agent.edit_format={args.edit_format}", f"agent.max_steps={args.max_steps}",
-                 "tasks.split=heldout", f"tasks.per_program={args.per_program}", f"tasks.limit={args.tasks}",
-                 "decoding=greedy", f"backend.max_new_tokens={args.max_new_tokens}",
-                 f"backend.batch_size={args.batch_size}", *MODES[mode], *engine_overrides(args, mode)]
+    overrides = [
+        "logger=none",
+        "progress=false",
+        f"model={args.model}",
+        *adapter,
+        f"agent={args.agent}",
+        f"agent.edit_format={args.edit_format}",
+        f"agent.max_steps={args.max_steps}",
+        "tasks.split=heldout",
+        f"tasks.per_program={args.per_program}",
+        f"tasks.limit={args.tasks}",
+        "decoding=greedy",
+        f"backend.max_new_tokens={args.max_new_tokens}",
+        f"backend.batch_size={args.batch_size}",
+        *MODES[mode],
+        *engine_overrides(args, mode),
+    ]
     return load("generate", overrides, run_dir=run_dir)
 
 
@@ -95,18 +110,26 @@ def main() -> None:
     ap.add_argument("--max-new-tokens", type=int, default=256)
     ap.add_argument("--batch-size", type=int, default=15)
     ap.add_argument("--modes", default="old,continuous_padded,continuous")
-    ap.add_argument("--llama-server", default=str(REPO / "data/cache/llama.cpp/build/bin/llama-server"),
-                    help="llamacpp mode: a built llama-server binary (default: where `make llama-server` puts it)")
-    ap.add_argument("--convert-script", default=str(REPO / "data/cache/llama.cpp/convert_hf_to_gguf.py"),
-                    help="llamacpp mode: llama.cpp's convert_hf_to_gguf.py")
+    ap.add_argument(
+        "--llama-server",
+        default=str(REPO / "data/cache/llama.cpp/build/bin/llama-server"),
+        help="llamacpp mode: a built llama-server binary (default: where `make llama-server` puts it)",
+    )
+    ap.add_argument(
+        "--convert-script",
+        default=str(REPO / "data/cache/llama.cpp/convert_hf_to_gguf.py"),
+        help="llamacpp mode: llama.cpp's convert_hf_to_gguf.py",
+    )
     ap.add_argument("--outtype", default="f32", help="llamacpp mode: the GGUF's weight type (f32, f16, q8_0)")
     args = ap.parse_args()
     modes = args.modes.split(",")
     if modes[0] != "old" or any(m not in MODES for m in modes):
         ap.error(f"--modes: 'old' first, then any of {sorted(MODES)}")
     if "llamacpp" in modes and not (Path(args.llama_server).is_file() and Path(args.convert_script).is_file()):
-        ap.error("--modes ...,llamacpp needs a built llama-server and convert_hf_to_gguf.py: run `make llama-server`, "
-                 "or give --llama-server and --convert-script")
+        ap.error(
+            "--modes ...,llamacpp needs a built llama-server and convert_hf_to_gguf.py: run `make llama-server`, "
+            "or give --llama-server and --convert-script"
+        )
 
     rows, texts = {}, {}
     with tempfile.TemporaryDirectory(prefix="bench-rollouts-") as tmp:
@@ -117,18 +140,29 @@ def main() -> None:
             wall = time.perf_counter() - t0
             records = sorted(read_rollouts(run_dir / "rollouts.jsonl"), key=lambda r: r.task_id)
             texts[mode] = {r.task_id: [s.raw_text for s in r.steps] for r in records}
-            rows[mode] = {"mode": mode, "episodes": summary["episodes"], "wall_s": round(wall, 1),
-                          "episodes_per_hour": round(3600 * summary["episodes"] / wall, 1),
-                          "generated_tokens_per_s": round(summary["completion_tokens"] / wall, 2),
-                          "completion_tokens": summary["completion_tokens"], "profile": summary["profile"]}
+            rows[mode] = {
+                "mode": mode,
+                "episodes": summary["episodes"],
+                "wall_s": round(wall, 1),
+                "episodes_per_hour": round(3600 * summary["episodes"] / wall, 1),
+                "generated_tokens_per_s": round(summary["completion_tokens"] / wall, 2),
+                "completion_tokens": summary["completion_tokens"],
+                "profile": summary["profile"],
+            }
             print(json.dumps(rows[mode]), flush=True)
     base = rows["old"]
-    result = {"benchmark": "rollouts", "tasks": args.tasks, "batch_size": args.batch_size,
-              "adapter": args.adapter, "episodes_per_hour": {m: r["episodes_per_hour"] for m, r in rows.items()},
-              "speedup": {m: round(r["episodes_per_hour"] / base["episodes_per_hour"], 3) for m, r in rows.items()},
-              "identical_transcripts": {m: f"{sum(texts[m].get(t) == v for t, v in texts['old'].items())}/"
-                                           f"{len(texts['old'])}" for m in modes[1:]},
-              "turn_agreement": {m: turn_agreement(texts["old"], texts[m]) for m in modes[1:]}}
+    result = {
+        "benchmark": "rollouts",
+        "tasks": args.tasks,
+        "batch_size": args.batch_size,
+        "adapter": args.adapter,
+        "episodes_per_hour": {m: r["episodes_per_hour"] for m, r in rows.items()},
+        "speedup": {m: round(r["episodes_per_hour"] / base["episodes_per_hour"], 3) for m, r in rows.items()},
+        "identical_transcripts": {
+            m: f"{sum(texts[m].get(t) == v for t, v in texts['old'].items())}/{len(texts['old'])}" for m in modes[1:]
+        },
+        "turn_agreement": {m: turn_agreement(texts["old"], texts[m]) for m in modes[1:]},
+    }
     print(json.dumps(result))
 
 

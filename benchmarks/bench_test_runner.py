@@ -72,13 +72,25 @@ def main() -> int:
     paired_median = statistics.median(paired)
     print(f"runs per mode: {runs} ({tests} test outcomes each); fork server start-up {startup:.2f} s")
     print(f"median per run: subprocess {med['subprocess'] * 1000:.1f} ms, fork {med['fork'] * 1000:.1f} ms")
-    print(f"speedup of the median run (median of per-run subprocess/fork ratios, same task and "
-          f"version, hung runs excluded): {paired_median:.2f}x; ratio of the medians: {speedup:.2f}x")
+    print(
+        f"speedup of the median run (median of per-run subprocess/fork ratios, same task and "
+        f"version, hung runs excluded): {paired_median:.2f}x; ratio of the medians: {speedup:.2f}x"
+    )
     print(f"identical per-test outcomes: {not mismatches}" + (f" (mismatches: {mismatches})" if mismatches else ""))
-    print(json.dumps({"runs": runs, "tests": tests, "median_ms_subprocess": round(med["subprocess"] * 1000, 1),
-                      "median_ms_fork": round(med["fork"] * 1000, 1), "speedup": round(paired_median, 2),
-                      "ratio_of_medians": round(speedup, 2),
-                      "identical": not mismatches, "mismatches": len(mismatches)}))
+    print(
+        json.dumps(
+            {
+                "runs": runs,
+                "tests": tests,
+                "median_ms_subprocess": round(med["subprocess"] * 1000, 1),
+                "median_ms_fork": round(med["fork"] * 1000, 1),
+                "speedup": round(paired_median, 2),
+                "ratio_of_medians": round(speedup, 2),
+                "identical": not mismatches,
+                "mismatches": len(mismatches),
+            }
+        )
+    )
     return 0 if not mismatches else 1
 
 

@@ -47,16 +47,32 @@ DPO = {
 
 def measure(algo: str, name: str, extra: list[str], args, data: Path, root: Path) -> dict:
     cfg = train_config(
-        f"algo={algo}", f"model={args.model}", f"data={data}", f"trainer.max_steps={args.steps}",
-        f"trainer.max_length={args.max_length}", f"global_batch_size={args.batch}",
-        f"per_device_batch_size={args.batch}", f"max_examples={args.steps * args.batch}",
-        f"ref_cache.dir={root / 'cache'}", *extra, run_dir=root / f"{algo}-{name}-{len(list(root.iterdir()))}")
+        f"algo={algo}",
+        f"model={args.model}",
+        f"data={data}",
+        f"trainer.max_steps={args.steps}",
+        f"trainer.max_length={args.max_length}",
+        f"global_batch_size={args.batch}",
+        f"per_device_batch_size={args.batch}",
+        f"max_examples={args.steps * args.batch}",
+        f"ref_cache.dir={root / 'cache'}",
+        *extra,
+        run_dir=root / f"{algo}-{name}-{len(list(root.iterdir()))}",
+    )
     trainer, build_s = build_trainer(cfg)
     times = step_times(trainer)
-    row = {"algo": algo, "config": name, "build_s": round(build_s, 2), "step_s": [round(t, 2) for t in times],
-           "median_step_s": round(statistics.median(times[1:] or times), 3), "losses": losses(trainer)}
-    print(f"{algo} {name:18s} {row['median_step_s']:7.2f} s/step  steps {row['step_s']}  losses {row['losses']}",
-          flush=True)
+    row = {
+        "algo": algo,
+        "config": name,
+        "build_s": round(build_s, 2),
+        "step_s": [round(t, 2) for t in times],
+        "median_step_s": round(statistics.median(times[1:] or times), 3),
+        "losses": losses(trainer),
+    }
+    print(
+        f"{algo} {name:18s} {row['median_step_s']:7.2f} s/step  steps {row['step_s']}  losses {row['losses']}",
+        flush=True,
+    )
     return row
 
 
@@ -67,7 +83,9 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=2)
     ap.add_argument("--max-length", type=int, default=3072)
     ap.add_argument("--only", choices=["sft", "dpo"], default=None)
-    ap.add_argument("--configs", default=None, help="comma-separated subset of the configurations (the baseline always runs)")
+    ap.add_argument(
+        "--configs", default=None, help="comma-separated subset of the configurations (the baseline always runs)"
+    )
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_train_cpu-") as tmp:
@@ -79,8 +97,10 @@ def main() -> None:
             wanted = set(args.configs.split(",")) if args.configs else set(configs)
             names = [n for n in configs if n in wanted or n == "fp32_ckpt"] + ["fp32_ckpt"]  # baseline again last
             for name in names:
-                rows.append(measure(algo, name, configs[name], args, data, root) | {"repeat": name in
-                                                                                   [r["config"] for r in rows if r["algo"] == algo]})
+                rows.append(
+                    measure(algo, name, configs[name], args, data, root)
+                    | {"repeat": name in [r["config"] for r in rows if r["algo"] == algo]}
+                )
     summary = {}
     for algo in ("sft", "dpo"):
         mine = [r for r in rows if r["algo"] == algo]
@@ -93,11 +113,16 @@ def main() -> None:
                 continue
             r["speedup_vs_fp32_ckpt"] = round(base / r["median_step_s"], 3)
             r["max_loss_diff_vs_baseline"] = round(max(abs(a - b) for a, b in zip(r["losses"], base_losses)), 5)
-            print(f"{algo} {r['config']:18s} {r['median_step_s']:7.2f} s/step  {r['speedup_vs_fp32_ckpt']:5.2f}x  "
-                  f"max |loss - baseline| {r['max_loss_diff_vs_baseline']}")
+            print(
+                f"{algo} {r['config']:18s} {r['median_step_s']:7.2f} s/step  {r['speedup_vs_fp32_ckpt']:5.2f}x  "
+                f"max |loss - baseline| {r['max_loss_diff_vs_baseline']}"
+            )
         summary[algo] = {r["config"]: r["speedup_vs_fp32_ckpt"] for r in mine if not r["repeat"]}
-    print(json.dumps({"model": args.model, "batch": args.batch, "max_length": args.max_length, "rows": rows,
-                      "speedups": summary}))
+    print(
+        json.dumps(
+            {"model": args.model, "batch": args.batch, "max_length": args.max_length, "rows": rows, "speedups": summary}
+        )
+    )
 
 
 if __name__ == "__main__":

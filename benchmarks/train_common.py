@@ -24,8 +24,13 @@ def oracle_data(root: Path, tasks: int) -> Path:
     out = root / "data"
     if (out / "pairs.jsonl").is_file():
         return out
-    run_generation(load("generate", ["logger=none", "progress=false", "backend=oracle", "tasks.split=train",
-                                     f"tasks.limit={tasks}"], run_dir=root / "gen"))
+    run_generation(
+        load(
+            "generate",
+            ["logger=none", "progress=false", "backend=oracle", "tasks.split=train", f"tasks.limit={tasks}"],
+            run_dir=root / "gen",
+        )
+    )
     build_data(load("build_data", [f"runs=[{root / 'gen'}]"], run_dir=out))
     rows = [json.loads(line) for line in (out / "sft.jsonl").read_text().splitlines()]
     with open(out / "pairs.jsonl", "w") as f:

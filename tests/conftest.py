@@ -38,8 +38,11 @@ def run_cli(repo):
 
     def run(script: str, *args: str, cwd: Path | None = None, timeout: float = 600):
         return subprocess.run(
-            [sys.executable, str(repo / script), *args], cwd=cwd or repo, capture_output=True,
-            text=True, timeout=timeout,
+            [sys.executable, str(repo / script), *args],
+            cwd=cwd or repo,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
 
     return run
@@ -99,19 +102,34 @@ def train_data(repo, tmp_path_factory):
     from agentpref.entrypoints import load
 
     root = tmp_path_factory.mktemp("train_data")
-    run_generation(load("generate", ["logger=none", "progress=false", "backend=oracle", "tasks.split=train",
-                                     "tasks.limit=4"], run_dir=root / "gen"))
+    run_generation(
+        load(
+            "generate",
+            ["logger=none", "progress=false", "backend=oracle", "tasks.split=train", "tasks.limit=4"],
+            run_dir=root / "gen",
+        )
+    )
     build_data(load("build_data", [f"runs=[{root / 'gen'}]"], run_dir=root / "data"))
     out = root / "data"
-    finish = {"role": "assistant",
-              "content": '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>'}
+    finish = {
+        "role": "assistant",
+        "content": '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>',
+    }
     with open(out / "pairs.jsonl", "w") as f:
         for line in (out / "sft.jsonl").read_text().splitlines():
             messages = json.loads(line)["messages"]
             chosen, rejected = messages[2:], [finish]
-            f.write(json.dumps({
-                "prompt": messages[:2], "chosen": chosen, "rejected": rejected,
-                "chosen_loss_mask": [m["role"] == "assistant" for m in chosen],
-                "rejected_loss_mask": [m["role"] == "assistant" for m in rejected],
-                "metadata": {"pair_kind": "trajectory"}}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "prompt": messages[:2],
+                        "chosen": chosen,
+                        "rejected": rejected,
+                        "chosen_loss_mask": [m["role"] == "assistant" for m in chosen],
+                        "rejected_loss_mask": [m["role"] == "assistant" for m in rejected],
+                        "metadata": {"pair_kind": "trajectory"},
+                    }
+                )
+                + "\n"
+            )
     return out

@@ -43,8 +43,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Behaviour", "FakeOpenAIServer", "ScriptedAgent", "completion", "http_error", "stall",
-           "text_reply", "tool_call_reply"]
+__all__ = [
+    "Behaviour",
+    "FakeOpenAIServer",
+    "ScriptedAgent",
+    "completion",
+    "http_error",
+    "stall",
+    "text_reply",
+    "tool_call_reply",
+]
 
 _ids = itertools.count(1)
 
@@ -57,13 +65,19 @@ class Behaviour:
     body: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
-    cut_after: int | None = None   # send only this many bytes of the body, then drop the connection
-    raw: bytes | None = None       # a body that is not JSON (sent as is)
+    cut_after: int | None = None  # send only this many bytes of the body, then drop the connection
+    raw: bytes | None = None  # a body that is not JSON (sent as is)
 
 
-def completion(content: str | None = None, tool_calls: Sequence[tuple[str, Any]] = (), *,
-               model: str = "fake-model", usage: tuple[int, int] | None = None,
-               call_ids: Sequence[str] | None = None, request: dict | None = None) -> dict[str, Any]:
+def completion(
+    content: str | None = None,
+    tool_calls: Sequence[tuple[str, Any]] = (),
+    *,
+    model: str = "fake-model",
+    usage: tuple[int, int] | None = None,
+    call_ids: Sequence[str] | None = None,
+    request: dict | None = None,
+) -> dict[str, Any]:
     """A chat.completion body. ``tool_calls``: (name, arguments) with arguments a dict or the raw
     JSON string (pass a broken string to test malformed calls). ``usage``: (prompt, completion)
     tokens; default ~4 characters a token of the request's messages and of the reply."""
@@ -80,12 +94,14 @@ def completion(content: str | None = None, tool_calls: Sequence[tuple[str, Any]]
         made = len(content or "") + sum(len(c["function"]["arguments"]) for c in calls)
         usage = (max(1, sent // 4), max(1, made // 4))
     return {
-        "id": f"chatcmpl-{next(_ids)}", "object": "chat.completion", "created": int(time.time()),
+        "id": f"chatcmpl-{next(_ids)}",
+        "object": "chat.completion",
+        "created": int(time.time()),
         "model": model,
-        "choices": [{"index": 0, "message": message, "logprobs": None,
-                     "finish_reason": "tool_calls" if calls else "stop"}],
-        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1],
-                  "total_tokens": usage[0] + usage[1]},
+        "choices": [
+            {"index": 0, "message": message, "logprobs": None, "finish_reason": "tool_calls" if calls else "stop"}
+        ],
+        "usage": {"prompt_tokens": usage[0], "completion_tokens": usage[1], "total_tokens": usage[0] + usage[1]},
     }
 
 
@@ -94,19 +110,33 @@ def text_reply(content: str, *, usage: tuple[int, int] | None = None, delay_s: f
     return Behaviour(body=completion(content, usage=usage), delay_s=delay_s)
 
 
-def tool_call_reply(name: str, arguments: dict | str, *, content: str | None = None,
-                    call_id: str | None = None, usage: tuple[int, int] | None = None,
-                    delay_s: float = 0.0) -> Behaviour:
+def tool_call_reply(
+    name: str,
+    arguments: dict | str,
+    *,
+    content: str | None = None,
+    call_id: str | None = None,
+    usage: tuple[int, int] | None = None,
+    delay_s: float = 0.0,
+) -> Behaviour:
     """A reply with one native tool call (``arguments`` as a dict or a raw JSON string)."""
-    return Behaviour(body=completion(content, [(name, arguments)], usage=usage,
-                                     call_ids=[call_id] if call_id else None), delay_s=delay_s)
+    return Behaviour(
+        body=completion(content, [(name, arguments)], usage=usage, call_ids=[call_id] if call_id else None),
+        delay_s=delay_s,
+    )
 
 
 def http_error(status: int, *, retry_after: float | None = None, message: str | None = None) -> Behaviour:
     """An error response in the OpenAI error format, optionally with a Retry-After header."""
     headers = {"retry-after": f"{retry_after:g}"} if retry_after is not None else {}
-    body = {"error": {"message": message or f"fake error {status}", "type": "fake_error",
-                      "param": None, "code": str(status)}}
+    body = {
+        "error": {
+            "message": message or f"fake error {status}",
+            "type": "fake_error",
+            "param": None,
+            "code": str(status),
+        }
+    }
     return Behaviour(status=status, body=body, headers=headers)
 
 
@@ -138,13 +168,15 @@ class ScriptedAgent:
     """
 
     def __init__(self, calls: Sequence[tuple[str, dict] | Callable[[dict], tuple[str, dict]]] | None = None):
-        self.calls = list(calls) if calls is not None else [self.read_editable, ("run_tests", {}),
-                                                            ("finish", {"summary": "done"})]
+        self.calls = (
+            list(calls)
+            if calls is not None
+            else [self.read_editable, ("run_tests", {}), ("finish", {"summary": "done"})]
+        )
 
     @staticmethod
     def read_editable(request: dict) -> tuple[str, dict]:
-        text = " ".join(str(m.get("content") or "") for m in request.get("messages", [])
-                        if m.get("role") == "user")
+        text = " ".join(str(m.get("content") or "") for m in request.get("messages", []) if m.get("role") == "user")
         found = re.search(r"Editable files: ([^\s,]+)", text)
         return ("read_file", {"path": found.group(1) if found else "."})
 
@@ -161,8 +193,13 @@ class ScriptedAgent:
 class FakeOpenAIServer:
     """See the module docstring. Thread-safe; a context manager that starts and stops it."""
 
-    def __init__(self, fallback: Callable[[dict], Behaviour | dict] | None = None, *,
-                 delay_s: float = 0.0, stop_reason: bool = False):
+    def __init__(
+        self,
+        fallback: Callable[[dict], Behaviour | dict] | None = None,
+        *,
+        delay_s: float = 0.0,
+        stop_reason: bool = False,
+    ):
         self.fallback = fallback or ScriptedAgent()
         self.delay_s = delay_s
         self.stop_reason = stop_reason
@@ -209,8 +246,7 @@ class FakeOpenAIServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="fake-openai", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="fake-openai", daemon=True)
         self._thread.start()
         return self
 
@@ -272,8 +308,14 @@ class FakeOpenAIServer:
                 choice["finish_reason"] = "stop"
             if self.stop_reason:
                 choice["stop_reason"] = hits[0][1] if hits else None
-        return Behaviour(status=behaviour.status, body=body, headers=behaviour.headers,
-                         delay_s=behaviour.delay_s, cut_after=behaviour.cut_after, raw=behaviour.raw)
+        return Behaviour(
+            status=behaviour.status,
+            body=body,
+            headers=behaviour.headers,
+            delay_s=behaviour.delay_s,
+            cut_after=behaviour.cut_after,
+            raw=behaviour.raw,
+        )
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, behaviour: Behaviour) -> None:
@@ -289,7 +331,7 @@ class FakeOpenAIServer:
                 h.wfile.write(payload[: behaviour.cut_after])
                 h.wfile.flush()
                 h.close_connection = True
-                h.connection.shutdown(2)   # socket.SHUT_RDWR: the client sees the body end early
+                h.connection.shutdown(2)  # socket.SHUT_RDWR: the client sees the body end early
                 return
             h.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout test)

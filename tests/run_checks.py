@@ -29,8 +29,9 @@ def records(run_dir: Path) -> list[dict]:
     return [strip_wall_clock(json.loads(line)) for line in (run_dir / "rollouts.jsonl").read_text().splitlines()]
 
 
-def kill_mid_run_then_resume(cmd: list[str], repo: Path, run_dir: Path, total: int, killed_after: int,
-                             timeout: int = 120) -> None:
+def kill_mid_run_then_resume(
+    cmd: list[str], repo: Path, run_dir: Path, total: int, killed_after: int, timeout: int = 120
+) -> None:
     """Start ``cmd`` (a generate.py run of ``total`` episodes into ``run_dir``), kill -9 its process
     group once ``killed_after`` episodes are written, re-run it: the resumed run loses nothing
     finished, rewrites nothing and duplicates nothing."""
@@ -51,6 +52,6 @@ def kill_mid_run_then_resume(cmd: list[str], repo: Path, run_dir: Path, total: i
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     assert summary["resumed_episodes"] == n_before and summary["episodes"] == total
-    assert rollouts.read_bytes().startswith(finished_before)   # nothing finished was lost or rewritten
+    assert rollouts.read_bytes().startswith(finished_before)  # nothing finished was lost or rewritten
     got = [(r.task_id, r.sample_index) for r in read_rollouts(rollouts)]
-    assert len(got) == len(set(got)) == total                  # nothing duplicated
+    assert len(got) == len(set(got)) == total  # nothing duplicated

@@ -122,7 +122,9 @@ def test_unprepared_bugs_report_exactly_what_is_missing(bugs_copy: Path):
     assert f"pip install -r {req4.resolve()}" in p4
     assert "bug_patch.txt does not apply to checkout/" in problems["bugsinpy/tinyutils-5"]
     assert "unittest target tests.test_nope.T.test_x matches no test file" in problems["bugsinpy/tinyutils-6"]
-    assert "missing bug.info, run_test.sh, requirements.txt, bug_patch.txt, checkout/" in problems["bugsinpy/tinyutils-7"]
+    assert (
+        "missing bug.info, run_test.sh, requirements.txt, bug_patch.txt, checkout/" in problems["bugsinpy/tinyutils-7"]
+    )
 
 
 def test_run_test_sh_commands_become_pytest_targets():
@@ -169,7 +171,9 @@ def test_split_patch_keeps_hunk_bodies_and_separates_test_files():
     )
     sections = split_patch(patch)
     assert [(s.old, s.new) for s in sections] == [
-        ("pkg/core.py", "pkg/core.py"), ("tests/test_core.py", "tests/test_core.py"), (None, "pkg/new.py"),
+        ("pkg/core.py", "pkg/core.py"),
+        ("tests/test_core.py", "tests/test_core.py"),
+        (None, "pkg/new.py"),
     ]
     assert len(sections[0].lines) == 8 and sections[0].lines[0].startswith("diff --git")
     assert [bugsinpy.is_test_path(s.path, set()) for s in sections] == [False, True, False]

@@ -13,7 +13,7 @@ from agentpref.agent.policies.oracle import minimal_hunk
 from agentpref.data.build import BuildDataConfig, build_data
 from agentpref.errors import ConfigError, DataError
 
-TASK = "builtin/anagram_groups/min_size_exclusive"      # train split
+TASK = "builtin/anagram_groups/min_size_exclusive"  # train split
 PATH = "anagram_groups.py"
 
 
@@ -31,7 +31,9 @@ class SometimesFixes(ScriptedAgent):
             with self.lock:
                 fix = self.decisions % 2 == 0
                 self.decisions += 1
-            call = ("edit", {"path": PATH, "old": self.old, "new": self.new}) if fix else ("finish", {"summary": "done"})
+            call = (
+                ("edit", {"path": PATH, "old": self.old, "new": self.new}) if fix else ("finish", {"summary": "done"})
+            )
         elif turn == 3:
             call = ("run_tests", {})
         else:
@@ -56,16 +58,32 @@ def runs(tmp_path_factory, builtin_tasks):
 
     os.environ["OPENAI_API_KEY"] = "EMPTY"
     with FakeOpenAIServer(fallback=SometimesFixes(old, new)) as srv:
-        run_generation(cfg(root / "api", "backend=openai", "model=qwen7b", f"backend.base_url={srv.url}",
-                           "backend.batch_size=1", "tasks.programs=[anagram_groups]", "tasks.limit=1",
-                           "rollouts_per_task=4"))
+        run_generation(
+            cfg(
+                root / "api",
+                "backend=openai",
+                "model=qwen7b",
+                f"backend.base_url={srv.url}",
+                "backend.batch_size=1",
+                "tasks.programs=[anagram_groups]",
+                "tasks.limit=1",
+                "rollouts_per_task=4",
+            )
+        )
     run_generation(cfg(root / "oracle", "backend=oracle", "tasks.programs=[anagram_groups,base_convert]"))
     return root
 
 
 def build(compose_config, tmp_path, runs, *overrides, names=("api", "oracle")):
-    return build_data(compose_config("build_data", BuildDataConfig, *overrides,
-                                     runs=[str(runs / n) for n in names], run_dir=str(tmp_path / "data")))
+    return build_data(
+        compose_config(
+            "build_data",
+            BuildDataConfig,
+            *overrides,
+            runs=[str(runs / n) for n in names],
+            run_dir=str(tmp_path / "data"),
+        )
+    )
 
 
 def read(path):
@@ -75,27 +93,27 @@ def read(path):
 def test_trajectory_pairs_rank_by_score_and_mask_environment_tokens(compose_config, tmp_path, runs):
     stats = build(compose_config, tmp_path, runs)
     pairs = read(tmp_path / "data" / "pairs.jsonl")
-    assert stats["trajectory_pairs"]["examples"] == len(pairs) == 4           # top-2 x bottom-2
+    assert stats["trajectory_pairs"]["examples"] == len(pairs) == 4  # top-2 x bottom-2
     for p in pairs:
         meta = p["metadata"]
         assert meta["pair_kind"] == "trajectory" and meta["task_id"] == TASK
         assert meta["chosen_resolved"] and not meta["rejected_resolved"]
         assert meta["margin"] >= 0.2 and meta["chosen_score"] - meta["rejected_score"] == pytest.approx(meta["margin"])
         assert [m["role"] for m in p["prompt"]] == ["system", "user"]
-        assert '"name": "edit"' in p["prompt"][0]["content"]    # text-protocol system prompt for the target
+        assert '"name": "edit"' in p["prompt"][0]["content"]  # text-protocol system prompt for the target
         for side in ("chosen", "rejected"):
             assert p[f"{side}_loss_mask"] == [m["role"] == "assistant" for m in p[side]]
             assert p[side][0]["role"] == "assistant" and "<tool_call>" in p[side][0]["content"]
         assert any('"name": "edit"' in m["content"] for m in p["chosen"])
         assert not any('"name": "edit"' in m["content"] for m in p["rejected"] if m["role"] == "assistant")
-    assert stats["trajectory_pairs"]["counts"]["privileged_skipped"] == 2      # oracle never pairs
+    assert stats["trajectory_pairs"]["counts"]["privileged_skipped"] == 2  # oracle never pairs
 
 
 def test_sft_keeps_demonstrations_and_good_samples_of_train_tasks_only(compose_config, tmp_path, runs, builtin_tasks):
     stats = build(compose_config, tmp_path, runs, "sft.max_per_task=4")
     sft = read(tmp_path / "data" / "sft.jsonl")
     ids = [e["metadata"]["task_id"] for e in sft]
-    assert all(builtin_tasks[i].split == "train" for i in ids)                 # no heldout task leaks in
+    assert all(builtin_tasks[i].split == "train" for i in ids)  # no heldout task leaks in
     assert stats["heldout_skipped"] == 2 and not any("base_convert" in i for i in ids)
     privileged = [e for e in sft if e["metadata"]["privileged"]]
     sampled = [e for e in sft if not e["metadata"]["privileged"]]
@@ -118,7 +136,7 @@ def test_bad_input_is_one_clear_error(compose_config, tmp_path, runs):
         build(compose_config, tmp_path, tmp_path, names=("empty",))
     with pytest.raises(ConfigError, match="is not a directory: list generate.py run dirs"):
         build(compose_config, tmp_path, tmp_path, names=("nothing-here",))
-    old = (tmp_path / "old")
+    old = tmp_path / "old"
     old.mkdir()
     line = (runs / "api" / "rollouts.jsonl").read_text().splitlines()[0]
     (old / "rollouts.jsonl").write_text(line.replace('"schema_version":1', '"schema_version":0') + "\n")
@@ -149,9 +167,17 @@ def test_cli_prints_yield(run_cli, tmp_path, runs):
 def test_step_pairs_stage_runs_through_build_data(compose_config, tmp_path, runs):
     """The oracle continues deterministically: every state's alternatives tie, so no pair, but
     the stage runs real continuations and reports them."""
-    stats = build(compose_config, tmp_path, runs, "step_pairs.enabled=true", "backend=oracle",
-                  "step_pairs.alternatives=2", "step_pairs.continuations=1", "step_pairs.max_steps=4",
-                  names=("oracle",))
+    stats = build(
+        compose_config,
+        tmp_path,
+        runs,
+        "step_pairs.enabled=true",
+        "backend=oracle",
+        "step_pairs.alternatives=2",
+        "step_pairs.continuations=1",
+        "step_pairs.max_steps=4",
+        names=("oracle",),
+    )
     step = stats["step_pairs"]
     assert step["examples"] == 0 and step["stats"]["states"] == 2 and step["stats"]["continuations"] == 4
     assert step["stats"]["outcomes"] == {"small_margin": 2}
@@ -173,11 +199,12 @@ def test_sft_stats_give_assistant_turn_lengths_in_the_models_tokens(compose_conf
     from agentpref.data import build as build_module
 
     stats = build(compose_config, tmp_path, runs)
-    turns = [m["content"] for e in read(tmp_path / "data" / "sft.jsonl") for m in e["messages"]
-             if m["role"] == "assistant"]
+    turns = [
+        m["content"] for e in read(tmp_path / "data" / "sft.jsonl") for m in e["messages"] if m["role"] == "assistant"
+    ]
     got = stats["sft"]["turn_tokens"]
     assert got["turns"] == len(turns) > 0 and got["model"] == "smollm2_135m"
-    if got["counted_with"] == "tokenizer":                   # the model was found (HF cache, GGUF, hub)
+    if got["counted_with"] == "tokenizer":  # the model was found (HF cache, GGUF, hub)
         from transformers import AutoTokenizer
 
         tok = AutoTokenizer.from_pretrained(got["tokenizer"])
@@ -185,16 +212,20 @@ def test_sft_stats_give_assistant_turn_lengths_in_the_models_tokens(compose_conf
     else:
         lengths = [math.ceil(len(t) / 4) for t in turns]
     assert {k: got[k] for k in ("p50", "p90", "p99", "max")} == {
-        "p50": _nearest_rank(lengths, 50), "p90": _nearest_rank(lengths, 90),
-        "p99": _nearest_rank(lengths, 99), "max": max(lengths)}
+        "p50": _nearest_rank(lengths, 50),
+        "p90": _nearest_rank(lengths, 90),
+        "p99": _nearest_rank(lengths, 99),
+        "max": max(lengths),
+    }
     assert 0 < got["p50"] <= got["p90"] <= got["p99"] <= got["max"]
     assert json.loads((tmp_path / "data" / "stats.json").read_text())["sft"]["turn_tokens"] == got
 
     # a tokenizer that cannot load: characters/4, and the stats say why
     build_module._token_counter.cache_clear()
     try:
-        stats = build(compose_config, tmp_path, runs, "model=qwen7b", "model.hub_id=/nonexistent/qwen",
-                      "model.gguf_fallback=null")
+        stats = build(
+            compose_config, tmp_path, runs, "model=qwen7b", "model.hub_id=/nonexistent/qwen", "model.gguf_fallback=null"
+        )
     finally:
         build_module._token_counter.cache_clear()
     est = stats["sft"]["turn_tokens"]
@@ -207,5 +238,11 @@ def test_sft_stats_give_assistant_turn_lengths_in_the_models_tokens(compose_conf
 def test_sft_stats_without_examples_have_no_lengths(compose_config, tmp_path, runs):
     stats = build(compose_config, tmp_path, runs, "sft.min_score=1.0", "sft.include_privileged=false")
     assert stats["sft"]["examples"] == 0
-    assert stats["sft"]["turn_tokens"] == {"turns": 0, "model": "smollm2_135m", "p50": None, "p90": None,
-                                           "p99": None, "max": None}
+    assert stats["sft"]["turn_tokens"] == {
+        "turns": 0,
+        "model": "smollm2_135m",
+        "p50": None,
+        "p90": None,
+        "p99": None,
+        "max": None,
+    }

@@ -50,16 +50,28 @@ def test_validate_subset_and_quixbugs(run_cli, tmp_path):
     summary = last_json(r.stdout)
     assert summary["tasks"] == summary["valid"] == 2 and summary["invalid"] == 0
     assert (tmp_path / "v" / "validation.jsonl").read_text().count("\n") == 2
-    r = run_cli("tasks.py", "validate", "tasks=quixbugs", f"tasks.root={QUIX}", "sandbox.per_test_timeout_s=1",
-                f"hydra.run.dir={tmp_path}/q")
+    r = run_cli(
+        "tasks.py",
+        "validate",
+        "tasks=quixbugs",
+        f"tasks.root={QUIX}",
+        "sandbox.per_test_timeout_s=1",
+        f"hydra.run.dir={tmp_path}/q",
+    )
     assert r.returncode == 0, r.stderr
     summary = last_json(r.stdout)
     assert summary["invalid"] == 0 and summary["valid"] >= 3 and summary["hangs"] >= 1
 
 
 def test_synthesize_then_validate_and_list(run_cli, tmp_path):
-    common = ["tasks=synthetic", "tasks.programs=[insertion_sort,floor_log2]", "tasks.sources=[builtin,quixbugs]",
-              f"tasks.quixbugs_root={QUIX}", "tasks.mutants_per_program=4", f"tasks.cache_dir={tmp_path}/cache"]
+    common = [
+        "tasks=synthetic",
+        "tasks.programs=[insertion_sort,floor_log2]",
+        "tasks.sources=[builtin,quixbugs]",
+        f"tasks.quixbugs_root={QUIX}",
+        "tasks.mutants_per_program=4",
+        f"tasks.cache_dir={tmp_path}/cache",
+    ]
     r = run_cli("tasks.py", "synthesize", *common, f"hydra.run.dir={tmp_path}/s")
     assert r.returncode == 0, r.stderr
     summary = last_json(r.stdout)

@@ -43,7 +43,9 @@ def test_malformed_programs_are_reported_and_the_rest_still_load(tmp_path):
     bad_key = copy_program(tmp_path, "bad_key")
     (bad_key / "task.yaml").write_text((bad_key / "task.yaml").read_text().replace("difficulty:", "dificulty:"))
     no_find = copy_program(tmp_path, "no_find")
-    (no_find / "task.yaml").write_text((no_find / "task.yaml").read_text().replace("while j >= 0 and", "while k >= 0 and"))
+    (no_find / "task.yaml").write_text(
+        (no_find / "task.yaml").read_text().replace("while j >= 0 and", "while k >= 0 and")
+    )
     missing = copy_program(tmp_path, "missing_test")
     (missing / "tests" / "test_insertion_sort.py").unlink()
     result = load_builtin(tmp_path)
@@ -60,8 +62,11 @@ def test_broken_reference_or_uncaught_bug_is_invalid(tmp_path):
     syntax = copy_program(tmp_path, "syntax")
     (syntax / "insertion_sort.py").write_text((syntax / "insertion_sort.py").read_text() + "\ndef broken(:\n")
     uncaught = copy_program(tmp_path, "uncaught")
-    (uncaught / "task.yaml").write_text((uncaught / "task.yaml").read_text().replace(
-        'replace: "return k >= current_key"', 'replace: "return (k > current_key)"'))
+    (uncaught / "task.yaml").write_text(
+        (uncaught / "task.yaml")
+        .read_text()
+        .replace('replace: "return k >= current_key"', 'replace: "return (k > current_key)"')
+    )
     result = load_builtin(tmp_path)
     with Validator(workers=1) as v:
         reasons = {r.task_id: r for r in v.validate_all(result.tasks)}

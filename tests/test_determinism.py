@@ -1,6 +1,5 @@
 """The same seed on the same machine gives the same rollouts (docs/generation.md#determinism)."""
 
-
 import pytest
 from run_checks import records
 
@@ -31,12 +30,22 @@ def test_oracle_runs_give_identical_transcripts(generate_config, tmp_path):
 def test_hf_sampling_runs_with_one_seed_are_identical(generate_config, tmp_path):
     """Sampling at temperature 1 with batches whose composition changes (5 episodes, 3 in flight):
     texts, actions, tokens and scores-to-be are the same in two runs of one seed."""
-    a, b = _twice(generate_config, tmp_path, "model=tiny_random", "backend=hf", "temperature=1.0",
-                  "tasks.split=train", "tasks.limit=5", "agent.max_steps=2", "backend.max_new_tokens=16",
-                  "backend.batch_size=3", "seed=3")
+    a, b = _twice(
+        generate_config,
+        tmp_path,
+        "model=tiny_random",
+        "backend=hf",
+        "temperature=1.0",
+        "tasks.split=train",
+        "tasks.limit=5",
+        "agent.max_steps=2",
+        "backend.max_new_tokens=16",
+        "backend.batch_size=3",
+        "seed=3",
+    )
     assert len(a) == len(b) == 5
     assert a == b
-    assert len({s["raw_text"] for r in a for s in r["steps"]}) > 1   # sampled, not one fixed reply
+    assert len({s["raw_text"] for r in a for s in r["steps"]}) > 1  # sampled, not one fixed reply
 
 
 def test_test_output_is_normalised(fork_runner, tmp_path):
@@ -58,5 +67,5 @@ def test_test_output_is_normalised(fork_runner, tmp_path):
     assert normalize_output("1 failed in 0.12s", None) == "1 failed in ?s"
     assert normalize_output("12 passed in 61.20s (0:01:01)", None) == "12 passed in ?s"
     assert normalize_output("==== 1 failed, 2 passed in 0.12s ====") == "==== 1 failed, 2 passed in ?s ===="
-    for kept in ("x = 0xdeadbeef", "assert 'retry in 5s' == x"):   # not an address, not pytest's time
+    for kept in ("x = 0xdeadbeef", "assert 'retry in 5s' == x"):  # not an address, not pytest's time
         assert normalize_output(kept) == kept

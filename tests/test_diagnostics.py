@@ -29,8 +29,12 @@ def ok(name: str, localized: bool | None = None, **args) -> dict:
 
 
 def failed(name: str, error: str, **args) -> dict:
-    return {"action": Action(name=name, arguments=args), "observation": f"Error: {error}", "tool_ok": False,
-            "tool_error": error}
+    return {
+        "action": Action(name=name, arguments=args),
+        "observation": f"Error: {error}",
+        "tool_ok": False,
+        "tool_error": error,
+    }
 
 
 def bad(kind: str) -> dict:
@@ -44,11 +48,23 @@ WRITE = {"path": "a.py", "content": "y"}
 def record(task: str, sample: int, end_reason: str, steps: list[dict]) -> RolloutRecord:
     tests = TestSummary(targets=["t"], counts={"passed": 1}, all_passed=True)
     rec = RolloutRecord(
-        run_id="r", task_id=task, task_source="builtin", task_program="p", split="heldout", sample_index=sample,
-        seed=0, task_editable=["a.py"], policy=PolicyInfo(backend="test", model="hand"), prompt_hash="x",
-        messages=[], steps=[StepRecord(index=i, raw_text="turn", **s) for i, s in enumerate(steps)],
-        end_reason=end_reason, final=FinalState(diff="", files_touched=[], visible=tests, resolved=False),
-        cost=Cost(), duration_s=1.0)
+        run_id="r",
+        task_id=task,
+        task_source="builtin",
+        task_program="p",
+        split="heldout",
+        sample_index=sample,
+        seed=0,
+        task_editable=["a.py"],
+        policy=PolicyInfo(backend="test", model="hand"),
+        prompt_hash="x",
+        messages=[],
+        steps=[StepRecord(index=i, raw_text="turn", **s) for i, s in enumerate(steps)],
+        end_reason=end_reason,
+        final=FinalState(diff="", files_touched=[], visible=tests, resolved=False),
+        cost=Cost(),
+        duration_s=1.0,
+    )
     rec.checks, rec.score = run_checks(rec), 0.0
     return rec
 
@@ -56,13 +72,33 @@ def record(task: str, sample: int, end_reason: str, steps: list[dict]) -> Rollou
 def records() -> list[RolloutRecord]:
     return [
         # task a #0: both errors recovered; 3 valid edit calls, 2 applied, 1 of them localised
-        record("a", 0, "finished", [bad("invalid_json"), ok("read_file", path="a.py"),
-                                    failed("edit", "no_match", **EDIT), ok("edit", True, **EDIT),
-                                    ok("edit", False, **EDIT), ok("finish", summary="done")]),
+        record(
+            "a",
+            0,
+            "finished",
+            [
+                bad("invalid_json"),
+                ok("read_file", path="a.py"),
+                failed("edit", "no_match", **EDIT),
+                ok("edit", True, **EDIT),
+                ok("edit", False, **EDIT),
+                ok("finish", summary="done"),
+            ],
+        ),
         # task a #1: 4 errors, 1 recovered (a protocol error before another, a failed call before
         # a failed call, the last turn's error never)
-        record("a", 1, "max_steps", [bad("no_tool_call"), bad("no_tool_call"), failed("write_file", "read_only", **WRITE),
-                                     ok("write_file", True, **WRITE), failed("read_file", "not_found", path="b.py")]),
+        record(
+            "a",
+            1,
+            "max_steps",
+            [
+                bad("no_tool_call"),
+                bad("no_tool_call"),
+                failed("write_file", "read_only", **WRITE),
+                ok("write_file", True, **WRITE),
+                failed("read_file", "not_found", path="b.py"),
+            ],
+        ),
         # task b #0: an applied edit from before ``localized`` existed (None: not judged)
         record("b", 0, "context_budget", [ok("edit", None, **EDIT), bad("bad_arguments")]),
         record("b", 1, "budget", [ok("read_file", path="a.py")]),
@@ -106,11 +142,21 @@ def test_diagnostics_block_and_wandb_keys():
         "4": {"turns": 2, "protocol_errors": 0},
         "5": {"turns": 1, "protocol_errors": 0},
     }
-    assert list(diag["protocol_error_kinds"].items()) == [("no_tool_call", 2), ("bad_arguments", 1),
-                                                          ("invalid_json", 1)]   # most frequent first
+    assert list(diag["protocol_error_kinds"].items()) == [
+        ("no_tool_call", 2),
+        ("bad_arguments", 1),
+        ("invalid_json", 1),
+    ]  # most frequent first
     assert diag["tool_errors"] == {"no_match": 1, "not_found": 1, "read_only": 1}
-    assert (diag["episodes"], diag["turns"], diag["edit_calls"], diag["edits_applied"], diag["edits_localized"],
-            diag["error_turns"], diag["recovered"]) == (4, 14, 6, 4, 2, 7, 3)
+    assert (
+        diag["episodes"],
+        diag["turns"],
+        diag["edit_calls"],
+        diag["edits_applied"],
+        diag["edits_localized"],
+        diag["error_turns"],
+        diag["recovered"],
+    ) == (4, 14, 6, 4, 2, 7, 3)
     assert diag["end_reasons"] == {"budget": 1, "context_budget": 1, "finished": 1, "max_steps": 1}
 
     flat = wandb_scalars(diag)
@@ -120,7 +166,7 @@ def test_diagnostics_block_and_wandb_keys():
     columns, rows = by_turn_table(diag)
     assert columns[:4] == ["turn", "turns", "protocol_errors", "rate"] and len(rows) == 6
     assert rows[0][:4] == [0, 4, 2, 0.5] and rows[0][columns.index("invalid_json")] == 1
-    assert wandb_scalars({}) == {} and by_turn_table({})[1] == []        # an older summary
+    assert wandb_scalars({}) == {} and by_turn_table({})[1] == []  # an older summary
 
 
 def test_records_without_localized_still_load():
@@ -133,7 +179,7 @@ def test_records_without_localized_still_load():
 # ---- localisation on a real workspace --------------------------------------------------------
 def test_touched_lines():
     assert touched_lines(["a\n", "b\n", "c\n"], ["a\n", "B\n", "c\n"]) == {1}
-    assert touched_lines(["a\n", "b\n"], ["a\n", "x\n", "b\n"]) == {0, 1}          # insertion: both sides
+    assert touched_lines(["a\n", "b\n"], ["a\n", "x\n", "b\n"]) == {0, 1}  # insertion: both sides
     assert touched_lines(["a\n", "b\n"], ["a\n"]) == {1}
     assert touched_lines(["a\n"], ["a\n"]) == set()
 
@@ -158,17 +204,17 @@ def test_edit_localized_on_a_real_workspace(episode):
     setdefault = "        groups.setdefault(anagram_key(word, ignore_case), []).append(word)\n"
     assert source.count(header) == source.count(setdefault) == source.count("best = []") == 1
 
-    assert act(ep, "read_file", path=FILE).localized is None                          # not an edit
-    assert act(ep, "edit", path=FILE, old="min_size]]", new="x").localized is None    # no_match: not applied
+    assert act(ep, "read_file", path=FILE).localized is None  # not an edit
+    assert act(ep, "edit", path=FILE, old="min_size]]", new="x").localized is None  # no_match: not applied
     shift = act(ep, "edit", path=FILE, old=header, new=header + "import os\nimport sys\n")
-    assert shift.tool_ok and shift.localized is False                                 # elsewhere (and shifts lines)
+    assert shift.tool_ok and shift.localized is False  # elsewhere (and shifts lines)
     assert act(ep, "edit", path=FILE, old="best = []", new="best = list()").localized is False
     insert = act(ep, "edit", path=FILE, old=setdefault, new=setdefault + "    # min_size or more\n")
-    assert insert.localized is True                        # a pure insertion next to the buggy line
+    assert insert.localized is True  # a pure insertion next to the buggy line
     fix = act(ep, "edit", path=FILE, old=BUGGY, new=FIXED)
-    assert fix.edited == FILE and fix.localized is True    # the reference line, 3 lines further down now
+    assert fix.edited == FILE and fix.localized is True  # the reference line, 3 lines further down now
     again = act(ep, "edit", path=FILE, old=FIXED, new=BUGGY)
-    assert again.localized is False                        # the file already matched the fix there
+    assert again.localized is False  # the file already matched the fix there
 
     fresh = episode("ws2")
     fixed = fresh.task.reference_fix[FILE]
@@ -186,12 +232,13 @@ def test_diagnostics_reach_wandb(tmp_path):
 
     recs = records()
     summary = {"method": "hand", "git_sha": "x", "metrics": {}, "diagnostics": diagnostics(recs)}
-    cfg = SimpleNamespace(logger=WandbLogger(mode="offline", table_rows=0), run_dir=str(tmp_path),
-                          model=SimpleNamespace(name="m"))
+    cfg = SimpleNamespace(
+        logger=WandbLogger(mode="offline", table_rows=0), run_dir=str(tmp_path), model=SimpleNamespace(name="m")
+    )
     _log(cfg, summary, recs, {})
     assert list(tmp_path.glob("wandb/offline-run-*/files/media/table/protocol_errors_by_turn_*.table.json"))
     run_file, deadline = next(tmp_path.glob("wandb/offline-run-*/run-*.wandb")), time.monotonic() + 60
     while b"diag/edit_calls" not in run_file.read_bytes() and time.monotonic() < deadline:
-        time.sleep(0.2)                  # wandb's service writes the run file after finish() returns
+        time.sleep(0.2)  # wandb's service writes the run file after finish() returns
     logged = run_file.read_bytes()
     assert b"diag/edit_calls" in logged and b"diag/turn_0/protocol_error_rate" in logged

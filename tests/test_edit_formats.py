@@ -36,10 +36,13 @@ def edit_action(fmt: str, new: str, old: str = "x = 1\n") -> Action:
 
 @pytest.mark.parametrize("fmt", EDIT_FORMATS)
 def test_calls_of_every_format_round_trip(fmt):
-    calls = [edit_action(fmt, '    return "a\\\\b" + x  # </code>\n    y = {1: 2}\n'),
-             Action(name="write_file", arguments={"path": "a.py", "content": "print('hi')\n\nx = 1\n"}),
-             Action(name="read_file", arguments={"path": "a.py", "start_line": 3}),
-             Action(name="run_tests", arguments={}), Action(name="finish", arguments={"summary": "done"})]
+    calls = [
+        edit_action(fmt, '    return "a\\\\b" + x  # </code>\n    y = {1: 2}\n'),
+        Action(name="write_file", arguments={"path": "a.py", "content": "print('hi')\n\nx = 1\n"}),
+        Action(name="read_file", arguments={"path": "a.py", "start_line": 3}),
+        Action(name="run_tests", arguments={}),
+        Action(name="finish", arguments={"summary": "done"}),
+    ]
     for action in calls:
         text = "I think so.\n" + action.render(fmt)
         assert parse_text_turn(text, fmt) == parse_text_turn(action.render(fmt), fmt)
@@ -48,7 +51,7 @@ def test_calls_of_every_format_round_trip(fmt):
         assert parsed.arguments | {} == {k: v for k, v in parsed.arguments.items()}
         for key, value in action.arguments.items():
             assert parsed.arguments[key] == value, (fmt, key)
-    if fmt != "json":     # code travels outside the JSON: no escaped newlines or quotes
+    if fmt != "json":  # code travels outside the JSON: no escaped newlines or quotes
         body = edit_action(fmt, 'say("hi")\n').render(fmt)
         assert 'say("hi")' in body and "\\n" not in body.split("}}", 1)[1]
 
@@ -61,20 +64,42 @@ def test_body_edge_cases_round_trip(fmt, new):
     assert isinstance(parsed, Action) and parsed.arguments["new"] == new
 
 
-@pytest.mark.parametrize(("fmt", "text", "says"), [
-    ("block", '<tool_call>{"name": "edit", "arguments": {"path": "a.py"}}\nold\nnew\n</tool_call>', SEARCH),
-    ("block", f'<tool_call>{{"name": "edit", "arguments": {{"path": "a.py"}}}}\n{SEARCH}\nx\n{REPLACE}\n'
-              f'{DIVIDER}\ny\n</tool_call>', "in the order"),
-    ("block", f'<tool_call>{{"name": "edit", "arguments": {{"path": "a.py"}}}}\n{SEARCH}\n{DIVIDER}\ny\n'
-              f'{REPLACE}\n</tool_call>', "argument 'old'"),
-    ("lines", '<tool_call>{"name": "run_tests", "arguments": {}}\nprint(1)\n</tool_call>', "take a body"),
-    ("lines", '<tool_call>{"name": "edit", "arguments": {"path": "a.py", "start_line": 2}}\nx\n</tool_call>',
-     "end_line"),
-    ("lines", '<tool_call>{"name": "edit", "arguments": {"path": "a.py", "start_line": 1, "end_line": 1}} x = 2'
-              '\n</tool_call>', "new line"),
-    ("lines", '<tool_call>{"name": "edit", "arguments": {"path": "a.py", "start_line": 1, "end_line": 1}', "closed"),
-    ("json", edit_action("lines", "x\n").render("lines"), "not valid JSON"),
-])
+@pytest.mark.parametrize(
+    ("fmt", "text", "says"),
+    [
+        ("block", '<tool_call>{"name": "edit", "arguments": {"path": "a.py"}}\nold\nnew\n</tool_call>', SEARCH),
+        (
+            "block",
+            f'<tool_call>{{"name": "edit", "arguments": {{"path": "a.py"}}}}\n{SEARCH}\nx\n{REPLACE}\n'
+            f"{DIVIDER}\ny\n</tool_call>",
+            "in the order",
+        ),
+        (
+            "block",
+            f'<tool_call>{{"name": "edit", "arguments": {{"path": "a.py"}}}}\n{SEARCH}\n{DIVIDER}\ny\n'
+            f"{REPLACE}\n</tool_call>",
+            "argument 'old'",
+        ),
+        ("lines", '<tool_call>{"name": "run_tests", "arguments": {}}\nprint(1)\n</tool_call>', "take a body"),
+        (
+            "lines",
+            '<tool_call>{"name": "edit", "arguments": {"path": "a.py", "start_line": 2}}\nx\n</tool_call>',
+            "end_line",
+        ),
+        (
+            "lines",
+            '<tool_call>{"name": "edit", "arguments": {"path": "a.py", "start_line": 1, "end_line": 1}} x = 2'
+            "\n</tool_call>",
+            "new line",
+        ),
+        (
+            "lines",
+            '<tool_call>{"name": "edit", "arguments": {"path": "a.py", "start_line": 1, "end_line": 1}',
+            "closed",
+        ),
+        ("json", edit_action("lines", "x\n").render("lines"), "not valid JSON"),
+    ],
+)
 @pytest.mark.reliability
 def test_malformed_bodies_are_named_protocol_errors(fmt, text, says):
     error = parse_text_turn(text, fmt)
@@ -85,9 +110,13 @@ def test_malformed_bodies_are_named_protocol_errors(fmt, text, says):
 @given(body=st.text(max_size=300), fmt=st.sampled_from(["block", "lines"]))
 @pytest.mark.reliability
 def test_any_body_parses_to_an_action_or_a_protocol_error(body, fmt):
-    for name, args in (("edit", {"path": "a.py"}), ("edit", {"path": "a.py", "start_line": 1, "end_line": 2}),
-                       ("write_file", {"path": "a.py"}), ("finish", {"summary": "x"})):
-        text = f'<tool_call>{json.dumps({"name": name, "arguments": args})}\n{body}</tool_call>'
+    for name, args in (
+        ("edit", {"path": "a.py"}),
+        ("edit", {"path": "a.py", "start_line": 1, "end_line": 2}),
+        ("write_file", {"path": "a.py"}),
+        ("finish", {"summary": "x"}),
+    ):
+        text = f"<tool_call>{json.dumps({'name': name, 'arguments': args})}\n{body}</tool_call>"
         result = parse_text_turn(text, fmt)
         assert isinstance(result, (Action, ProtocolError))
         if isinstance(result, ProtocolError):
@@ -100,7 +129,7 @@ def test_any_code_survives_the_round_trip(new, fmt):
     action = edit_action(fmt, new if new.endswith("\n") or not new else new + "\n")
     parsed = parse_text_turn(action.render(fmt), fmt)
     if "</tool_call>" in new or (fmt == "block" and any(m in new.splitlines() for m in (SEARCH, DIVIDER, REPLACE))):
-        return                  # code that contains the protocol's own markers cannot travel in a body
+        return  # code that contains the protocol's own markers cannot travel in a body
     assert isinstance(parsed, Action) and parsed.arguments["new"] == action.arguments["new"]
 
 
@@ -114,26 +143,37 @@ def test_numbered_read_and_line_range_edit(workspace):
     original = (workspace.root / path).read_text().splitlines(keepends=True)
     shown = workspace.execute(Action(name="read_file", arguments={"path": path, "start_line": 2, "end_line": 4}))
     assert shown.text.splitlines()[1:] == [f"{n}| {original[n - 1].rstrip(chr(10))}" for n in (2, 3, 4)]
-    obs = workspace.execute(Action(name="edit", arguments={"path": path, "start_line": 3, "end_line": 4,
-                                                           "new": "X = 1"}))
+    obs = workspace.execute(
+        Action(name="edit", arguments={"path": path, "start_line": 3, "end_line": 4, "new": "X = 1"})
+    )
     assert obs.ok and "replaced lines 3-4 with 1 line" in obs.text and "3| X = 1" in obs.text
     after = (workspace.root / path).read_text().splitlines(keepends=True)
     assert after == original[:2] + ["X = 1\n"] + original[4:]
-    for args, kind in [({"start_line": 5, "end_line": 4}, "bad_target"),
-                       ({"start_line": 1, "end_line": 10_000}, "bad_target"),
-                       ({"start_line": 3, "end_line": 3, "new": "X = 1\n"}, "no_change")]:
+    for args, kind in [
+        ({"start_line": 5, "end_line": 4}, "bad_target"),
+        ({"start_line": 1, "end_line": 10_000}, "bad_target"),
+        ({"start_line": 3, "end_line": 3, "new": "X = 1\n"}, "no_change"),
+    ]:
         obs = workspace.execute(Action(name="edit", arguments={"path": path, "new": "y\n"} | args))
         assert not obs.ok and obs.error == kind
-    obs = workspace.execute(Action(name="edit", arguments={"path": "tests/test_anagram_groups.py", "start_line": 1,
-                                                           "end_line": 1, "new": "x\n"}))
+    obs = workspace.execute(
+        Action(
+            name="edit",
+            arguments={"path": "tests/test_anagram_groups.py", "start_line": 1, "end_line": 1, "new": "x\n"},
+        )
+    )
     assert obs.error == "read_only"
 
 
 def test_framings_have_their_own_prompt_hashes(agent_config):
     compact = AgentConfig(**(agent_config.model_dump() | {"tool_spec": "signatures", "edit_format": "lines"}))
     hashes = set()
-    for agent in (agent_config, compact, compact.model_copy(update={"edit_format": "block"}),
-                  compact.model_copy(update={"line_numbers": False})):
+    for agent in (
+        agent_config,
+        compact,
+        compact.model_copy(update={"edit_format": "block"}),
+        compact.model_copy(update={"line_numbers": False}),
+    ):
         system = system_message(agent, "text_prompt")
         hashes.add(prompt_hash(system, None, agent.edit_format, agent.numbered))
     assert len(hashes) == 4
@@ -146,10 +186,11 @@ def test_framings_have_their_own_prompt_hashes(agent_config):
 
 def test_protocol_error_example_names_a_real_workspace_file(builtin_tasks, fork_runner, tmp_path, agent_config):
     task = builtin_tasks[TASK]
-    ep = Episode(Workspace(task, tmp_path / "ws", fork_runner), sample_index=0, seed=0, agent=agent_config,
-                 mode="text_prompt")
+    ep = Episode(
+        Workspace(task, tmp_path / "ws", fork_runner), sample_index=0, seed=0, agent=agent_config, mode="text_prompt"
+    )
     step = ep.apply(PolicyOutput(text="I would change line 3."))
     example = step.observation.splitlines()[2]
     assert example == Action(name="read_file", arguments={"path": task.editable[0]}).render()
     assert isinstance(parse_text_turn(example), Action) and (ep.workspace.root / task.editable[0]).is_file()
-    assert "example.py" in protocol_error_observation(step.protocol_error)    # the default when no file is known
+    assert "example.py" in protocol_error_observation(step.protocol_error)  # the default when no file is known

@@ -41,7 +41,7 @@ def test_paired_test_is_exact_and_the_difference_keeps_pairs():
     a, b = (np.r_[np.ones(7), 0.0], np.ones(8)), (np.zeros(8), np.ones(8))
     d = paired_comparison(a, b)
     assert d["difference"] == pytest.approx(7 / 8)
-    assert d["p_value"] == pytest.approx(2 / 2 ** 7)
+    assert d["p_value"] == pytest.approx(2 / 2**7)
     assert d["ci_low"] <= 7 / 8 <= d["ci_high"]
     same = paired_comparison(a, a)
     assert same["difference"] == 0 and same["p_value"] == 1 and same["ci_low"] == same["ci_high"] == 0
@@ -57,16 +57,26 @@ def eval_config(compose_config, tmp_path):
     from agentpref.evaluation.run import EvalConfig
 
     def make(*overrides: str):
-        return compose_config("evaluate", EvalConfig, "logger=none", "progress=false", *overrides,
-                              run_dir=str(tmp_path / "eval"))
+        return compose_config(
+            "evaluate", EvalConfig, "logger=none", "progress=false", *overrides, run_dir=str(tmp_path / "eval")
+        )
 
     return make
 
 
 def _train_dir(root: Path, algo: str, model: str = "tiny_random", init_from=None, artefact="adapter", **hparams):
     root.mkdir(parents=True)
-    (root / "train.json").write_text(json.dumps({"algo": algo, "model": model, "init_from": init_from,
-                                                 "hparams": hparams, "data_scorer": hparams.pop("scorer", "default")}))
+    (root / "train.json").write_text(
+        json.dumps(
+            {
+                "algo": algo,
+                "model": model,
+                "init_from": init_from,
+                "hparams": hparams,
+                "data_scorer": hparams.pop("scorer", "default"),
+            }
+        )
+    )
     (root / artefact).mkdir()
     (root / artefact / ("adapter_config.json" if artefact == "adapter" else "config.json")).write_text("{}")
     return root
@@ -76,13 +86,16 @@ def test_policy_from_a_train_run_names_the_method(eval_config, tmp_path):
     from agentpref.evaluation.run import method_label, resolve_policy
 
     sft = _train_dir(tmp_path / "sft", "sft")
-    dpo = _train_dir(tmp_path / "dpo", "dpo", init_from=str(sft), beta=0.1, loss_type="sigmoid",
-                     pairs=["trajectory", "step"])
+    dpo = _train_dir(
+        tmp_path / "dpo", "dpo", init_from=str(sft), beta=0.1, loss_type="sigmoid", pairs=["trajectory", "step"]
+    )
     model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={dpo}"))
     assert model.adapter == str(dpo / "adapter") and method_label(info) == "SFT+DPO (β=0.1)"
     ipo = _train_dir(tmp_path / "ipo", "dpo", beta=0.3, loss_type="ipo", pairs=["step"], scorer="discipline")
-    assert method_label(resolve_policy(eval_config("model=tiny_random", f"policy_from={ipo}"))[1]) == \
-        "DPO-ipo (β=0.3) [step pairs] [scorer=discipline]"
+    assert (
+        method_label(resolve_policy(eval_config("model=tiny_random", f"policy_from={ipo}"))[1])
+        == "DPO-ipo (β=0.3) [step pairs] [scorer=discipline]"
+    )
     assert method_label(resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))[1]) == "SFT"
     full = _train_dir(tmp_path / "full", "sft", artefact="model")
     model, _ = resolve_policy(eval_config("model=tiny_random", f"policy_from={full}"))
@@ -135,6 +148,7 @@ def test_policy_step_evaluates_a_checkpoint(eval_config, tmp_path):
     with pytest.raises(ConfigError, match="saved no checkpoints"):
         resolve_policy(eval_config("model=tiny_random", f"policy_from={dpo}", "policy_step=50"))
 
+
 def test_config_mistakes_fail_with_one_line(eval_config):
     with pytest.raises(ConfigError, match="raise samples_per_task to 5"):
         eval_config("samples_per_task=2")  # default ks=[1,5]
@@ -150,8 +164,13 @@ def oracle_eval(tmp_path_factory, repo):
     from agentpref.evaluation.run import run_evaluation
 
     run_dir = tmp_path_factory.mktemp("eval") / "oracle"
-    return run_evaluation(load("evaluate", ["backend=oracle", "logger=none", "progress=false", "tasks.limit=3",
-                                            "samples_per_task=2", "ks=[1,2]"], run_dir=run_dir))
+    return run_evaluation(
+        load(
+            "evaluate",
+            ["backend=oracle", "logger=none", "progress=false", "tasks.limit=3", "samples_per_task=2", "ks=[1,2]"],
+            run_dir=run_dir,
+        )
+    )
 
 
 def test_oracle_evaluation_summary(oracle_eval):
@@ -160,15 +179,23 @@ def test_oracle_evaluation_summary(oracle_eval):
     s = oracle_eval
     assert s["kind"] == "evaluate" and s["method"] == "oracle" and s["complete"]
     assert s["task_set"]["split"] == "heldout" and s["task_set"]["tasks"] == 3 and s["episodes"] == 6
-    assert s["metrics"]["pass@1"] == {"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "tasks": 3,
-                                      "label": "pass@1", "higher_is_better": True, "fmt": "pct"}
+    assert s["metrics"]["pass@1"] == {
+        "value": 1.0,
+        "ci_low": 1.0,
+        "ci_high": 1.0,
+        "tasks": 3,
+        "label": "pass@1",
+        "higher_is_better": True,
+        "fmt": "pct",
+    }
     assert s["metrics"]["protocol_error_rate"]["value"] == 0.0
     scored = read_rollouts(Path(s["run_dir"]) / "scored.jsonl")
     assert len(scored) == 6 and all(r.score is not None and r.checks for r in scored)
     steps = np.mean([len(r.steps) for r in scored])
     assert s["metrics"]["mean_steps"]["value"] == pytest.approx(steps)
     assert s["metrics"]["check/tests_before_edit"]["value"] == pytest.approx(
-        np.mean([r.checks["tests_before_edit"].value for r in scored]))
+        np.mean([r.checks["tests_before_edit"].value for r in scored])
+    )
     assert s["per_task"]["task_ids"] == sorted({r.task_id for r in scored})
     assert Path(s["run_dir"], "summary.json").is_file() and not Path(s["run_dir"], "wandb").exists()
     # The oracle edits only reference lines and always finishes; the diagnostics agree with the metrics.
@@ -178,8 +205,11 @@ def test_oracle_evaluation_summary(oracle_eval):
     assert diag["protocol_error_kinds"] == {} and diag["end_reasons"] == {"finished": 6}
     assert diag["edits_localized"] == diag["edits_applied"] > 0
     assert s["metrics"]["edit_apply_rate"]["value"] == pytest.approx(diag["edits_applied"] / diag["edit_calls"])
-    assert sum(row["turns"] for row in diag["protocol_errors_by_turn"].values()) == diag["turns"] == \
-        sum(len(r.steps) for r in scored)
+    assert (
+        sum(row["turns"] for row in diag["protocol_errors_by_turn"].values())
+        == diag["turns"]
+        == sum(len(r.steps) for r in scored)
+    )
     assert all(s.localized is not None for r in scored for s in r.steps if s.edited)
 
 
@@ -193,9 +223,9 @@ def test_metrics_from_records_match_hand_computation(oracle_eval):
     for r in scored:
         by_task.setdefault(r.task_id, []).append(r)
     first, second, _ = sorted(by_task)
-    for r in by_task[first]:                       # task 1: 0 of 2 solved
+    for r in by_task[first]:  # task 1: 0 of 2 solved
         r.final.resolved = False
-    by_task[second][0].final.resolved = False      # task 2: 1 of 2 solved; task 3: 2 of 2
+    by_task[second][0].final.resolved = False  # task 2: 1 of 2 solved; task 3: 2 of 2
     metrics, per_task = compute_metrics(scored, [1, 2], BootstrapConfig())
     assert metrics["pass@1"]["value"] == pytest.approx((0 + 0.5 + 1) / 3)
     assert metrics["pass@2"]["value"] == pytest.approx((0 + 1 + 1) / 3)
@@ -211,8 +241,16 @@ def test_model_evaluation_resumes_and_compares(run_cli, oracle_eval, tmp_path):
     """The tiny model through the CLI: an interrupted evaluation keeps its episodes and finishes
     on re-run; the paired comparison with the oracle matches the two summaries."""
     run_dir = tmp_path / "tiny"
-    args = ["model=tiny_random", "tasks.limit=3", "samples_per_task=2", "ks=[1,2]", "agent.max_steps=2",
-            "backend.max_new_tokens=24", "progress=false", f"run_dir={run_dir}"]
+    args = [
+        "model=tiny_random",
+        "tasks.limit=3",
+        "samples_per_task=2",
+        "ks=[1,2]",
+        "agent.max_steps=2",
+        "backend.max_new_tokens=24",
+        "progress=false",
+        f"run_dir={run_dir}",
+    ]
     proc = run_cli("evaluate.py", *args, "max_episodes=1", "logger=none")
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "re-run with the same run_dir" in proc.stderr.strip().splitlines()[-1]

@@ -13,7 +13,7 @@ from agentpref.agent.generation import Shard, run_generation, shard_tasks
 from agentpref.agent.record import read_rollouts, repair_tail
 from agentpref.errors import ConfigError, DataError, StorageError
 
-TWO_PROGRAMS = "tasks.programs=[anagram_groups,bank_account]"   # 4 tasks
+TWO_PROGRAMS = "tasks.programs=[anagram_groups,bank_account]"  # 4 tasks
 
 
 def keys(path: Path) -> list[tuple[str, int]]:
@@ -23,8 +23,9 @@ def keys(path: Path) -> list[tuple[str, int]]:
 @pytest.mark.reliability
 def test_resume_skips_finished_pairs(generate_config, tmp_path):
     run = tmp_path / "run"
-    first = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2",
-                                           "max_episodes=3", run_dir=run))
+    first = run_generation(
+        generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2", "max_episodes=3", run_dir=run)
+    )
     assert first["new_episodes"] == 3 and first["pending_left"] == 0
     head = (run / "rollouts.jsonl").read_text()
     second = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2", run_dir=run))
@@ -75,8 +76,11 @@ def test_disk_full_while_appending_keeps_whole_records_and_resumes(generate_conf
 
     run = tmp_path / "run"
     monkeypatch.setattr(record_module, "_write_all", disk_fills_up)
-    with pytest.raises(StorageError, match=r"No space left on device.*the 2 episodes finished before it "
-                                           r"in this run are saved.*re-run the same command to resume"):
+    with pytest.raises(
+        StorageError,
+        match=r"No space left on device.*the 2 episodes finished before it "
+        r"in this run are saved.*re-run the same command to resume",
+    ):
         run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "backend.batch_size=1", run_dir=run))
     text = (run / "rollouts.jsonl").read_text()
     assert text.endswith("\n") and len(keys(run / "rollouts.jsonl")) == 2
@@ -99,8 +103,18 @@ def test_repair_tail_cuts_a_half_written_line(tmp_path):
 @pytest.mark.reliability
 def test_kill_9_mid_run_loses_nothing_and_duplicates_nothing(repo, tmp_path):
     run = tmp_path / "run"
-    cmd = [sys.executable, str(repo / "generate.py"), "backend=oracle", "tasks=builtin", "tasks.limit=16",
-           "backend.batch_size=2", "workers=1", "logger=none", "progress=false", f"run_dir={run}"]
+    cmd = [
+        sys.executable,
+        str(repo / "generate.py"),
+        "backend=oracle",
+        "tasks=builtin",
+        "tasks.limit=16",
+        "backend.batch_size=2",
+        "workers=1",
+        "logger=none",
+        "progress=false",
+        f"run_dir={run}",
+    ]
     from run_checks import kill_mid_run_then_resume
 
     kill_mid_run_then_resume(cmd, repo, run, total=16, killed_after=4)
@@ -116,8 +130,16 @@ def test_shards_partition_the_tasks(builtin_tasks):
 
 
 def test_multirun_shards_write_disjoint_runs(run_cli, tmp_path):
-    r = run_cli("generate.py", "-m", "backend=oracle", TWO_PROGRAMS, "logger=none", "shard.count=2",
-                "shard.index=0,1", f"hydra.sweep.dir={tmp_path}/sweep")
+    r = run_cli(
+        "generate.py",
+        "-m",
+        "backend=oracle",
+        TWO_PROGRAMS,
+        "logger=none",
+        "shard.count=2",
+        "shard.index=0,1",
+        f"hydra.sweep.dir={tmp_path}/sweep",
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     runs = [keys(tmp_path / "sweep" / str(i) / "rollouts.jsonl") for i in range(2)]
     assert len(runs[0]) == len(runs[1]) == 2 and not set(runs[0]) & set(runs[1])
@@ -155,8 +177,18 @@ def test_offline_wandb_run_has_config_summary_and_trajectories(generate_config, 
     assert len(offline) == 1
     # Offline runs keep config and summary in the run's protobuf log (.wandb); the table is a file.
     log = next(offline[0].glob("*.wandb")).read_bytes()
-    for needle in (b"from the test", b"system_prompt", b"<tool_call>", b"pass_rate", b"protocol_error_rate",
-                   b"mean_steps", b"spent_tokens", b"trajectories", b"profile/rounds", b"profile/round_s/p90"):
+    for needle in (
+        b"from the test",
+        b"system_prompt",
+        b"<tool_call>",
+        b"pass_rate",
+        b"protocol_error_rate",
+        b"mean_steps",
+        b"spent_tokens",
+        b"trajectories",
+        b"profile/rounds",
+        b"profile/round_s/p90",
+    ):
         assert needle in log, needle
     table = json.loads(next((offline[0] / "files/media/table").glob("trajectories_*.table.json")).read_text())
     assert table["columns"] == ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"]
@@ -185,10 +217,19 @@ def openai_run(generate_config, monkeypatch):
 
     monkeypatch.setenv("OPENAI_API_KEY", "EMPTY")
     with FakeOpenAIServer() as srv:
+
         def make(*overrides, run_dir):
-            return generate_config("backend=openai", "model=qwen7b", f"backend.base_url={srv.url}",
-                                   "backend.backoff_s=0.01", "backend.batch_size=2", "tasks.limit=6",
-                                   *overrides, run_dir=run_dir)
+            return generate_config(
+                "backend=openai",
+                "model=qwen7b",
+                f"backend.base_url={srv.url}",
+                "backend.backoff_s=0.01",
+                "backend.batch_size=2",
+                "tasks.limit=6",
+                *overrides,
+                run_dir=run_dir,
+            )
+
         yield srv, make
 
 
@@ -201,25 +242,29 @@ def test_openai_run_end_to_end_with_cost(openai_run, tmp_path):
     assert [s.action.name for s in records[0].steps] == ["read_file", "run_tests", "finish"]
     tokens = sum(r.cost.tokens for r in records)
     assert tokens == summary["spent_tokens"] > 0 and len(srv.requests) == 18
-    assert summary["spent_usd"] == pytest.approx(tokens * 0.30 / 1e6)          # qwen7b's price
+    assert summary["spent_usd"] == pytest.approx(tokens * 0.30 / 1e6)  # qwen7b's price
 
 
 def test_text_protocol_run_with_greedy_decoding_top_k_and_stop(openai_run, tmp_path):
     """decoding=greedy and top_k reach the requests and the records; the text protocol stops at
     </tool_call> (the fake server cuts it off like an API) and every turn still parses."""
     srv, make = openai_run
-    cfg = make("backend.native_tools=false", "decoding=greedy", "top_k=5", "tasks.limit=2",
-               run_dir=tmp_path / "run")
+    cfg = make("backend.native_tools=false", "decoding=greedy", "top_k=5", "tasks.limit=2", run_dir=tmp_path / "run")
     assert (cfg.temperature, cfg.top_p, cfg.top_k) == (0.0, 1.0, 5) and cfg.sampling.greedy
     summary = run_generation(cfg)
     assert summary["stop_reason"] == "completed" and summary["protocol_error_rate"] == 0.0
     records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
     assert all(r.end_reason == "finished" for r in records)
-    assert records[0].policy.sampling == {"temperature": 0.0, "top_p": 1.0, "top_k": 5, "greedy": True,
-                                          "max_new_tokens": 512, "stop_at_tool_call": True}
+    assert records[0].policy.sampling == {
+        "temperature": 0.0,
+        "top_p": 1.0,
+        "top_k": 5,
+        "greedy": True,
+        "max_new_tokens": 512,
+        "stop_at_tool_call": True,
+    }
     assert all(s.raw_text.endswith("</tool_call>") for r in records for s in r.steps)
-    assert all(q["stop"] == ["</tool_call>"] and q["top_k"] == 5 and q["temperature"] == 0.0
-               for q in srv.requests)
+    assert all(q["stop"] == ["</tool_call>"] and q["top_k"] == 5 and q["temperature"] == 0.0 for q in srv.requests)
 
 
 def test_greedy_decoding_wins_over_presets_also_in_study_stages():
@@ -234,7 +279,7 @@ def test_greedy_decoding_wins_over_presets_also_in_study_stages():
     assert (preset.temperature, preset.samples_per_task) == (0.9, 5)
     greedy = evaluate("experiment=eval_qwen7b", "decoding=greedy", "samples_per_task=1", "ks=[1]")
     assert (greedy.temperature, greedy.top_p, greedy.top_k) == (0.0, 1.0, 0)
-    sample = evaluate("experiment=eval_qwen7b", "decoding=sample", "top_k=20")   # sample: the keys decide
+    sample = evaluate("experiment=eval_qwen7b", "decoding=sample", "top_k=20")  # sample: the keys decide
     assert (sample.temperature, sample.top_k) == (0.8, 20)
     with pytest.raises(ConfigError, match="samples_per_task=1"):
         evaluate("experiment=eval_qwen7b", "decoding=greedy")
@@ -246,13 +291,13 @@ def test_greedy_decoding_wins_over_presets_also_in_study_stages():
 def test_budget_stops_new_episodes_before_the_cap(openai_run, tmp_path, key):
     srv, make = openai_run
     probe = run_generation(make("tasks.limit=1", run_dir=tmp_path / "probe"))
-    per_episode = probe["spent_tokens"]                       # one scripted episode's tokens
+    per_episode = probe["spent_tokens"]  # one scripted episode's tokens
     cap_tokens = int(per_episode * 3.5)
     cap = cap_tokens if key == "tokens" else cap_tokens * 0.30 / 1e6
     summary = run_generation(make(f"budget.{key}={cap}", run_dir=tmp_path / "run"))
     assert summary["stop_reason"] == f"budget.{key}"
     spent = summary["spent_tokens"] if key == "tokens" else summary["spent_usd"]
-    assert spent <= cap                                       # never passed
+    assert spent <= cap  # never passed
     assert 1 <= summary["new_episodes"] < 6 and summary["pending_left"] > 0
     records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
     assert len(records) == summary["new_episodes"]
@@ -266,19 +311,27 @@ def test_a_failing_backend_stops_the_run_and_keeps_pairs_for_resume(openai_run, 
     from fake_openai_server import http_error
 
     srv, make = openai_run
-    srv.script(*[http_error(500)] * 12)      # 3 steps x 2 episodes x (1 try + 1 retry)
+    srv.script(*[http_error(500)] * 12)  # 3 steps x 2 episodes x (1 try + 1 retry)
     summary = run_generation(make("backend.max_retries=1", run_dir=tmp_path / "run"))
     assert summary["stop_reason"] == "policy_error" and summary["new_episodes"] == 0
     assert summary["failed_episodes"] == 6 and "500" in summary["failures"][0] and srv.pending == 0
-    again = run_generation(make(run_dir=tmp_path / "run"))     # server healthy again
+    again = run_generation(make(run_dir=tmp_path / "run"))  # server healthy again
     assert again["new_episodes"] == 6 and again["stop_reason"] == "completed"
 
 
 def test_hf_backend_end_to_end_with_a_tiny_model(run_cli, tmp_path):
     """generate.py with a real (tiny, random) transformers model: real model output becomes
     parsed actions or recorded protocol errors, and the run logs to offline W&B."""
-    r = run_cli("generate.py", "model=tiny_random", "tasks.limit=3", "agent.max_steps=2",
-                "backend.max_new_tokens=24", "backend.batch_size=2", "logger=wandb", f"run_dir={tmp_path}/run")
+    r = run_cli(
+        "generate.py",
+        "model=tiny_random",
+        "tasks.limit=3",
+        "agent.max_steps=2",
+        "backend.max_new_tokens=24",
+        "backend.batch_size=2",
+        "logger=wandb",
+        f"run_dir={tmp_path}/run",
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
@@ -302,10 +355,20 @@ def test_hf_backend_end_to_end_with_a_tiny_model(run_cli, tmp_path):
 
 
 def test_slurm_array_script_runs_its_shard(repo, tmp_path):
-    env = os.environ | {"SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "2", "RUN_ROOT": str(tmp_path),
-                        "PYTHON": sys.executable}
-    r = subprocess.run(["bash", "launch/slurm/generate.sbatch", "backend=oracle", TWO_PROGRAMS, "logger=none",
-                        "progress=false"], cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    env = os.environ | {
+        "SLURM_ARRAY_TASK_ID": "1",
+        "SLURM_ARRAY_TASK_COUNT": "2",
+        "RUN_ROOT": str(tmp_path),
+        "PYTHON": sys.executable,
+    }
+    r = subprocess.run(
+        ["bash", "launch/slurm/generate.sbatch", "backend=oracle", TWO_PROGRAMS, "logger=none", "progress=false"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stdout.strip().splitlines()[-1])
     assert summary["shard"] == {"index": 1, "count": 2} and summary["episodes"] == 2

@@ -87,8 +87,14 @@ def make_policy(
 
     policy = HFPolicy(
         model or _load_cfg("tiny_random"),
-        HFBackend(device="cpu", cache_dir=str(cache), max_new_tokens=max_new, reuse_kv_cache=reuse,
-                  stop_at_tool_call=stop, solo_prefill_over=solo_over),
+        HFBackend(
+            device="cpu",
+            cache_dir=str(cache),
+            max_new_tokens=max_new,
+            reuse_kv_cache=reuse,
+            stop_at_tool_call=stop,
+            solo_prefill_over=solo_over,
+        ),
         SamplingConfig(temperature=temperature, top_p=0.95, top_k=top_k),
         tools_in=tools_in,
     )
@@ -183,23 +189,15 @@ def test_bad_tools_in_and_missing_template_file(model_cache, tmp_path):
     with pytest.raises(ConfigError, match="tools_in"):
         make_policy(model_cache, tools_in="sometimes")
     with pytest.raises(ModelLoadError, match="chat_template"):
-        make_policy(
-            model_cache, model=_load_cfg("tiny_random", chat_template=str(tmp_path / "no.jinja"))
-        )
+        make_policy(model_cache, model=_load_cfg("tiny_random", chat_template=str(tmp_path / "no.jinja")))
 
 
 # ---- generation -------------------------------------------------------------------------------
-def test_act_returns_one_output_per_episode_with_exact_counts(
-    model_cache, tasks, agent, fork_runner, tmp_path
-):
+def test_act_returns_one_output_per_episode_with_exact_counts(model_cache, tasks, agent, fork_runner, tmp_path):
     policy = make_policy(model_cache, max_new=10)
     eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path)
     expected = [
-        len(
-            policy.tokenizer.apply_chat_template(
-                e.messages, add_generation_prompt=True, tokenize=True
-            )["input_ids"]
-        )
+        len(policy.tokenizer.apply_chat_template(e.messages, add_generation_prompt=True, tokenize=True)["input_ids"])
         for e in eps
     ]
     assert [policy.prompt_tokens(e) for e in eps] == expected
@@ -232,9 +230,7 @@ def test_greedy_reuse_on_equals_reuse_off(model_cache, tasks, agent, fork_runner
     assert len({text for text, _, _ in results["reuse"]}) > 3  # real, varied outputs
     assert results["plain"] == results["prealloc"] == results["reuse"]
     assert stats["plain"]["reused_tokens"] == stats["prealloc"]["reused_tokens"] == 0
-    assert (
-        stats["reuse"]["reused_tokens"] > stats["reuse"]["computed_tokens"]
-    )  # most of each prompt
+    assert stats["reuse"]["reused_tokens"] > stats["reuse"]["computed_tokens"]  # most of each prompt
     assert stats["reuse"]["shared_prefix_tokens"] > 0  # the system prompt, encoded once
 
 
@@ -357,8 +353,14 @@ def test_sampling_config_reaches_generate(model_cache):
     cfg = gen["generation_config"]
     assert cfg.do_sample and (cfg.temperature, cfg.top_p, cfg.top_k) == (0.8, 0.95, 5)
     assert type(gen["stopping_criteria"][0]).__name__ == "StopStringCriteria"
-    assert sampled.info().sampling == {"temperature": 0.8, "top_p": 0.95, "top_k": 5, "greedy": False,
-                                       "max_new_tokens": 12, "stop_at_tool_call": True}
+    assert sampled.info().sampling == {
+        "temperature": 0.8,
+        "top_p": 0.95,
+        "top_k": 5,
+        "greedy": False,
+        "max_new_tokens": 12,
+        "stop_at_tool_call": True,
+    }
     greedy = make_policy(model_cache, stop=False, noisy=False)
     gen = greedy._generation_kwargs()
     assert not gen["generation_config"].do_sample and "stopping_criteria" not in gen
@@ -391,9 +393,7 @@ class ForceRow:
         return scores
 
 
-def test_a_row_stops_after_its_call_and_cache_reuse_still_matches(
-    model_cache, tasks, agent, fork_runner, tmp_path
-):
+def test_a_row_stops_after_its_call_and_cache_reuse_still_matches(model_cache, tasks, agent, fork_runner, tmp_path):
     """Row 0 is made to write a read_file call and then more text: it ends right after
     </tool_call> while the other rows go on as they would have; the next steps (where row 0's
     prompt renders that turn followed by <|im_end|>) give identical output with our cache and
@@ -437,9 +437,7 @@ def test_a_row_stops_after_its_call_and_cache_reuse_still_matches(
     assert stats["reuse"]["reused_tokens"] > stats["reuse"]["computed_tokens"]
 
 
-def test_profile_counts_the_row_steps_a_finished_row_waits(
-    model_cache, tasks, agent, fork_runner, tmp_path
-):
+def test_profile_counts_the_row_steps_a_finished_row_waits(model_cache, tasks, agent, fork_runner, tmp_path):
     """Row 0 stops after its forced call while the others go on: lock-step generation spends
     (rows x decode steps) - completion tokens row-steps on rows already finished."""
     from transformers import LogitsProcessorList
@@ -449,9 +447,7 @@ def test_profile_counts_the_row_steps_a_finished_row_waits(
     policy = make_policy(model_cache, max_new=48)
     ids = policy.tokenizer(call + "\nand then more text", add_special_tokens=False)["input_ids"]
     kwargs = policy._generation_kwargs
-    policy._generation_kwargs = lambda: kwargs() | {
-        "logits_processor": LogitsProcessorList([ForceRow(ids)])
-    }
+    policy._generation_kwargs = lambda: kwargs() | {"logits_processor": LogitsProcessorList([ForceRow(ids)])}
     eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path)
     outs = policy.act(eps, seed=100)
     lengths = [o.completion_tokens for o in outs]
@@ -491,10 +487,7 @@ def test_prompt_mode_follows_the_template(model_cache, tasks, agent, fork_runner
     policy = make_policy(model_cache, model=cfg, noisy=False)
     assert policy.chat_template() == TOOLS_TEMPLATE
     assert policy.prompt_mode == "text_template"
-    assert (
-        make_policy(model_cache, model=cfg, tools_in="prompt", noisy=False).prompt_mode
-        == "text_prompt"
-    )
+    assert make_policy(model_cache, model=cfg, tools_in="prompt", noisy=False).prompt_mode == "text_prompt"
 
     ep = make_episodes(policy, tasks, agent, fork_runner, tmp_path, n=1)[0]
     text = policy.tokenizer.decode(policy._render_ids(ep))
@@ -546,8 +539,9 @@ def test_merged_adapter_matches_the_unmerged_one(model_cache, tmp_path):
     cfg = _load_cfg("tiny_random", adapter=str(tmp_path / "adapter"))
     logits, infos = {}, {}
     for merge in (False, True):
-        policy = HFPolicy(cfg, HFBackend(device="cpu", cache_dir=str(model_cache), merge_adapter=merge),
-                          SamplingConfig(temperature=0))
+        policy = HFPolicy(
+            cfg, HFBackend(device="cpu", cache_dir=str(model_cache), merge_adapter=merge), SamplingConfig(temperature=0)
+        )
         has_lora = any("lora_" in name for name, _ in policy.lm.named_modules())
         assert has_lora is not merge
         with torch.inference_mode():
@@ -555,6 +549,10 @@ def test_merged_adapter_matches_the_unmerged_one(model_cache, tmp_path):
         infos[merge] = policy.info().sampling
         policy.close()
     assert torch.allclose(logits[False], logits[True], atol=1e-4)
-    assert not torch.equal(logits[False], load_causal_lm(_load_cfg("tiny_random"), cache_dir=model_cache)[0](
-        input_ids=torch.tensor([[1, 50, 300, 7, 9000, 12]])).logits)   # the adapter does change the model
+    assert not torch.equal(
+        logits[False],
+        load_causal_lm(_load_cfg("tiny_random"), cache_dir=model_cache)[0](
+            input_ids=torch.tensor([[1, 50, 300, 7, 9000, 12]])
+        ).logits,
+    )  # the adapter does change the model
     assert infos[True].get("merged_adapter") is True and "merged_adapter" not in infos[False]

@@ -20,12 +20,13 @@ from agentpref.agent.protocol import (
 from agentpref.agent.tools import Workspace
 
 pytestmark = pytest.mark.reliability
-MESSAGE_LIMIT = 600          # an error message never echoes a huge input back to the model
+MESSAGE_LIMIT = 600  # an error message never echoes a huge input back to the model
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # JSON-ish values: nested, of every type, with odd strings (lone surrogates come from "\ud800")
-odd_text = st.one_of(st.text(), st.text(alphabet=st.characters(codec=None)), st.just("\ud800"),
-                     st.just("\x00"), st.just("a" * 5000))
+odd_text = st.one_of(
+    st.text(), st.text(alphabet=st.characters(codec=None)), st.just("\ud800"), st.just("\x00"), st.just("a" * 5000)
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | odd_text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(odd_text, inner, max_size=4),
@@ -67,21 +68,24 @@ def test_any_call_payload_is_validated_never_raised(name, arguments):
         pass
 
 
-@pytest.mark.parametrize("text", [
-    wrap("[" * 100_000 + "]" * 100_000),                     # nesting past Python's recursion limit
-    wrap('{"name": "read_file", "arguments": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001),
-    wrap('{"name": "' + "x" * 1_000_000 + '", "arguments": {}}'),  # a huge unknown tool name
-    wrap('{"name": "read_file", "arguments": {"path": "' + "p" * 1_000_000 + '", "extra": 1}}'),
-    wrap('{"name": "read_file", "arguments": {"path": 7}}'),
-    wrap('{"name": "edit", "arguments": {"path": ["a"], "old": {"x": 1}, "new": null}}'),
-    wrap('{"name": "read_file", "arguments": {"path": "a.py", "start_line": 1e309}}'),
-    wrap('{"name": "read_file", "arguments": {"path": "a.py", "start_line": 99999999999999999999999}}'),
-    wrap('{"name": "run_tests", "arguments": {"targets": "tests/test_a.py"}}'),
-    wrap(b"\xff\xfe{\x80}".decode("utf-8", errors="surrogateescape")),  # undecodable bytes from a decoder
-    "".join(wrap('{"name": "run_tests", "arguments": {}}') for _ in range(10_000)),
-    "<tool_call>" * 10_000,
-    "\x00" * 100,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        wrap("[" * 100_000 + "]" * 100_000),  # nesting past Python's recursion limit
+        wrap('{"name": "read_file", "arguments": ' + '{"a": ' * 50_000 + "1" + "}" * 50_001),
+        wrap('{"name": "' + "x" * 1_000_000 + '", "arguments": {}}'),  # a huge unknown tool name
+        wrap('{"name": "read_file", "arguments": {"path": "' + "p" * 1_000_000 + '", "extra": 1}}'),
+        wrap('{"name": "read_file", "arguments": {"path": 7}}'),
+        wrap('{"name": "edit", "arguments": {"path": ["a"], "old": {"x": 1}, "new": null}}'),
+        wrap('{"name": "read_file", "arguments": {"path": "a.py", "start_line": 1e309}}'),
+        wrap('{"name": "read_file", "arguments": {"path": "a.py", "start_line": 99999999999999999999999}}'),
+        wrap('{"name": "run_tests", "arguments": {"targets": "tests/test_a.py"}}'),
+        wrap(b"\xff\xfe{\x80}".decode("utf-8", errors="surrogateescape")),  # undecodable bytes from a decoder
+        "".join(wrap('{"name": "run_tests", "arguments": {}}') for _ in range(10_000)),
+        "<tool_call>" * 10_000,
+        "\x00" * 100,
+    ],
+)
 def test_pathological_turns_are_protocol_errors(text):
     result = parse_text_turn(text)
     check(result)
@@ -100,8 +104,16 @@ def test_deep_nesting_is_invalid_json_not_a_crash():
 
 # ---- tool arguments that pass the schema but are hostile for the filesystem --------------------
 TASK = "builtin/anagram_groups/min_size_exclusive"
-paths = st.one_of(st.text(max_size=300), st.just("\x00"), st.just("a\x00b.py"), st.just("\ud800.py"),
-                  st.just("p" * 5000), st.just("anagram_groups.py\x00"), st.just("/" * 3), st.just("~/x"))
+paths = st.one_of(
+    st.text(max_size=300),
+    st.just("\x00"),
+    st.just("a\x00b.py"),
+    st.just("\ud800.py"),
+    st.just("p" * 5000),
+    st.just("anagram_groups.py\x00"),
+    st.just("/" * 3),
+    st.just("~/x"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +127,7 @@ def workspace(builtin_tasks, tmp_path_factory):
 
 def run_tool(ws, name, **arguments):
     action = validate_call(name, arguments)
-    if isinstance(action, ProtocolError):   # the schema already refused it: fine
+    if isinstance(action, ProtocolError):  # the schema already refused it: fine
         check(action)
         return None
     obs = ws.execute(action)

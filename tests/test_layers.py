@@ -9,13 +9,13 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "agentpref"
 # Lowest first. A module may import modules of its own layer or of lower ones.
 LAYERS = [
     {"errors", "jsonl", "config", "tracking"},
-    {"models"},                  # the model config and loading: policies and training share it
-    {"sandbox"},                 # the test runner knows nothing of tasks or agents
+    {"models"},  # the model config and loading: policies and training share it
+    {"sandbox"},  # the test runner knows nothing of tasks or agents
     {"tasks"},
     {"agent"},
     {"scoring"},
     {"data"},
-    {"training"},                # never the agent: it trains on files
+    {"training"},  # never the agent: it trains on files
     {"evaluation"},
     {"reporting"},
     {"study", "entrypoints"},
@@ -59,14 +59,20 @@ def test_every_package_has_a_layer():
 
 
 def test_imports_only_run_down_the_stages():
-    wrong = sorted(f"{m} imports {t}" for m, targets in graph().items() if m != "agentpref"
-                   for t in targets if t != "agentpref" and LAYER[stage(t)] > LAYER[stage(m)])
+    wrong = sorted(
+        f"{m} imports {t}"
+        for m, targets in graph().items()
+        if m != "agentpref"
+        for t in targets
+        if t != "agentpref" and LAYER[stage(t)] > LAYER[stage(m)]
+    )
     assert not wrong, wrong
 
 
 def test_training_never_imports_the_agent():
-    assert not [(m, t) for m, targets in graph().items() if stage(m) == "training"
-                for t in targets if stage(t) == "agent"]
+    assert not [
+        (m, t) for m, targets in graph().items() if stage(m) == "training" for t in targets if stage(t) == "agent"
+    ]
 
 
 def test_no_import_cycles():
@@ -75,7 +81,7 @@ def test_no_import_cycles():
 
     def visit(m: str, path: list[str]) -> None:
         if m in path:
-            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(m):], m]))
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(m) :], m]))
         if m in done or m not in g:
             return
         for t in sorted(g[m]):

@@ -77,8 +77,12 @@ class FakeLlamaServer:
             old = self._slots.get(body["id_slot"], [])
             cached = next((i for i, (a, b) in enumerate(zip(old, prompt)) if a != b), min(len(old), len(prompt)))
             self._slots[body["id_slot"]] = prompt
-        return {"content": content, "stop_type": "word", "stopping_word": "</tool_call>",
-                "timings": {"cache_n": cached, "prompt_n": len(prompt) - cached, "predicted_n": 12}}
+        return {
+            "content": content,
+            "stop_type": "word",
+            "stopping_word": "</tool_call>",
+            "timings": {"cache_n": cached, "prompt_n": len(prompt) - cached, "predicted_n": 12},
+        }
 
     def __enter__(self):
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
@@ -101,9 +105,18 @@ def tokenizer(repo):
 
 
 def _run(generate_config, url: str, scheduler: str, tmp_path):
-    cfg = generate_config("model=tiny_random", "backend=llamacpp", "backend.server=null", f"backend.base_url={url}",
-                          f"backend.scheduler={scheduler}", "backend.batch_size=2", "tasks.limit=3",
-                          "agent.max_steps=5", "decoding=greedy", run_dir=tmp_path / scheduler)
+    cfg = generate_config(
+        "model=tiny_random",
+        "backend=llamacpp",
+        "backend.server=null",
+        f"backend.base_url={url}",
+        f"backend.scheduler={scheduler}",
+        "backend.batch_size=2",
+        "tasks.limit=3",
+        "agent.max_steps=5",
+        "decoding=greedy",
+        run_dir=tmp_path / scheduler,
+    )
     return cfg, run_generation(cfg)
 
 
@@ -120,7 +133,7 @@ def test_episodes_run_through_the_server(generate_config, tokenizer, scheduler, 
     by_slot: dict[int, list[list[int]]] = {}
     for body in srv.requests:
         by_slot.setdefault(body["id_slot"], []).append(body["prompt"])
-    extends = [b[:len(a)] == a for prompts in by_slot.values() for a, b in zip(prompts, prompts[1:])]
+    extends = [b[: len(a)] == a for prompts in by_slot.values() for a, b in zip(prompts, prompts[1:])]
     assert extends.count(True) >= 6  # 2 follow-up turns per episode
     assert summary["profile"]["reused_tokens"] > 0 and summary["profile"]["requests"] == 9
     assert all(b["temperature"] == 0.0 and b["stop"] == ["</tool_call>"] for b in srv.requests)

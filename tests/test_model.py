@@ -7,9 +7,15 @@ from agentpref.tasks.model import Task, load_tasks, save_tasks
 
 def make_task(**overrides) -> Task:
     fields = dict(
-        id="t/1", source="builtin", program="builtin:p",
-        files={"p.py": "def f():\n    return 1\n", "tests/test_p.py": "from p import f\n\ndef test_f():\n    assert f() == 2\n"},
-        editable=["p.py"], visible_tests=["tests/test_p.py"],
+        id="t/1",
+        source="builtin",
+        program="builtin:p",
+        files={
+            "p.py": "def f():\n    return 1\n",
+            "tests/test_p.py": "from p import f\n\ndef test_f():\n    assert f() == 2\n",
+        },
+        editable=["p.py"],
+        visible_tests=["tests/test_p.py"],
         hidden_tests={"tests/test_p_hidden.py": "from p import f\n\ndef test_h():\n    assert f() > 1\n"},
         hidden_test_targets=["tests/test_p_hidden.py"],
         reference_fix={"p.py": "def f():\n    return 2\n"},

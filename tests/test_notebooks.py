@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "analysis.ipynb"
-MARKER = "agentpref-side-by-side"   # the class of the notebook's side-by-side trajectory table
+MARKER = "agentpref-side-by-side"  # the class of the notebook's side-by-side trajectory table
 
 
 def test_committed_notebook_has_no_outputs():
@@ -18,10 +18,15 @@ def test_committed_notebook_has_no_outputs():
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "the notebook has no code cells"
-    stale = [i for i, c in enumerate(nb.cells)
-             if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)]
-    assert not stale, (f"cells {stale} of {NOTEBOOK} hold outputs or execution counts: clear them "
-                       "before committing (never ship stale results)")
+    stale = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and (c.get("outputs") or c.get("execution_count") is not None)
+    ]
+    assert not stale, (
+        f"cells {stale} of {NOTEBOOK} hold outputs or execution counts: clear them "
+        "before committing (never ship stale results)"
+    )
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
 
 
@@ -30,8 +35,13 @@ def _evaluate(repo: Path, run_dir: Path, *overrides: str) -> dict:
     from agentpref.entrypoints import load
     from agentpref.evaluation.run import run_evaluation
 
-    return run_evaluation(load("evaluate", ["logger=none", "progress=false", "tasks.limit=2", "samples_per_task=1",
-                                            "ks=[1]", *overrides], run_dir=run_dir))
+    return run_evaluation(
+        load(
+            "evaluate",
+            ["logger=none", "progress=false", "tasks.limit=2", "samples_per_task=1", "ks=[1]", *overrides],
+            run_dir=run_dir,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +51,7 @@ def eval_runs(tmp_path_factory, repo):
     metric-vs-β plot has something to draw."""
     root = tmp_path_factory.mktemp("nb-runs")
     oracle = _evaluate(repo, root / "oracle", "backend=oracle")
-    tiny = _evaluate(repo, root / "tiny", "model=tiny_random", "agent.max_steps=2",
-                     "backend.max_new_tokens=16")
+    tiny = _evaluate(repo, root / "tiny", "model=tiny_random", "agent.max_steps=2", "backend.max_new_tokens=16")
     assert oracle["method"] == "oracle" and tiny["method"] == "base"
     for beta in (0.1, 0.3):
         copy = root / f"dpo-{beta}"
@@ -79,8 +88,9 @@ def _execute(cwd: Path):
     import nbformat
 
     nb = nbformat.read(NOTEBOOK, as_version=4)
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}}).execute()
+    nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    ).execute()
     return nb
 
 
@@ -104,7 +114,7 @@ def test_notebook_runs_on_real_evaluations(eval_runs, kernel_env, repo, monkeypa
     from agentpref.agent.record import read_rollouts
 
     runs = ",".join(str(eval_runs / name) for name in ("oracle", "tiny", "dpo-*"))
-    monkeypatch.setenv("AGENTPREF_RUNS", runs)        # the kernel inherits the environment
+    monkeypatch.setenv("AGENTPREF_RUNS", runs)  # the kernel inherits the environment
     monkeypatch.setenv("AGENTPREF_BASELINE", "base")
     nb = _execute(repo)
 
@@ -114,11 +124,11 @@ def test_notebook_runs_on_real_evaluations(eval_runs, kernel_env, repo, monkeypa
     text = "\n".join(out.values())
     for label in ("oracle", "base", "DPO (β=0.1)", "DPO (β=0.3)"):
         assert label in out["stream"] and html.escape(label) in out["text/html"], label
-    assert "pass@1" in out["text/html"]                          # the headline table
-    assert "100.0 [100.0, 100.0]" in out["text/html"]            # the oracle's pass@1 with its CI
+    assert "pass@1" in out["text/html"]  # the headline table
+    assert "100.0 [100.0, 100.0]" in out["text/html"]  # the oracle's pass@1 with its CI
     assert "Difference vs base" in out["text/markdown"]
     images = [o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})]
-    assert len(images) == 2                                      # bars, and metric vs β (2 β)
+    assert len(images) == 2  # bars, and metric vs β (2 β)
 
     side = out["text/html"]
     assert MARKER in side

@@ -51,12 +51,16 @@ def make_policy(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "EMPTY")
     made: list[OpenAIPolicy] = []
 
-    def make(srv: FakeOpenAIServer | None, sampling: SamplingConfig | None = None,
-             **overrides) -> OpenAIPolicy:
-        cfg = dict(base_url=srv.url if srv else None, max_retries=3, backoff_s=0.01, timeout_s=5.0,
-                   max_new_tokens=64) | overrides
-        policy = OpenAIPolicy(ModelConfig(name="fake", api_id="fake-model"), OpenAIBackend(**cfg),
-                              sampling or SamplingConfig(temperature=0.5, top_p=0.9))
+    def make(srv: FakeOpenAIServer | None, sampling: SamplingConfig | None = None, **overrides) -> OpenAIPolicy:
+        cfg = (
+            dict(base_url=srv.url if srv else None, max_retries=3, backoff_s=0.01, timeout_s=5.0, max_new_tokens=64)
+            | overrides
+        )
+        policy = OpenAIPolicy(
+            ModelConfig(name="fake", api_id="fake-model"),
+            OpenAIBackend(**cfg),
+            sampling or SamplingConfig(temperature=0.5, top_p=0.9),
+        )
         made.append(policy)
         return policy
 
@@ -138,11 +142,12 @@ def test_malformed_native_calls_become_protocol_errors(server, make_policy, make
     policy = make_policy(server)
     ep = make_episode(policy)
     server.script(
-        tool_call_reply("read_file", '{"path": ', call_id="bad"),                     # broken JSON
-        Behaviour(body=completion(None, [("list_files", {}), ("run_tests", {})],
-                                  call_ids=["two_a", "two_b"])),                      # two calls
-        text_reply("I think the bug is in line 3."),                                  # no call
-        tool_call_reply("delete_everything", {}, call_id="unk"),                      # unknown tool
+        tool_call_reply("read_file", '{"path": ', call_id="bad"),  # broken JSON
+        Behaviour(
+            body=completion(None, [("list_files", {}), ("run_tests", {})], call_ids=["two_a", "two_b"])
+        ),  # two calls
+        text_reply("I think the bug is in line 3."),  # no call
+        tool_call_reply("delete_everything", {}, call_id="unk"),  # unknown tool
     )
     kinds = [step(policy, ep)[1].protocol_error.kind for _ in range(4)]
     assert kinds == ["invalid_json", "multiple_tool_calls", "no_tool_call", "unknown_tool"]
@@ -153,8 +158,7 @@ def test_malformed_native_calls_become_protocol_errors(server, make_policy, make
     assert_valid_native(msgs)
     bad_reply = next(m for m in msgs if m.get("tool_call_id") == "bad")
     assert bad_reply["content"].startswith("Protocol error (invalid_json)")
-    assert [m["tool_call_id"] for m in msgs if m.get("tool_call_id", "").startswith("two")] == [
-        "two_a", "two_b"]
+    assert [m["tool_call_id"] for m in msgs if m.get("tool_call_id", "").startswith("two")] == ["two_a", "two_b"]
     text_turn = next(i for i, m in enumerate(msgs) if m.get("content") == "I think the bug is in line 3.")
     assert msgs[text_turn + 1]["role"] == "user"
     assert msgs[text_turn + 1]["content"].startswith("Protocol error (no_tool_call)")
@@ -250,8 +254,7 @@ def test_connection_error_is_retried_then_reported(make_policy, make_episode):
     assert policy.stats["connection_errors"] == 2 and policy.stats["retries"] == 1
 
 
-@pytest.mark.parametrize("status, fix", [(401, "OPENAI_API_KEY"), (404, "model.api_id"),
-                                         (400, "native_tools")])
+@pytest.mark.parametrize("status, fix", [(401, "OPENAI_API_KEY"), (404, "model.api_id"), (400, "native_tools")])
 @pytest.mark.reliability
 def test_client_errors_are_not_retried(server, make_policy, make_episode, status, fix):
     policy = make_policy(server)
@@ -312,8 +315,8 @@ def test_text_protocol(make_policy, make_episode, monkeypatch):
         assert "<tool_call>" in ep.system
         out, rec = step(policy, ep)
         assert out.native_calls is None and out.text.startswith("<tool_call>")
-        assert srv.requests[0]["stop"] == ["</tool_call>"]   # the server cut it from the reply ...
-        assert out.text.endswith("</tool_call>")             # ... and the policy put it back
+        assert srv.requests[0]["stop"] == ["</tool_call>"]  # the server cut it from the reply ...
+        assert out.text.endswith("</tool_call>")  # ... and the policy put it back
         assert rec.action.name == "read_file"
         while not ep.done:
             step(policy, ep)
@@ -329,8 +332,7 @@ def test_text_protocol(make_policy, make_episode, monkeypatch):
 def test_missing_api_key_is_a_config_error(monkeypatch):
     monkeypatch.delenv("MY_PROVIDER_KEY", raising=False)
     with pytest.raises(ConfigError) as info:
-        OpenAIPolicy(ModelConfig(name="m", api_id="x"), OpenAIBackend(api_key_env="MY_PROVIDER_KEY"),
-                     SamplingConfig())
+        OpenAIPolicy(ModelConfig(name="m", api_id="x"), OpenAIBackend(api_key_env="MY_PROVIDER_KEY"), SamplingConfig())
     message = str(info.value)
     assert "MY_PROVIDER_KEY" in message and "EMPTY" in message and "\n" not in message
 
@@ -350,22 +352,25 @@ def test_act_after_close_and_repeatedly(server, make_policy, make_episode):
 UNCLOSED = '<tool_call>{"name": "list_files", "arguments": {}}'
 
 
-@pytest.mark.parametrize(("text", "finish", "extra", "restored"), [
-    (UNCLOSED, "stop", {}, True),                                    # the API cut </tool_call>
-    ("Let me look.\n" + UNCLOSED, "stop", {}, True),
-    (UNCLOSED, "length", {}, False),                                 # ran out of tokens
-    ("No call at all.", "stop", {}, False),                          # the model's own end of turn
-    (UNCLOSED + "</tool_call>", "stop", {}, False),                  # already closed
-    (UNCLOSED, "stop", {"stop_reason": "</tool_call>"}, True),       # vLLM says which stop matched
-    (UNCLOSED, "stop", {"stop_reason": None}, False),                # ... or that eos ended it
-    (UNCLOSED, "stop", {"stop_reason": 2}, False),
-])
+@pytest.mark.parametrize(
+    ("text", "finish", "extra", "restored"),
+    [
+        (UNCLOSED, "stop", {}, True),  # the API cut </tool_call>
+        ("Let me look.\n" + UNCLOSED, "stop", {}, True),
+        (UNCLOSED, "length", {}, False),  # ran out of tokens
+        ("No call at all.", "stop", {}, False),  # the model's own end of turn
+        (UNCLOSED + "</tool_call>", "stop", {}, False),  # already closed
+        (UNCLOSED, "stop", {"stop_reason": "</tool_call>"}, True),  # vLLM says which stop matched
+        (UNCLOSED, "stop", {"stop_reason": None}, False),  # ... or that eos ended it
+        (UNCLOSED, "stop", {"stop_reason": 2}, False),
+    ],
+)
 def test_restore_stop(text, finish, extra, restored):
     from agentpref.agent.policies.openai_api import restore_stop
 
     out = restore_stop(text, finish, extra, ("</tool_call>",))
     assert out == (text + "</tool_call>" if restored else text)
-    assert restore_stop(text, finish, extra, ()) == text             # stop_at_tool_call=false
+    assert restore_stop(text, finish, extra, ()) == text  # stop_at_tool_call=false
 
 
 def test_text_protocol_stops_at_the_tool_call(make_policy, make_episode):
@@ -375,11 +380,18 @@ def test_text_protocol_stops_at_the_tool_call(make_policy, make_episode):
         policy = make_policy(srv, native_tools=False)
         assert policy.info().sampling["stop_at_tool_call"] is True
         ep = make_episode(policy)
-        srv.script(text_reply("Listing.\n" + UNCLOSED + "</tool_call>\nand a second call"),
-                   text_reply(UNCLOSED),                  # eos before closing: stop_reason null
-                   Behaviour(body=completion(UNCLOSED) | {"choices": [
-                       {"index": 0, "message": {"role": "assistant", "content": UNCLOSED},
-                        "finish_reason": "length"}]}))
+        srv.script(
+            text_reply("Listing.\n" + UNCLOSED + "</tool_call>\nand a second call"),
+            text_reply(UNCLOSED),  # eos before closing: stop_reason null
+            Behaviour(
+                body=completion(UNCLOSED)
+                | {
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": UNCLOSED}, "finish_reason": "length"}
+                    ]
+                }
+            ),
+        )
         out, rec = step(policy, ep)
         assert out.text == "Listing.\n" + UNCLOSED + "</tool_call>" and rec.action.name == "list_files"
         assert srv.requests[0]["stop"] == ["</tool_call>"]

@@ -21,8 +21,13 @@ def test_minimal_hunk_grows_context_until_unique():
     assert minimal_hunk(SRC, SRC) is None
 
 
-@pytest.mark.parametrize("change", [("    return y\n\n\n", "    return y\n\n\nZ = 1\n\n"),
-                                    ("    y = x + 1\n    return y * 2", "    return (x + 1) * 2")])
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("    return y\n\n\n", "    return y\n\n\nZ = 1\n\n"),
+        ("    y = x + 1\n    return y * 2", "    return (x + 1) * 2"),
+    ],
+)
 def test_minimal_hunk_handles_insertions_and_deletions(change):
     target = SRC.replace(*change, 1)
     old, new = minimal_hunk(SRC, target)
@@ -54,8 +59,9 @@ def test_oracle_plays_a_disciplined_privileged_episode(generate_config, tmp_path
 
 
 def test_oracle_on_quixbugs_and_bugsinpy_checkouts(generate_config, tmp_path):
-    s1, r1 = _run_oracle(generate_config, tmp_path / "q", "tasks=quixbugs",
-                         "tasks.root=tests/fixtures/quixbugs_mini/clone")
+    s1, r1 = _run_oracle(
+        generate_config, tmp_path / "q", "tasks=quixbugs", "tasks.root=tests/fixtures/quixbugs_mini/clone"
+    )
     s2, r2 = _run_oracle(generate_config, tmp_path / "b", "tasks=bugsinpy", "tasks.root=tests/fixtures/bugsinpy_mini")
     assert s1["episodes"] >= 3 and s1["pass_rate"] == 1.0
     assert s2["episodes"] == 2 and s2["pass_rate"] == 1.0, [r.final for r in r2]
@@ -76,9 +82,16 @@ def test_oracle_solves_every_builtin_task(run_cli, tmp_path):
 def test_oracle_recovers_from_each_planned_mistake_in_every_edit_format(generate_config, tmp_path, fmt):
     """Recovery demonstrations: one deliberate mistake per episode (perturb_rate=1), marked
     perturbed, then the oracle's recovery; every episode still ends resolved and finished."""
-    summary, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=16",
-                                   "agent=compact", f"agent.edit_format={fmt}", "backend.perturb_rate=1.0",
-                                   "backend.perturb_kinds=[malformed_call,wrong_path,stale_edit,wrong_edit]")
+    summary, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=16",
+        "agent=compact",
+        f"agent.edit_format={fmt}",
+        "backend.perturb_rate=1.0",
+        "backend.perturb_kinds=[malformed_call,wrong_path,stale_edit,wrong_edit]",
+    )
     assert summary["pass_rate"] == 1.0 and all(r.end_reason == "finished" for r in records)
     seen = set()
     for r in records:
@@ -94,9 +107,10 @@ def test_oracle_recovers_from_each_planned_mistake_in_every_edit_format(generate
             "My last reply was not a valid tool call. Here it is again, complete.",
             "That path does not exist. I'll use a file from the workspace listing.",
             "That edit did not apply. Let me read those lines again before editing.",
-            "Let me run the tests to check that edit."}
+            "Let me run the tests to check that edit.",
+        }
         # no mistake is ever repeated: every later turn is a valid call that worked
-        assert all(s.protocol_error is None and s.tool_ok for s in r.steps[p.index + 1:])
+        assert all(s.protocol_error is None and s.tool_ok for s in r.steps[p.index + 1 :])
     assert len(seen) >= 3, seen
     assert {"unclosed_tool_call", "not_found"} <= seen or {"invalid_json", "not_found"} <= seen
 
@@ -104,10 +118,18 @@ def test_oracle_recovers_from_each_planned_mistake_in_every_edit_format(generate
 def test_recovery_demos_train_only_their_unperturbed_turns(generate_config, compose_config, tmp_path):
     from agentpref.data.build import BuildDataConfig, build_data
 
-    _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=12", "agent=compact",
-                "backend.perturb_rate=0.5")
-    cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
-                         "agent=compact", "sft.max_per_task=1", run_dir=str(tmp_path / "data"))
+    _run_oracle(
+        generate_config, tmp_path, "tasks.split=train", "tasks.limit=12", "agent=compact", "backend.perturb_rate=0.5"
+    )
+    cfg = compose_config(
+        "build_data",
+        BuildDataConfig,
+        f"runs=[{tmp_path}/run]",
+        "trajectory_pairs.enabled=false",
+        "agent=compact",
+        "sft.max_per_task=1",
+        run_dir=str(tmp_path / "data"),
+    )
     stats = build_data(cfg)
     import json
 
@@ -128,26 +150,43 @@ def test_stuck_demonstrations_stop_cleanly_after_a_checked_edit(generate_config,
     still fail; build_data keeps it (finished, unresolved) with the edit masked."""
     from agentpref.data.build import BuildDataConfig, build_data
 
-    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
-                             "backend.perturb_rate=1.0", "backend.perturb_kinds=[stuck]")
+    _, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=8",
+        "agent=compact",
+        "backend.perturb_rate=1.0",
+        "backend.perturb_kinds=[stuck]",
+    )
     stuck = [r for r in records if r.perturbed_steps and r.steps[-1].action.arguments["summary"].startswith("Not")]
     assert len(stuck) >= 5
     for r in stuck:
         names = [s.action.name for s in r.steps]
-        assert names[-3:] == ["edit", "run_tests", "finish"] and [s.perturbed for s in r.steps[-3:]] == \
-            [True, False, False]
+        assert names[-3:] == ["edit", "run_tests", "finish"] and [s.perturbed for s in r.steps[-3:]] == [
+            True,
+            False,
+            False,
+        ]
         assert r.steps[-3].edited and not r.steps[-2].tests.all_passed and r.end_reason == "finished"
         assert r.steps[-1].action.arguments["summary"].startswith("Not fixed: ") and not r.final.resolved
-    cfg = compose_config("build_data", BuildDataConfig, f"runs=[{tmp_path}/run]", "trajectory_pairs.enabled=false",
-                         "agent=compact", run_dir=str(tmp_path / "data"))
+    cfg = compose_config(
+        "build_data",
+        BuildDataConfig,
+        f"runs=[{tmp_path}/run]",
+        "trajectory_pairs.enabled=false",
+        "agent=compact",
+        run_dir=str(tmp_path / "data"),
+    )
     build_data(cfg)
     import json
 
     rows = [json.loads(line) for line in (tmp_path / "data" / "sft.jsonl").read_text().splitlines()]
     kept = [r for r in rows if r["metadata"]["perturbed_steps"] and not r["metadata"]["resolved"]]
     assert len(kept) == len(stuck)
-    assert all(sum(1 for m, k in zip(r["messages"], r["loss_mask"]) if m["role"] == "assistant" and not k) == 1
-               for r in kept)
+    assert all(
+        sum(1 for m, k in zip(r["messages"], r["loss_mask"]) if m["role"] == "assistant" and not k) == 1 for r in kept
+    )
 
 
 def test_explain_fix_off_names_the_line_but_not_the_code(generate_config, tmp_path):
@@ -161,13 +200,21 @@ def test_explain_fix_off_names_the_line_but_not_the_code(generate_config, tmp_pa
 
 @pytest.mark.parametrize("edit_format", ["lines", "json"])
 def test_quote_line_copies_the_replaced_lines_as_read_file_shows_them(generate_config, tmp_path, edit_format):
-    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=6", "agent=compact",
-                             f"agent.edit_format={edit_format}", "backend.quote_line=true",
-                             "backend.perturb_rate=1.0", "backend.perturb_kinds=[wrong_edit,wrong_place]")
+    _, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=6",
+        "agent=compact",
+        f"agent.edit_format={edit_format}",
+        "backend.quote_line=true",
+        "backend.perturb_rate=1.0",
+        "backend.perturb_kinds=[wrong_edit,wrong_place]",
+    )
     assert all(r.final.resolved for r in records) and records[0].policy.sampling["quote_line"]
     quoted = 0
     for r in records:
-        shown = set()                   # every line the episode has seen so far
+        shown = set()  # every line the episode has seen so far
         for s in r.steps:
             if s.action is not None and s.action.name == "edit" and "The cause is in" in s.raw_text:
                 said = s.raw_text.split("<tool_call>")[0].splitlines()
@@ -175,18 +222,24 @@ def test_quote_line_copies_the_replaced_lines_as_read_file_shows_them(generate_c
                 assert said[-1] == "I'll make the minimal edit there." and quote and all(q in shown for q in quote)
                 if "start_line" in s.action.arguments:
                     assert quote[0].startswith(f"{s.action.arguments['start_line']}| ")
-                else:                           # json edits: read_file shows no line numbers
+                else:  # json edits: read_file shows no line numbers
                     assert "\n".join(quote) == s.action.arguments["old"].rstrip("\n")
                 quoted += 1
             shown |= set((s.observation or "").splitlines())
-            if s.edited and "old" in s.action.arguments:        # json edits show no lines: the model wrote them
+            if s.edited and "old" in s.action.arguments:  # json edits show no lines: the model wrote them
                 shown |= set(s.action.arguments["new"].splitlines())
-    assert quoted >= 2 * len(records)      # the wrong edit and the fix both quote
+    assert quoted >= 2 * len(records)  # the wrong edit and the fix both quote
 
 
 def test_narrate_off_turns_are_the_call_alone(generate_config, tmp_path):
-    _, records = _run_oracle(generate_config, tmp_path, "tasks.programs=[anagram_groups]", "backend.narrate=false",
-                             "backend.perturb_rate=1.0", "agent=compact")
+    _, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.programs=[anagram_groups]",
+        "backend.narrate=false",
+        "backend.perturb_rate=1.0",
+        "agent=compact",
+    )
     assert all(r.end_reason == "finished" for r in records)
     for r in records:
         for s in r.steps:
@@ -194,8 +247,15 @@ def test_narrate_off_turns_are_the_call_alone(generate_config, tmp_path):
 
 
 def test_stuck_repeat_puts_the_same_edit_again_before_the_finish(generate_config, tmp_path):
-    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
-                             "backend.perturb_rate=1.0", "backend.perturb_kinds=[stuck_repeat]")
+    _, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=8",
+        "agent=compact",
+        "backend.perturb_rate=1.0",
+        "backend.perturb_kinds=[stuck_repeat]",
+    )
     stuck = [r for r in records if r.perturbed_steps == 2]
     assert len(stuck) >= 5
     for r in stuck:
@@ -209,17 +269,24 @@ def test_stuck_repeat_puts_the_same_edit_again_before_the_finish(generate_config
 def test_wrong_place_is_undone_then_fixed(generate_config, tmp_path, edit_format):
     """``wrong_place``: an edit to a code line away from the bug (masked), the failing test run, an
     edit that restores that line (a different edit, not a repeat), the fix, and a resolved task."""
-    _, records = _run_oracle(generate_config, tmp_path, "tasks.split=train", "tasks.limit=8", "agent=compact",
-                             f"agent.edit_format={edit_format}", "backend.perturb_rate=1.0",
-                             "backend.perturb_kinds=[wrong_place]")
+    _, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=8",
+        "agent=compact",
+        f"agent.edit_format={edit_format}",
+        "backend.perturb_rate=1.0",
+        "backend.perturb_kinds=[wrong_place]",
+    )
     placed = [r for r in records if r.perturbed_steps]
     assert len(placed) >= 5
     for r in placed:
         names = [s.action.name for s in r.steps]
         wrong = next(i for i, s in enumerate(r.steps) if s.perturbed)
-        assert names[wrong:wrong + 2] == ["edit", "run_tests"] and r.steps[wrong].edited
+        assert names[wrong : wrong + 2] == ["edit", "run_tests"] and r.steps[wrong].edited
         assert not r.steps[wrong + 1].tests.all_passed
-        edits = [s for s in r.steps[wrong + 2:] if s.action.name == "edit"]
+        edits = [s for s in r.steps[wrong + 2 :] if s.action.name == "edit"]
         assert len(edits) == 2 and all(s.tool_ok for s in edits)
         assert all(s.raw_text != r.steps[wrong].raw_text for s in edits)
         assert any("I'll undo it" in s.raw_text for s in edits), [s.raw_text for s in r.steps]

@@ -62,16 +62,21 @@ def test_every_preset_composes(repo, compose_entry):
     assert row.run_dir == "outputs/ablation/qwen7b/sft_dpo_beta0.3" and row.init_from == "outputs/ablation/qwen7b/sft"
     ev = compose_entry("evaluate", "experiment=eval_ablation", f"policy_from={row.run_dir}", "model=qwen7b")
     assert ev.run_dir == "outputs/ablation/qwen7b/eval/sft_dpo_beta0.3"
-    ev = compose_entry("evaluate", "experiment=eval_ablation", f"policy_from={row.run_dir}", "model=qwen7b",
-                       "policy_step=50")  # a checkpoint never resumes into the final adapter's evaluation
+    ev = compose_entry(
+        "evaluate", "experiment=eval_ablation", f"policy_from={row.run_dir}", "model=qwen7b", "policy_step=50"
+    )  # a checkpoint never resumes into the final adapter's evaluation
     assert ev.run_dir == "outputs/ablation/qwen7b/eval/sft_dpo_beta0.3_step50"
     assert compose_entry("evaluate", "experiment=eval_ablation").run_dir == "outputs/ablation/smollm2_135m/eval/base"
 
 
 ONE_STEP = ["debug=fast", "trainer.max_steps=1", "global_batch_size=1", "max_examples=2"]
-EXPECTED_LABELS = {"ablation_sft": "SFT", "ablation_dpo": "DPO (β=0.1)", "ablation_sft_dpo": "SFT+DPO (β=0.1)",
-                   "ablation_sft_dpo_trajectory": "SFT+DPO (β=0.1) [trajectory pairs]",
-                   "ablation_sft_dpo_discipline": "SFT+DPO (β=0.1)"}
+EXPECTED_LABELS = {
+    "ablation_sft": "SFT",
+    "ablation_dpo": "DPO (β=0.1)",
+    "ablation_sft_dpo": "SFT+DPO (β=0.1)",
+    "ablation_sft_dpo_trajectory": "SFT+DPO (β=0.1) [trajectory pairs]",
+    "ablation_sft_dpo_discipline": "SFT+DPO (β=0.1)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +126,27 @@ def test_base_and_sft_dpo_evaluations_make_the_ablation_table(ablation_runs, com
     row (compared with base), then report.py's Markdown + LaTeX tables with CIs and the plots."""
     from agentpref.evaluation.run import run_evaluation
 
-    small = ["model=tiny_random", "tasks.limit=2", "samples_per_task=2", "ks=[1,2]", "agent.max_steps=2",
-             "backend.max_new_tokens=16", "progress=false"]
+    small = [
+        "model=tiny_random",
+        "tasks.limit=2",
+        "samples_per_task=2",
+        "ks=[1,2]",
+        "agent.max_steps=2",
+        "backend.max_new_tokens=16",
+        "progress=false",
+    ]
     evals = tmp_path / "eval"
     base = run_evaluation(compose_entry("evaluate", "experiment=eval_ablation", *small, run_dir=evals / "base"))
-    sft_dpo = run_evaluation(compose_entry(
-        "evaluate", "experiment=eval_ablation", *small, f"policy_from={ablation_runs['ablation_sft_dpo']}",
-        f"compare_to={evals / 'base'}", run_dir=evals / "sft_dpo"))
+    sft_dpo = run_evaluation(
+        compose_entry(
+            "evaluate",
+            "experiment=eval_ablation",
+            *small,
+            f"policy_from={ablation_runs['ablation_sft_dpo']}",
+            f"compare_to={evals / 'base'}",
+            run_dir=evals / "sft_dpo",
+        )
+    )
     assert base["method"] == "base" and sft_dpo["method"] == "SFT+DPO (β=0.1)"
     assert sft_dpo["adapter"].endswith("ablation_sft_dpo/adapter") and sft_dpo["comparison"]["tasks"] == 2
 

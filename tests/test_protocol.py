@@ -84,6 +84,7 @@ def test_tool_schemas_are_openai_function_specs():
     by_name = {s["function"]["name"]: s["function"] for s in schemas}
     assert by_name["edit"]["parameters"]["required"] == ["path", "old", "new"]
     assert by_name["read_file"]["parameters"]["properties"]["start_line"]["type"] == "integer"
-    assert all(s["type"] == "function" and s["function"]["parameters"]["additionalProperties"] is False
-               for s in schemas)
+    assert all(
+        s["type"] == "function" and s["function"]["parameters"]["additionalProperties"] is False for s in schemas
+    )
     assert "title" not in json.dumps(schemas)

@@ -50,10 +50,15 @@ def test_loads_one_task_per_program_with_a_test_file(loaded):
         assert task.reference_fix == {prog: (CLONE / "correct_python_programs" / f"{name}.py").read_text()}
         assert task.files[prog] == (CLONE / prog).read_text()
         # Only what the test needs: no correct programs, no drivers, no other programs.
-        assert {"conftest.py", "python_programs/node.py", "python_testcases/node.py",
-                "python_testcases/load_testdata.py", prog, test} <= set(task.files)
-        assert not any(p.startswith("correct_python_programs/") or p.endswith("_test.py")
-                       for p in task.files)
+        assert {
+            "conftest.py",
+            "python_programs/node.py",
+            "python_testcases/node.py",
+            "python_testcases/load_testdata.py",
+            prog,
+            test,
+        } <= set(task.files)
+        assert not any(p.startswith("correct_python_programs/") or p.endswith("_test.py") for p in task.files)
         others = [p for p in PROGRAMS if p != name]
         assert not any(o in path for o in others for path in task.files)
         assert ("--runslow" not in task.test_command) and ("--correct" not in task.test_command)
@@ -111,8 +116,7 @@ def test_broken_programs_become_problem_lines(clone_copy: Path):
     result = load_quixbugs(clone_copy)
     assert [t.id for t in result.tasks] == ["quixbugs/digit_sum"]
     problems = {p.split(":", 1)[0]: p for p in result.problems}
-    assert set(problems) == {"quixbugs/bad_bytes", "quixbugs/floor_log2", "quixbugs/reachable",
-                             "quixbugs/reverse_list"}
+    assert set(problems) == {"quixbugs/bad_bytes", "quixbugs/floor_log2", "quixbugs/reachable", "quixbugs/reverse_list"}
     assert "not UTF-8" in problems["quixbugs/bad_bytes"]
     assert "json_testcases/floor_log2.json is missing" in problems["quixbugs/floor_log2"]
     assert "correct_python_programs/reachable.py has a syntax error" in problems["quixbugs/reachable"]
@@ -171,11 +175,11 @@ def test_fixture_mimics_quixbugs_mechanics(clone_copy: Path):
     programs (the behaviour of the real clone the loader is written for)."""
     base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    bare = subprocess.run([*base, "--co"], cwd=clone_copy, capture_output=True, text=True,
-                          timeout=60, env=env)
+    bare = subprocess.run([*base, "--co"], cwd=clone_copy, capture_output=True, text=True, timeout=60, env=env)
     assert bare.returncode != 0
     assert "driver_test.py" in bare.stdout and "reachable_test.py" in bare.stdout
     tests = [f"python_testcases/test_{p}.py" for p in PROGRAMS]
-    correct = subprocess.run([*base, "--correct", *tests], cwd=clone_copy, capture_output=True,
-                             text=True, timeout=60, env=env)
+    correct = subprocess.run(
+        [*base, "--correct", *tests], cwd=clone_copy, capture_output=True, text=True, timeout=60, env=env
+    )
     assert correct.returncode == 0, correct.stdout

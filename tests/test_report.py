@@ -15,8 +15,14 @@ KS = [1, 5]
 TASKS = [f"task_{i:02d}" for i in range(12)]
 RESAMPLES = 200
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-METHOD_INFO = {"algo": None, "beta": None, "loss_type": None, "init_algo": None,
-               "data_scorer": None, "policy_from": None}
+METHOD_INFO = {
+    "algo": None,
+    "beta": None,
+    "loss_type": None,
+    "init_algo": None,
+    "data_scorer": None,
+    "policy_from": None,
+}
 # (dir name, label, method_info, quality): dir names sort differently from the expected order.
 METHODS = [
     ("e_base", "base", {}, 0.1),
@@ -25,7 +31,7 @@ METHODS = [
     ("c_sftdpo01", "SFT+DPO (β=0.1)", {"algo": "dpo", "beta": 0.1, "init_algo": "sft"}, 0.5),
     ("b_sftdpo03", "SFT+DPO (β=0.3)", {"algo": "dpo", "beta": 0.3, "init_algo": "sft"}, 0.7),
 ]
-LOOPS = catalogue(KS)["loop_rate"].label   # labels come from the catalogue (its wording may change)
+LOOPS = catalogue(KS)["loop_rate"].label  # labels come from the catalogue (its wording may change)
 ORDER = ["base", "SFT", "DPO (β=0.1)", "SFT+DPO (β=0.1)", "SFT+DPO (β=0.3)"]
 
 
@@ -56,27 +62,38 @@ def components(quality: float, tasks: list[str], seed: int) -> dict[str, dict[st
     return comps
 
 
-def write_run(root, dirname, method, info, quality, *, tasks=TASKS, samples=5, seed=0,
-              kind="evaluate"):
+def write_run(root, dirname, method, info, quality, *, tasks=TASKS, samples=5, seed=0, kind="evaluate"):
     """An evaluate.py run dir: summary.json per the contract, metrics from per-task components."""
     comps = components(quality, tasks, seed)
     cat = catalogue(KS)
     metrics = {
         name: describe(c["num"], c["den"], confidence=0.95, resamples=RESAMPLES, seed=0)
-        | {"label": cat[name].label, "higher_is_better": cat[name].higher_is_better,
-           "fmt": cat[name].fmt}
-        for name, c in comps.items()}
+        | {"label": cat[name].label, "higher_is_better": cat[name].higher_is_better, "fmt": cat[name].fmt}
+        for name, c in comps.items()
+    }
     summary = {
-        "kind": kind, "version": 1, "method": method, "method_info": METHOD_INFO | info,
+        "kind": kind,
+        "version": 1,
+        "method": method,
+        "method_info": METHOD_INFO | info,
         "model": "smollm2_135m",
         "adapter": None if info.get("algo") is None else f"/ckpt/{dirname}/adapter",
-        "task_set": {"kind": "builtin", "split": "heldout", "tasks": len(tasks),
-                     "task_ids": list(tasks)},
-        "samples_per_task": samples, "ks": KS, "temperature": 0.7, "scorer": "default",
-        "confidence": 0.95, "bootstrap_resamples": RESAMPLES, "seed": 0, "metrics": metrics,
-        "per_task": {"task_ids": list(tasks), "components": comps}, "comparison": None,
-        "episodes": len(tasks) * samples, "generation": {}, "git_sha": f"sha{seed:05d}",
-        "run_dir": str(root / dirname), "seconds": 1.0,
+        "task_set": {"kind": "builtin", "split": "heldout", "tasks": len(tasks), "task_ids": list(tasks)},
+        "samples_per_task": samples,
+        "ks": KS,
+        "temperature": 0.7,
+        "scorer": "default",
+        "confidence": 0.95,
+        "bootstrap_resamples": RESAMPLES,
+        "seed": 0,
+        "metrics": metrics,
+        "per_task": {"task_ids": list(tasks), "components": comps},
+        "comparison": None,
+        "episodes": len(tasks) * samples,
+        "generation": {},
+        "git_sha": f"sha{seed:05d}",
+        "run_dir": str(root / dirname),
+        "seconds": 1.0,
     }
     path = root / dirname
     path.mkdir(parents=True)
@@ -88,8 +105,7 @@ def write_run(root, dirname, method, info, quality, *, tasks=TASKS, samples=5, s
 def eval_runs(tmp_path):
     """Five eval run dirs under tmp_path/eval; returns (root, {method: summary})."""
     root = tmp_path / "eval"
-    summaries = {label: write_run(root, d, label, info, q, seed=i)
-                 for i, (d, label, info, q) in enumerate(METHODS)}
+    summaries = {label: write_run(root, d, label, info, q, seed=i) for i, (d, label, info, q) in enumerate(METHODS)}
     return root, summaries
 
 
@@ -125,15 +141,17 @@ def test_markdown_rows_order_bold_and_cis(tmp_path, eval_runs, compose_config):
 
     col = head.index("pass@1 (%) ↑")
     bold = [r[col].startswith("**") for r in rows]
-    assert bold == [m == "SFT+DPO (β=0.3)" for m in ORDER]            # highest quality only
+    assert bold == [m == "SFT+DPO (β=0.3)" for m in ORDER]  # highest quality only
     loops = head.index(f"{LOOPS} (%) ↓")
     values = [summaries[m]["metrics"]["loop_rate"]["value"] for m in ORDER]
     assert [r[loops].startswith("**") for r in rows] == [v == min(values) for v in values]
     assert rows[ORDER.index("SFT")][loops].startswith("**0.0 [0.0, 0.0]**")  # lower is better
-    for row, method in zip(rows, ORDER):     # CI text = the summary's values, formatted
+    for row, method in zip(rows, ORDER):  # CI text = the summary's values, formatted
         m = summaries[method]["metrics"]["pass@1"]
-        text = f"{format_value(m['value'], 'pct')} [{format_value(m['ci_low'], 'pct')}, " \
-               f"{format_value(m['ci_high'], 'pct')}]"
+        text = (
+            f"{format_value(m['value'], 'pct')} [{format_value(m['ci_low'], 'pct')}, "
+            f"{format_value(m['ci_high'], 'pct')}]"
+        )
         assert row[col].strip("*") == text
     assert "95% CI" in md and f"{RESAMPLES} resamples" in md
     assert "CIs over 12 tasks, 5 samples per task" in md
@@ -155,16 +173,16 @@ def test_latex_booktabs_command_and_bold(tmp_path, eval_runs):
     for rule in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{tabular}{lcc}"):
         assert tex.count(rule) == 1
     assert "% Command: python report.py 'runs=[x]'" in tex.splitlines()
-    assert tex.count(r"\textbf{") == 2                                # one best per column
+    assert tex.count(r"\textbf{") == 2  # one best per column
     assert r"pass@1 (\%) $\uparrow$" in tex and rf"{LOOPS} (\%) $\downarrow$" in tex
     assert r"SFT+DPO ($\beta$=0.3) & \textbf{" in tex
-    assert "β" not in tex.split(r"\begin{table}")[1]                   # escaped in the table
+    assert "β" not in tex.split(r"\begin{table}")[1]  # escaped in the table
 
 
 def test_order_and_ties(tmp_path):
     root = tmp_path / "eval"
     write_run(root, "x", "base", {}, 0.3, seed=1)
-    write_run(root, "y", "mine", {"algo": "sft"}, 0.3, seed=1)        # identical numbers: a tie
+    write_run(root, "y", "mine", {"algo": "sft"}, 0.3, seed=1)  # identical numbers: a tie
     result = report(tmp_path, [str(root / "*")], metrics=["pass@1"], order=["mine"])
     assert result["methods"] == ["mine", "base"]
     _, rows = md_table(open(result["files"]["markdown"]).read())
@@ -198,12 +216,11 @@ def test_baseline_paired_difference(tmp_path, eval_runs):
 def test_mixed_tasks_error_and_common_task_difference(tmp_path):
     root = tmp_path / "eval"
     base = write_run(root, "base", "base", {}, 0.2, seed=1)
-    sub = list(reversed(TASKS[2:]))                                     # a subset, other order
+    sub = list(reversed(TASKS[2:]))  # a subset, other order
     sft = write_run(root, "sft", "SFT", {"algo": "sft"}, 0.6, tasks=sub, samples=3, seed=2)
     with pytest.raises(ConfigError, match="allow_mixed_tasks"):
         report(tmp_path, [str(root / "*")])
-    result = report(tmp_path, [str(root / "*")], allow_mixed_tasks=True, baseline="base",
-                    metrics=["pass@1"])
+    result = report(tmp_path, [str(root / "*")], allow_mixed_tasks=True, baseline="base", metrics=["pass@1"])
     comp = json.loads(open(result["files"]["json"]).read())["comparisons"]["SFT"]["pass@1"]
     a = sft["per_task"]["components"]["pass@1"]["num"]
     b = dict(zip(TASKS, base["per_task"]["components"]["pass@1"]["num"]))
@@ -240,6 +257,7 @@ def test_curve_plot_needs_two_steps_of_one_run(tmp_path):
     data = open(result["files"]["curve"], "rb").read()
     assert data.startswith(PNG_MAGIC) and len(data) > 1024
     assert result["methods"] == ["base", "SFT (step 50)", "SFT"]  # checkpoints by step, then the final
+
 
 def test_errors_name_the_key(tmp_path, eval_runs):
     root, _ = eval_runs
@@ -288,18 +306,40 @@ def test_agent_metrics_and_diagnostics_tables(tmp_path):
     write_run(root, "sft", "SFT", {"algo": "sft"}, 0.5, seed=2)
     write_run(root, "old", "old", {"algo": "sft", "beta": None}, 0.4, seed=3)
     blocks = {
-        "base": {"episodes": 2, "turns": 20, "protocol_errors_by_turn": {
-            "0": {"turns": 2, "protocol_errors": 2, "no_tool_call": 2},
-            **{str(i): {"turns": 2, "protocol_errors": 1, "invalid_json": 1} for i in range(1, 10)}},
-            "protocol_error_kinds": {"invalid_json": 9, "no_tool_call": 2}, "tool_errors": {},
-            "edit_calls": 0, "edits_applied": 0, "end_reasons": {"max_steps": 2}},
-        "sft": {"episodes": 2, "turns": 10, "protocol_errors_by_turn": {
-            "0": {"turns": 2, "protocol_errors": 1, "no_tool_call": 1},
-            "1": {"turns": 2, "protocol_errors": 0}, "2": {"turns": 2, "protocol_errors": 0}},
+        "base": {
+            "episodes": 2,
+            "turns": 20,
+            "protocol_errors_by_turn": {
+                "0": {"turns": 2, "protocol_errors": 2, "no_tool_call": 2},
+                **{str(i): {"turns": 2, "protocol_errors": 1, "invalid_json": 1} for i in range(1, 10)},
+            },
+            "protocol_error_kinds": {"invalid_json": 9, "no_tool_call": 2},
+            "tool_errors": {},
+            "edit_calls": 0,
+            "edits_applied": 0,
+            "end_reasons": {"max_steps": 2},
+        },
+        "sft": {
+            "episodes": 2,
+            "turns": 10,
+            "protocol_errors_by_turn": {
+                "0": {"turns": 2, "protocol_errors": 1, "no_tool_call": 1},
+                "1": {"turns": 2, "protocol_errors": 0},
+                "2": {"turns": 2, "protocol_errors": 0},
+            },
             "protocol_error_kinds": {"no_tool_call": 1},
-            "tool_errors": {"no_match": 3, "not_found": 2, "ambiguous": 1, "read_only": 1, "no_change": 1,
-                            "bad_target": 1},
-            "edit_calls": 5, "edits_applied": 2, "end_reasons": {"finished": 1, "max_steps": 1}},
+            "tool_errors": {
+                "no_match": 3,
+                "not_found": 2,
+                "ambiguous": 1,
+                "read_only": 1,
+                "no_change": 1,
+                "bad_target": 1,
+            },
+            "edit_calls": 5,
+            "edits_applied": 2,
+            "end_reasons": {"finished": 1, "max_steps": 1},
+        },
     }
     for name, block in blocks.items():
         path = root / name / "summary.json"
@@ -314,11 +354,24 @@ def test_agent_metrics_and_diagnostics_tables(tmp_path):
     assert set(json.loads(open(result["files"]["json"]).read())["comparisons"]["SFT"]) == set(names)
 
     assert "## Agent diagnostics" in md and "No diagnostics in: old" in md
-    head, rows = md_table(md, which=2)                  # after the results and the difference table
-    assert head == ["method", "turns", "invalid_json", "no_tool_call", "tool: no_match", "tool: not_found",
-                    "tool: ambiguous", "tool: bad_target", "tool: no_change", "tool: other", "edits (applied/calls)"]
-    assert rows == [["base", "20", "45.0", "10.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0/0"],
-                    ["SFT", "10", "0.0", "10.0", "30.0", "20.0", "10.0", "10.0", "10.0", "10.0", "2/5"]]
+    head, rows = md_table(md, which=2)  # after the results and the difference table
+    assert head == [
+        "method",
+        "turns",
+        "invalid_json",
+        "no_tool_call",
+        "tool: no_match",
+        "tool: not_found",
+        "tool: ambiguous",
+        "tool: bad_target",
+        "tool: no_change",
+        "tool: other",
+        "edits (applied/calls)",
+    ]
+    assert rows == [
+        ["base", "20", "45.0", "10.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0/0"],
+        ["SFT", "10", "0.0", "10.0", "30.0", "20.0", "10.0", "10.0", "10.0", "10.0", "2/5"],
+    ]
     head, rows = md_table(md, which=3)
     assert head == ["method", "0", "1", "2", "3", "4", "5", "6", "7+"]
     assert rows == [["base", "100.0", *["50.0"] * 7], ["SFT", "50.0", "0.0", "0.0", *["–"] * 5]]
@@ -333,7 +386,17 @@ def test_agent_metrics_and_diagnostics_tables(tmp_path):
     md = open(report(tmp_path, [str(root / "*")], name="old")["files"]["markdown"]).read()
     assert "Agent diagnostics" not in md
     path = root / "base" / "summary.json"
-    path.write_text(json.dumps(json.loads(path.read_text()) | {"diagnostics": {
-        "turns": "x", "protocol_errors_by_turn": {"0": {"turns": None}, "a": 1}, "tool_errors": [1]}}))
+    path.write_text(
+        json.dumps(
+            json.loads(path.read_text())
+            | {
+                "diagnostics": {
+                    "turns": "x",
+                    "protocol_errors_by_turn": {"0": {"turns": None}, "a": 1},
+                    "tool_errors": [1],
+                }
+            }
+        )
+    )
     md = open(report(tmp_path, [str(root / "*")], name="bad")["files"]["markdown"]).read()
     assert "## Agent diagnostics" in md

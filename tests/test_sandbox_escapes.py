@@ -18,10 +18,6 @@ MODES = ["fork", "subprocess"]
 SANITY = {"tests/test_ok.py": "def test_ok():\n    assert 1 + 1 == 2\n"}
 
 
-
-
-
-
 def still_works(runner: TestRunner, tmp_path) -> bool:
     """The harness keeps running: the same runner passes a trivial test after the attack."""
     return runner.run_dir(write(tmp_path / f"sane-{uuid.uuid4().hex[:6]}", SANITY), ["tests/test_ok.py"]).all_passed
@@ -39,7 +35,9 @@ def run_attack(mode, tmp_path, test_body: str, limits: Limits | None = None):
 
 
 needs_fs = pytest.mark.skipif(not sandbox_features().filesystem, reason="no Landlock on this kernel")
-needs_pids = pytest.mark.skipif(not sandbox_features().process_limit, reason="root without a pids cgroup: no process limit")
+needs_pids = pytest.mark.skipif(
+    not sandbox_features().process_limit, reason="root without a pids cgroup: no process limit"
+)
 
 
 @needs_fs
@@ -48,17 +46,24 @@ needs_pids = pytest.mark.skipif(not sandbox_features().process_limit, reason="ro
 def test_writes_outside_the_workspace_are_refused(tmp_path, mode, where):
     host = tmp_path / "host"
     host.mkdir()
-    target = {"host_dir": host / "pwned.txt", "tmp": f"/tmp/agentpref-escape-{uuid.uuid4().hex}",
-              "symlink": "link/pwned.txt"}[where]
+    target = {
+        "host_dir": host / "pwned.txt",
+        "tmp": f"/tmp/agentpref-escape-{uuid.uuid4().hex}",
+        "symlink": "link/pwned.txt",
+    }[where]
     symlink = f"os.symlink({str(host)!r}, 'link')" if where == "symlink" else "pass"
-    run = run_attack(mode, tmp_path, f"""
+    run = run_attack(
+        mode,
+        tmp_path,
+        f"""
         import os
 
         def test_escape():
             {symlink}
             with open({str(target)!r}, "w") as fh:
                 fh.write("escaped")
-    """)
+    """,
+    )
     outcome = run.outcomes[0]
     assert outcome.outcome == "failed" and "PermissionError" in outcome.message, outcome.message
     assert not (host / "pwned.txt").exists() and not os.path.exists(f"{target}" if where == "tmp" else "/-")
@@ -68,7 +73,10 @@ def test_writes_outside_the_workspace_are_refused(tmp_path, mode, where):
 @needs_fs
 @pytest.mark.parametrize("mode", MODES)
 def test_the_workspace_itself_stays_writable(tmp_path, mode):
-    run = run_attack(mode, tmp_path, """
+    run = run_attack(
+        mode,
+        tmp_path,
+        """
         import os, subprocess, sys
 
         def test_write_here(tmp_path):
@@ -79,7 +87,8 @@ def test_the_workspace_itself_stays_writable(tmp_path, mode):
             with open(os.devnull, "w") as fh:
                 fh.write("fine")
             assert open("child.txt").read() == "ok"
-    """)
+    """,
+    )
     assert run.all_passed, run.outcomes[0].message
 
 
@@ -87,7 +96,10 @@ def test_the_workspace_itself_stays_writable(tmp_path, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_a_fork_bomb_hits_the_process_limit(tmp_path, mode):
     token = f"agentpref-bomb-{uuid.uuid4().hex}"
-    run = run_attack(mode, tmp_path, f"""
+    run = run_attack(
+        mode,
+        tmp_path,
+        f"""
         import os, sys, time
 
         def test_bomb():
@@ -100,21 +112,24 @@ def test_a_fork_bomb_hits_the_process_limit(tmp_path, mode):
             except OSError as exc:
                 raise AssertionError(f"MADE={{made}} {{exc!r}}")
             raise AssertionError("MADE=5000 no limit")
-    """, Limits(per_test_timeout_s=10, wall_timeout_s=30, max_processes=32))
+    """,
+        Limits(per_test_timeout_s=10, wall_timeout_s=30, max_processes=32),
+    )
     message = run.outcomes[0].message
     made = int(message.rsplit("MADE=", 1)[1].split()[0])  # the raised value, not the source line
     assert run.any_failed and "BlockingIOError" in message and made < 32, message
     assert run.processes_limited
-    assert running(token) == []          # every child of the bomb died with the run
-
-
+    assert running(token) == []  # every child of the bomb died with the run
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_daemon_that_leaves_the_session_dies_with_the_run(tmp_path, mode):
     """setsid() escapes a process-group kill; the runner's cgroup still holds it."""
     token = f"agentpref-daemon-{uuid.uuid4().hex}"
-    run = run_attack(mode, tmp_path, f"""
+    run = run_attack(
+        mode,
+        tmp_path,
+        f"""
         import os, subprocess, sys, time
 
         def test_daemonize():
@@ -124,7 +139,8 @@ def test_a_daemon_that_leaves_the_session_dies_with_the_run(tmp_path, mode):
                                  start_new_session=True)
                 os._exit(0)
             time.sleep(1.0)
-    """)
+    """,
+    )
     assert run.all_passed, run.outcomes[0].message
     assert running(token) == []
 
@@ -134,10 +150,14 @@ def test_secrets_of_other_processes_are_not_readable(tmp_path, mode):
     """The user's shell (here: a process started with a key in its environment) is readable via
     /proc/<pid>/environ by any process of the same user; sandboxed code must not see it."""
     secret = f"sk-{uuid.uuid4().hex}"
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"],
-                              env={**os.environ, "OPENAI_API_KEY": secret})
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)"], env={**os.environ, "OPENAI_API_KEY": secret}
+    )
     try:
-        run = run_attack(mode, tmp_path, f"""
+        run = run_attack(
+            mode,
+            tmp_path,
+            f"""
             import os
 
             def environ_of(pid):
@@ -157,7 +177,8 @@ def test_secrets_of_other_processes_are_not_readable(tmp_path, mode):
                 except OSError:
                     pids = []
                 assert [p for p in pids if {secret!r}.encode() in environ_of(p)] == []
-        """)
+        """,
+        )
     finally:
         holder.kill()
         holder.wait()
@@ -166,14 +187,19 @@ def test_secrets_of_other_processes_are_not_readable(tmp_path, mode):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_endless_output_is_cut_and_reported(tmp_path, mode):
-    run = run_attack(mode, tmp_path, """
+    run = run_attack(
+        mode,
+        tmp_path,
+        """
         import os
 
         def test_flood():
             chunk = b"y" * 65536
             while True:
                 os.write(1, chunk)
-    """, Limits(per_test_timeout_s=10, wall_timeout_s=30, file_size_mb=4, output_limit_chars=2000))
+    """,
+        Limits(per_test_timeout_s=10, wall_timeout_s=30, file_size_mb=4, output_limit_chars=2000),
+    )
     assert run.any_failed and len(run.output) < 2500
     assert "File too large" in run.outcomes[0].message or run.outcomes[0].outcome == "timeout", run.outcomes[0].message
 
@@ -181,11 +207,16 @@ def test_endless_output_is_cut_and_reported(tmp_path, mode):
 @pytest.mark.parametrize("mode", MODES)
 def test_an_endless_loop_in_a_child_process_is_killed_at_the_wall_clock(tmp_path, mode):
     token = f"agentpref-spin-{uuid.uuid4().hex}"
-    run = run_attack(mode, tmp_path, f"""
+    run = run_attack(
+        mode,
+        tmp_path,
+        f"""
         import subprocess, sys
 
         def test_spin():
             subprocess.Popen([sys.executable, "-c", "while True: pass", {token!r}]).wait()
-    """, Limits(per_test_timeout_s=60, wall_timeout_s=3))
+    """,
+        Limits(per_test_timeout_s=60, wall_timeout_s=3),
+    )
     assert run.timed_out and run.outcomes[0].outcome == "timeout"
     assert running(token) == []

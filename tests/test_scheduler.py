@@ -34,8 +34,16 @@ def run(generate_config, monkeypatch, tmp_path_factory, model_cache_dir):
     base = tmp_path_factory.mktemp("runs")
 
     def go(name: str, *overrides: str, force=None, rows=True):
-        cfg = generate_config("model=tiny_random", "backend=hf", "decoding=greedy", "tasks.split=train", "agent.max_steps=3",
-                              "backend.max_new_tokens=20", *overrides, run_dir=base / name)
+        cfg = generate_config(
+            "model=tiny_random",
+            "backend=hf",
+            "decoding=greedy",
+            "tasks.split=train",
+            "agent.max_steps=3",
+            "backend.max_new_tokens=20",
+            *overrides,
+            run_dir=base / name,
+        )
 
         def build(model, backend, sampling, agent):
             policy = make_policy(cache, max_new=backend.max_new_tokens, temperature=sampling.temperature)
@@ -49,8 +57,10 @@ def run(generate_config, monkeypatch, tmp_path_factory, model_cache_dir):
                 pick = policy.next_tokens
 
                 def forced(logits, rows):
-                    return [t if (f := force(policy, row.episode, row.out)) is None else f
-                            for row, t in zip(rows, pick(logits, rows), strict=True)]
+                    return [
+                        t if (f := force(policy, row.episode, row.out)) is None else f
+                        for row, t in zip(rows, pick(logits, rows), strict=True)
+                    ]
 
                 policy.next_tokens = forced
             return policy
@@ -72,15 +82,16 @@ def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run, 
     while the others decode. Greedy transcripts equal lock-step with one episode at a time, with
     the padded attention step and with each row attending over its own keys."""
     one, alone = run("alone", "tasks.limit=6", "backend.batch_size=1")
-    cont, mixed = run(f"mixed_{rows}", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
-                      rows=rows)
+    cont, mixed = run(
+        f"mixed_{rows}", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous", rows=rows
+    )
     assert one["episodes"] == cont["episodes"] == 6
     lengths = [s["completion_tokens"] for r in mixed for s in r["steps"]]
-    assert len(set(lengths)) > 3 and min(lengths) < 20                 # turns of many lengths
+    assert len(set(lengths)) > 3 and min(lengths) < 20  # turns of many lengths
     prof = cont["profile"]
-    assert prof["decode_steps"] < sum(lengths)                        # rows really shared steps
+    assert prof["decode_steps"] < sum(lengths)  # rows really shared steps
     assert prof["row_steps"] - prof["finished_row_steps"] == sum(lengths)
-    assert prof["stream_rebuilds"] >= 2                               # longer joiners repacked the rows
+    assert prof["stream_rebuilds"] >= 2  # longer joiners repacked the rows
     if rows:
         assert prof["attended_keys"] == prof["needed_keys"] > 0 and prof["attention_padding"] == 1
     else:
@@ -95,8 +106,9 @@ def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run, 
 def test_continuous_equals_lockstep_at_the_same_batch_size(run):
     _, lock = run("lock", "tasks.limit=4", "backend.batch_size=2")
     _, cont = run("cont", "tasks.limit=4", "backend.batch_size=2", "backend.scheduler=continuous")
-    assert [s["raw_text"] for r in sorted(lock, key=lambda r: r["task_id"]) for s in r["steps"]] == \
-        [s["raw_text"] for r in sorted(cont, key=lambda r: r["task_id"]) for s in r["steps"]]
+    assert [s["raw_text"] for r in sorted(lock, key=lambda r: r["task_id"]) for s in r["steps"]] == [
+        s["raw_text"] for r in sorted(cont, key=lambda r: r["task_id"]) for s in r["steps"]
+    ]
 
 
 def test_sampling_is_seeded_per_turn_not_per_batch(run):
@@ -114,8 +126,9 @@ def test_sampling_is_seeded_per_turn_not_per_batch(run):
 
 
 def test_budget_stops_before_the_cap(run):
-    summary, recs = run("budget", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
-                           "budget.tokens=9000")
+    summary, recs = run(
+        "budget", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous", "budget.tokens=9000"
+    )
     assert summary["stop_reason"] == "budget.tokens"
     assert summary["spent_tokens"] <= 9000
     assert recs and any(r["end_reason"] == "budget" for r in recs)
@@ -145,23 +158,42 @@ def test_hostile_output_mid_batch_becomes_protocol_or_tool_errors(run):
         ids = policy.tokenizer(HOSTILE[len(episode.steps) % len(HOSTILE)], add_special_tokens=False)["input_ids"]
         return ids[len(out)] if len(out) < len(ids) else policy.eos_ids[0]
 
-    summary, recs = run("hostile", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous",
-                           "backend.max_new_tokens=64", "agent.max_steps=5", force=force)
+    summary, recs = run(
+        "hostile",
+        "tasks.limit=6",
+        "backend.batch_size=3",
+        "backend.scheduler=continuous",
+        "backend.max_new_tokens=64",
+        "agent.max_steps=5",
+        force=force,
+    )
     assert summary["episodes"] == 6 and summary["stop_reason"] == "completed"
     forced = [r for r in recs if _hostile(r["task_id"])]
     assert forced and len(forced) < 6
     for r in forced:
         assert len(r["steps"]) == 5
-        assert all(s["protocol_error"] is not None or s["tool_error"] is not None for s in r["steps"]), \
-            [(s["raw_text"], s["protocol_error"], s["tool_error"]) for s in r["steps"]]
+        assert all(s["protocol_error"] is not None or s["tool_error"] is not None for s in r["steps"]), [
+            (s["raw_text"], s["protocol_error"], s["tool_error"]) for s in r["steps"]
+        ]
 
 
 @pytest.mark.reliability
 def test_kill_9_mid_run_resumes_without_loss_or_duplicates(repo, tmp_path):
     run_dir = tmp_path / "run"
-    cmd = [sys.executable, str(repo / "generate.py"), "model=tiny_random", "tasks.split=train", "tasks.limit=8",
-           "agent.max_steps=2", "backend.max_new_tokens=8", "backend.batch_size=3", "backend.scheduler=continuous",
-           "logger=none", "progress=false", f"run_dir={run_dir}"]
+    cmd = [
+        sys.executable,
+        str(repo / "generate.py"),
+        "model=tiny_random",
+        "tasks.split=train",
+        "tasks.limit=8",
+        "agent.max_steps=2",
+        "backend.max_new_tokens=8",
+        "backend.batch_size=3",
+        "backend.scheduler=continuous",
+        "logger=none",
+        "progress=false",
+        f"run_dir={run_dir}",
+    ]
     kill_mid_run_then_resume(cmd, repo, run_dir, total=8, killed_after=2, timeout=240)
 
 
@@ -174,5 +206,8 @@ def test_continuous_without_cache_reuse_is_one_clear_error(model_cache_dir, monk
 
     monkeypatch.setattr(HFPolicy, "_cache_supported", lambda self: False)
     with pytest.raises(ConfigError, match="use backend.scheduler=lockstep"):
-        HFPolicy(_load_cfg("tiny_random"), HFBackend(device="cpu", cache_dir=str(model_cache_dir),
-                                                     scheduler="continuous"), SamplingConfig())
+        HFPolicy(
+            _load_cfg("tiny_random"),
+            HFBackend(device="cpu", cache_dir=str(model_cache_dir), scheduler="continuous"),
+            SamplingConfig(),
+        )

@@ -29,8 +29,16 @@ def _bad_records():
 
 def _smollm2_like(n: int = 4):
     """What SmolLM2-135M does today: prose, no tool call, until max_steps."""
-    return [make_record([bad(f"Reply {i}") for i in range(2)] + [bad("The same words.")] * 2,
-                        diff="", visible=False, hidden=k % 2 == 0, tokens=1500) for k in range(n)]
+    return [
+        make_record(
+            [bad(f"Reply {i}") for i in range(2)] + [bad("The same words.")] * 2,
+            diff="",
+            visible=False,
+            hidden=k % 2 == 0,
+            tokens=1500,
+        )
+        for k in range(n)
+    ]
 
 
 def _compose(repo, *overrides):
@@ -44,13 +52,16 @@ def test_shipped_scorers_validate_and_cover_every_check(repo, name):
     assert load_scorer(name) == cfg
 
 
-@pytest.mark.parametrize("override, message", [
-    ("+scorer.weights.typo=1", "unknown check 'typo' in weights; valid checks: protocol, tests_before_edit"),
-    ("+scorer.gates.nope=1", "unknown check 'nope' in gates; valid checks: protocol"),
-    ("scorer.weights.loops=-1", "weight of 'loops' is negative"),
-    ("scorer.gates.scope=2", "gate of 'scope' must be a threshold in [0, 1]"),
-    ("+scorer.typo=1", "unknown config key 'scorer.typo'"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("+scorer.weights.typo=1", "unknown check 'typo' in weights; valid checks: protocol, tests_before_edit"),
+        ("+scorer.gates.nope=1", "unknown check 'nope' in gates; valid checks: protocol"),
+        ("scorer.weights.loops=-1", "weight of 'loops' is negative"),
+        ("scorer.gates.scope=2", "gate of 'scope' must be a threshold in [0, 1]"),
+        ("+scorer.typo=1", "unknown config key 'scorer.typo'"),
+    ],
+)
 def test_scorer_config_errors_are_one_line(repo, override, message):
     with pytest.raises(ConfigError) as exc:
         validate_config(_compose(repo, override), ScoreConfig)
@@ -79,15 +90,16 @@ def test_weighted_mean_and_gates():
 def test_scorers_put_different_emphasis():
     hidden_fails = _bad("hidden_fails")
     undisciplined = _bad("no_tests_before_edit")
-    for name, better, worse in [("functional", undisciplined, hidden_fails),
-                                ("discipline", hidden_fails, undisciplined)]:
+    for name, better, worse in [
+        ("functional", undisciplined, hidden_fails),
+        ("discipline", hidden_fails, undisciplined),
+    ]:
         cfg = load_scorer(name)
         assert score_record(better, cfg).score > score_record(worse, cfg).score, name
 
 
 def _oracle_run(generate_config, tmp_path):
-    cfg = generate_config("backend=oracle", "tasks.programs=[anagram_groups,bank_account]",
-                          run_dir=tmp_path / "run")
+    cfg = generate_config("backend=oracle", "tasks.programs=[anagram_groups,bank_account]", run_dir=tmp_path / "run")
     run_generation(cfg)
     return tmp_path / "run"
 
@@ -97,7 +109,7 @@ def test_oracle_scores_at_the_top_of_default(generate_config, tmp_path):
     others = [*_bad_records().values(), *_smollm2_like()]
     cfg = load_scorer("default")
     scored = score_records(oracle + others, cfg)
-    top, rest = scored[: len(oracle)], scored[len(oracle):]
+    top, rest = scored[: len(oracle)], scored[len(oracle) :]
     assert len(top) == 4 and min(r.score for r in top) >= 0.98, [(r.score, r.checks) for r in top]
     assert min(r.score for r in top) >= max(r.score for r in rest)
     assert max(r.score for r in score_records(_smollm2_like(), cfg)) < 0.5
@@ -140,8 +152,10 @@ def test_score_py_bad_inputs(tmp_path, run_cli):
     cases = {
         "empty": ("", "has no complete rollout records: nothing to score (empty run)"),
         "only_partial": (good[:100], "nothing to score (empty run)"),
-        "newer": (good + good.replace('"schema_version":1', '"schema_version":2'),
-                  "rollouts.jsonl:2: rollout schema_version 2 is newer than this scorer's (1)"),
+        "newer": (
+            good + good.replace('"schema_version":1', '"schema_version":2'),
+            "rollouts.jsonl:2: rollout schema_version 2 is newer than this scorer's (1)",
+        ),
         "bad_line": (good + '{"run_id": 1}\n' + good, "rollouts.jsonl:2: not a valid rollout record"),
     }
     for name, (content, _) in cases.items():

@@ -36,19 +36,25 @@ SANDBOX = Limits(per_test_timeout_s=1.0, wall_timeout_s=30)
 def play_oracle(task, agent, runner, root: Path) -> RolloutRecord:
     """A finished oracle episode as a rollout record (what generate.py would have written)."""
     policy = OraclePolicy(ModelConfig(name="oracle"), SamplingConfig(), 8)
-    ep = Episode(Workspace(task, root, runner, observation_limit=agent.observation_limit_chars),
-                 sample_index=0, seed=7, agent=agent, mode=policy.prompt_mode)
+    ep = Episode(
+        Workspace(task, root, runner, observation_limit=agent.observation_limit_chars),
+        sample_index=0,
+        seed=7,
+        agent=agent,
+        mode=policy.prompt_mode,
+    )
     while not ep.done:
         ep.apply(policy.act([ep], seed=0)[0])
-    return ep.to_record(run_id="oracle-run", policy=policy.info(), prompt_hash="h", prices=Prices(),
-                        final=ep.grade())
+    return ep.to_record(run_id="oracle-run", policy=policy.info(), prompt_hash="h", prices=Prices(), final=ep.grade())
 
 
 @pytest.fixture(scope="module")
 def records(builtin_tasks, agent_config, fork_runner, tmp_path_factory):
     root = tmp_path_factory.mktemp("oracle")
-    return {tid: play_oracle(builtin_tasks[tid], agent_config, fork_runner, root / str(i))
-            for i, tid in enumerate((TRAIN, HELDOUT))}
+    return {
+        tid: play_oracle(builtin_tasks[tid], agent_config, fork_runner, root / str(i))
+        for i, tid in enumerate((TRAIN, HELDOUT))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +64,8 @@ def scorer():
 
 def test_restore_episode_reproduces_the_state(records, builtin_tasks, agent_config, fork_runner, tmp_path):
     rec, task = records[TRAIN], builtin_tasks[TRAIN]
-    assert decision_state(rec) == 2          # oracle: read_file, run_tests, then the first edit
-    last = len(rec.steps) - 1                # right before finish: every edit replayed
+    assert decision_state(rec) == 2  # oracle: read_file, run_tests, then the first edit
+    last = len(rec.steps) - 1  # right before finish: every edit replayed
     ep = restore_episode(rec, last, task, fork_runner, agent_config, "text_prompt", tmp_path)
     assert ep.messages == rec.messages[: 2 + 2 * last] and ep.steps == rec.steps[:last]
     for path, content in task.reference_fix.items():
@@ -69,7 +75,13 @@ def test_restore_episode_reproduces_the_state(records, builtin_tasks, agent_conf
     # the decision state: nothing edited yet
     ep2 = restore_episode(rec, 2, task, fork_runner, agent_config, "text_prompt", tmp_path)
     assert ep2.workspace.diff() == "" and [m["role"] for m in ep2.messages] == [
-        "system", "user", "assistant", "tool", "assistant", "tool"]
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+    ]
     with pytest.raises(ConfigError, match="prompt mismatch"):
         restore_episode(rec, 2, task, fork_runner, agent_config, "native", tmp_path)
 
@@ -77,8 +89,16 @@ def test_restore_episode_reproduces_the_state(records, builtin_tasks, agent_conf
 def test_oracle_alternatives_tie_so_no_pair(records, builtin_tasks, agent_config, scorer):
     policy = OraclePolicy(ModelConfig(name="oracle"), SamplingConfig(), 8)
     cfg = StepPairsConfig(alternatives=3, continuations=2, max_steps=6)
-    pairs, stats = build_step_pairs([records[TRAIN]], builtin_tasks, policy, agent=agent_config,
-                                    prices=Prices(), scorer_cfg=scorer, cfg=cfg, sandbox=SANDBOX)
+    pairs, stats = build_step_pairs(
+        [records[TRAIN]],
+        builtin_tasks,
+        policy,
+        agent=agent_config,
+        prices=Prices(),
+        scorer_cfg=scorer,
+        cfg=cfg,
+        sandbox=SANDBOX,
+    )
     assert pairs == [] and stats["states"] == 1 and stats["alternatives"] == 3
     assert stats["outcomes"] == {"small_margin": 1}
     assert stats["margins"] == {"min_margin": cfg.min_margin, "max": 0.0, "mean": 0.0, "per_state": [0.0]}
@@ -118,8 +138,12 @@ class Scripted(Policy):
             if n == self.decision_step:
                 self.decision_seeds.append(ep.seed)
                 self.temperatures.append(self.sampling.temperature)
-                text = (self.oracle.act([ep], seed)[0].text if i % 2 == 0 else
-                        "Let me look again.\n" + Action(name="read_file", arguments={"path": ep.task.editable[0]}).render())
+                text = (
+                    self.oracle.act([ep], seed)[0].text
+                    if i % 2 == 0
+                    else "Let me look again.\n"
+                    + Action(name="read_file", arguments={"path": ep.task.editable[0]}).render()
+                )
             elif ep.steps[self.decision_step].action.name == "read_file":
                 text = Action(name="finish", arguments={"summary": "gave up"}).render()
             else:
@@ -133,12 +157,19 @@ def test_scripted_policy_gives_one_edit_vs_explore_pair(records, builtin_tasks, 
     policy = Scripted(decision_step=2)
     cfg = StepPairsConfig(alternatives=4, continuations=2, max_steps=6, temperature=0.9)
     held = records[HELDOUT]
-    pairs, stats = build_step_pairs([rec, held], builtin_tasks, policy, agent=agent_config,
-                                    prices=Prices(prompt_usd_per_mtok=1.0, completion_usd_per_mtok=2.0),
-                                    scorer_cfg=scorer, cfg=cfg, sandbox=SANDBOX)
+    pairs, stats = build_step_pairs(
+        [rec, held],
+        builtin_tasks,
+        policy,
+        agent=agent_config,
+        prices=Prices(prompt_usd_per_mtok=1.0, completion_usd_per_mtok=2.0),
+        scorer_cfg=scorer,
+        cfg=cfg,
+        sandbox=SANDBOX,
+    )
     assert len(pairs) == 1 and stats["skipped"] == {"not_train": 1} and stats["states"] == 1
     assert len(set(policy.decision_seeds)) == 4 and policy.temperatures == [0.9] * 4
-    assert policy.sampling.temperature == SamplingConfig().temperature       # restored
+    assert policy.sampling.temperature == SamplingConfig().temperature  # restored
     pair = pairs[0]
     meta = pair["metadata"]
     assert meta["decision"] == "edit_vs_explore" and meta["chosen_kind"] == "edit"
@@ -147,7 +178,11 @@ def test_scripted_policy_gives_one_edit_vs_explore_pair(records, builtin_tasks, 
     assert '"name": "read_file"' in pair["rejected"][0]["content"]
     assert pair["prompt"] == rec.messages[:6]
     assert (meta["task_id"], meta["source_run"], meta["sample_index"], meta["pair_kind"]) == (
-        TRAIN, "oracle-run", 0, "step")
+        TRAIN,
+        "oracle-run",
+        0,
+        "step",
+    )
     # values: the edit branch replays the oracle's episode (same score), the read branch fails
     oracle_score = score_record(rec, scorer).score
     edit = [a for a in meta["alternatives"] if a["kind"] == "edit"]
@@ -172,8 +207,16 @@ def test_scripted_policy_gives_one_edit_vs_explore_pair(records, builtin_tasks, 
 def test_token_budget_stops_the_build(records, builtin_tasks, agent_config, scorer):
     policy = Scripted(decision_step=2)
     cfg = StepPairsConfig(alternatives=2, continuations=1, budget_tokens=50)
-    pairs, stats = build_step_pairs([records[TRAIN]], builtin_tasks, policy, agent=agent_config,
-                                    prices=Prices(), scorer_cfg=scorer, cfg=cfg, sandbox=SANDBOX)
+    pairs, stats = build_step_pairs(
+        [records[TRAIN]],
+        builtin_tasks,
+        policy,
+        agent=agent_config,
+        prices=Prices(),
+        scorer_cfg=scorer,
+        cfg=cfg,
+        sandbox=SANDBOX,
+    )
     assert pairs == [] and stats["stop_reason"] == "budget_tokens" and stats["continuation_tokens"] <= 50
 
 
@@ -182,7 +225,7 @@ def test_tiny_random_model_end_to_end(records, builtin_tasks, agent_config, scor
 
     from omegaconf import OmegaConf
 
-    def refuse(*args, **kwargs):   # the loader must never wait on the hub
+    def refuse(*args, **kwargs):  # the loader must never wait on the hub
         raise OSError("network disabled in tests")
 
     monkeypatch.setattr(socket.socket, "connect", refuse)
@@ -191,13 +234,23 @@ def test_tiny_random_model_end_to_end(records, builtin_tasks, agent_config, scor
     from agentpref.agent.policies.hf import HFPolicy
 
     model = ModelConfig(**OmegaConf.to_container(OmegaConf.load(REPO / "conf/model/tiny_random.yaml")))
-    policy = HFPolicy(model, HFBackend(device="cpu", max_new_tokens=12, batch_size=4,
-                                       cache_dir=str(REPO / "data/cache/models")),
-                      SamplingConfig(temperature=1.0))
+    policy = HFPolicy(
+        model,
+        HFBackend(device="cpu", max_new_tokens=12, batch_size=4, cache_dir=str(REPO / "data/cache/models")),
+        SamplingConfig(temperature=1.0),
+    )
     try:
         cfg = StepPairsConfig(alternatives=2, continuations=1, max_steps=2, min_margin=0.05)
-        pairs, stats = build_step_pairs(list(records.values()), builtin_tasks, policy, agent=agent_config,
-                                        prices=model.prices, scorer_cfg=scorer, cfg=cfg, sandbox=SANDBOX)
+        pairs, stats = build_step_pairs(
+            list(records.values()),
+            builtin_tasks,
+            policy,
+            agent=agent_config,
+            prices=model.prices,
+            scorer_cfg=scorer,
+            cfg=cfg,
+            sandbox=SANDBOX,
+        )
     finally:
         policy.close()
     assert stats["states"] == 1 and stats["skipped"] == {"not_train": 1}

@@ -14,13 +14,21 @@ def _study(run_dir: Path, stages: dict, **extra):
     from agentpref.config import validate_config
     from agentpref.study import StudyConfig
 
-    cfg = OmegaConf.create({"stages": stages, "params": {"tasks": 1}, "logger": {"kind": "none"},
-                            "run_dir": str(run_dir)} | extra)
+    cfg = OmegaConf.create(
+        {"stages": stages, "params": {"tasks": 1}, "logger": {"kind": "none"}, "run_dir": str(run_dir)} | extra
+    )
     return validate_config(cfg, StudyConfig)
 
 
-SMALL_EVAL = ["model=tiny_random", "tasks.limit=${params.tasks}", "samples_per_task=1", "ks=[1]",
-              "agent.max_steps=1", "backend.max_new_tokens=8", "progress=false"]
+SMALL_EVAL = [
+    "model=tiny_random",
+    "tasks.limit=${params.tasks}",
+    "samples_per_task=1",
+    "ks=[1]",
+    "agent.max_steps=1",
+    "backend.max_new_tokens=8",
+    "progress=false",
+]
 
 
 @pytest.mark.slow
@@ -28,11 +36,21 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     from agentpref.study import run_study
 
     stages = {
-        "demos": {"entry": "generate", "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2",
-                                                     "progress=false"]},
+        "demos": {
+            "entry": "generate",
+            "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2", "progress=false"],
+        },
         "data": {"entry": "build_data", "overrides": ["runs=[${run_dir}/demos]"]},
-        "sft": {"entry": "train", "overrides": ["algo=sft", "debug=fast", "trainer.max_steps=1",
-                                                "global_batch_size=1", "data=${run_dir}/data"]},
+        "sft": {
+            "entry": "train",
+            "overrides": [
+                "algo=sft",
+                "debug=fast",
+                "trainer.max_steps=1",
+                "global_batch_size=1",
+                "data=${run_dir}/data",
+            ],
+        },
         "eval": {"entry": "evaluate", "overrides": ["policy_from=${run_dir}/sft", *SMALL_EVAL]},
         "report": {"entry": "report", "overrides": ["runs=[${run_dir}/eval]", "name=table"]},
     }
@@ -71,22 +89,31 @@ def test_a_train_stage_without_examples_is_skipped_and_the_report_says_so(tmp_pa
     from agentpref.study import run_study
 
     stages = {
-        "demos": {"entry": "generate", "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2",
-                                                     "progress=false"]},
+        "demos": {
+            "entry": "generate",
+            "overrides": ["backend=oracle", "tasks.split=train", "tasks.limit=2", "progress=false"],
+        },
         "pairs": {"entry": "build_data", "overrides": ["runs=[${run_dir}/demos]", "sft.enabled=false"]},
-        "dpo": {"entry": "train", "overrides": ["algo=dpo", "debug=fast", "data=${run_dir}/pairs",
-                                                "dpo.beta=0.2"]},
+        "dpo": {"entry": "train", "overrides": ["algo=dpo", "debug=fast", "data=${run_dir}/pairs", "dpo.beta=0.2"]},
         "eval_base": {"entry": "evaluate", "overrides": SMALL_EVAL},
         "eval_dpo": {"entry": "evaluate", "overrides": ["policy_from=${run_dir}/dpo", *SMALL_EVAL]},
-        "report": {"entry": "report", "overrides": ["runs=[${run_dir}/eval_base,${run_dir}/eval_dpo]",
-                                                    "name=table", "metrics=[pass@1]"]},
+        "report": {
+            "entry": "report",
+            "overrides": ["runs=[${run_dir}/eval_base,${run_dir}/eval_dpo]", "name=table", "metrics=[pass@1]"],
+        },
     }
     run_dir = tmp_path / "study"
     record = run_study(_study(run_dir, stages, metric="eval_dpo/pass@1"))
     why = "the pairs stage produced 0 DPO examples (0 trajectory pairs, 0 step pairs)"
     status = {name: s["status"] for name, s in record["stages"].items()}
-    assert status == {"demos": "done", "pairs": "done", "dpo": "skipped", "eval_base": "done",
-                      "eval_dpo": "skipped", "report": "done"}
+    assert status == {
+        "demos": "done",
+        "pairs": "done",
+        "dpo": "skipped",
+        "eval_base": "done",
+        "eval_dpo": "skipped",
+        "report": "done",
+    }
     dpo = json.loads((run_dir / "study.json").read_text())["stages"]["dpo"]
     assert dpo["reason"] == why and dpo["method"] == "DPO (β=0.2)"
     assert record["stages"]["eval_dpo"]["reason"] == "it reads dpo, which was skipped"
@@ -145,6 +172,9 @@ def test_slurm_template_selects_the_submitit_launcher(repo, tmp_path):
     (tmp_path / "local").mkdir()
     (tmp_path / "local" / "slurm.yaml").write_text((repo / "launch/slurm/submitit_slurm.yaml").read_text())
     with initialize_config_dir(str(repo / "conf"), version_base="1.3"):
-        cfg = compose("train", overrides=[f"hydra.searchpath=[file://{tmp_path}]", "+local=slurm", "data=x"],
-                      return_hydra_config=True)
+        cfg = compose(
+            "train",
+            overrides=[f"hydra.searchpath=[file://{tmp_path}]", "+local=slurm", "data=x"],
+            return_hydra_config=True,
+        )
     assert "submitit" in cfg.hydra.launcher._target_ and cfg.hydra.launcher.partition == "gpu"

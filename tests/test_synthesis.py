@@ -38,14 +38,20 @@ def tiny_task() -> Task:
         def test_double():
             assert double(2) == 4
     """)
-    return Task(id="builtin/counter/none", source="builtin", program="builtin:counter",
-                files={"counter.py": prog, "tests/test_counter.py": tests}, editable=["counter.py"],
-                visible_tests=["tests/test_counter.py"], reference_fix={}, split="heldout")
+    return Task(
+        id="builtin/counter/none",
+        source="builtin",
+        program="builtin:counter",
+        files={"counter.py": prog, "tests/test_counter.py": tests},
+        editable=["counter.py"],
+        visible_tests=["tests/test_counter.py"],
+        reference_fix={},
+        split="heldout",
+    )
 
 
 def test_synthesis_rules_on_a_tiny_program(validator):
-    tasks, stats = synthesize([tiny_task()], validator, seed=0, mutants_per_program=100,
-                              max_attempts_per_program=1000)
+    tasks, stats = synthesize([tiny_task()], validator, seed=0, mutants_per_program=100, max_attempts_per_program=1000)
     assert stats.kept == len(tasks) > 5
     # `x * 2` -> `x + 2` is equivalent on the test input double(2): it must have been dropped.
     assert all("return x + 2" not in t.files["counter.py"] for t in tasks)
@@ -73,8 +79,7 @@ def test_kept_mutants_and_counts_do_not_depend_on_the_number_of_workers(validato
     keep the same mutants and count the same tries, a hanging mutant included."""
     base = [tiny_task(), *load_builtin(programs=["insertion_sort"]).tasks]
     runs = []
-    for validate_with in (validator, Validator("fork", Limits(per_test_timeout_s=0.5, wall_timeout_s=20),
-                                               workers=1)):
+    for validate_with in (validator, Validator("fork", Limits(per_test_timeout_s=0.5, wall_timeout_s=20), workers=1)):
         tasks, stats = synthesize(base, validate_with, seed=0, mutants_per_program=3)
         assert any(t.metadata["hangs"] for t in tasks)
         runs.append(([t.id for t in tasks], stats.tried, stats.dropped["survived_visible_tests"]))
@@ -86,8 +91,9 @@ def test_kept_mutants_and_counts_do_not_depend_on_the_number_of_workers(validato
 
 def test_every_kept_mutant_is_a_valid_task(validator):
     base = load_builtin(programs=["insertion_sort"]).tasks
-    tasks, _ = synthesize(base, validator, seed=1, mutants_per_program=5, n_mutations=2,
-                          operators=["compare", "off_by_one", "arithmetic"])
+    tasks, _ = synthesize(
+        base, validator, seed=1, mutants_per_program=5, n_mutations=2, operators=["compare", "off_by_one", "arithmetic"]
+    )
     assert len(tasks) == 5
     for task in tasks:
         assert task.metadata["n_mutations"] == 2

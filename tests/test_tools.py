@@ -113,15 +113,26 @@ def test_observations_are_truncated(builtin_tasks, fork_runner, tmp_path):
 def test_episode_records_steps_and_grades(builtin_tasks, fork_runner, tmp_path, agent_config):
     ws = Workspace(builtin_tasks[TASK], tmp_path / "ws", fork_runner)
     ep = Episode(ws, sample_index=0, seed=1, agent=agent_config, mode="text_prompt")
-    assert '"name": "edit"' in ep.messages[0]["content"]          # schemas rendered into the prompt
-    assert "Reported problem:" in ep.messages[1]["content"] and "anagram_groups.py  (editable)" in ep.messages[1]["content"]
+    assert '"name": "edit"' in ep.messages[0]["content"]  # schemas rendered into the prompt
+    assert (
+        "Reported problem:" in ep.messages[1]["content"]
+        and "anagram_groups.py  (editable)" in ep.messages[1]["content"]
+    )
     ep.apply(PolicyOutput(text="I think the bug is in the comparison.", completion_tokens=9))
     edit = Action(name="edit", arguments={"path": "anagram_groups.py", "old": BUGGY, "new": FIXED})
     ep.apply(PolicyOutput(text=edit.render()))
     ep.apply(PolicyOutput(text=Action(name="finish", arguments={"summary": "fixed"}).render()))
     assert ep.end_reason == "finished"
-    assert [m["role"] for m in ep.messages] == ["system", "user", "assistant", "user", "assistant", "tool",
-                                                "assistant", "tool"]
+    assert [m["role"] for m in ep.messages] == [
+        "system",
+        "user",
+        "assistant",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+    ]
     first, second, _ = ep.steps
     assert first.protocol_error.kind == "no_tool_call" and first.completion_tokens == 9
     assert second.edited == "anagram_groups.py" and second.tool_ok
@@ -134,7 +145,7 @@ def test_episode_stops_at_max_steps_and_on_policy_errors(builtin_tasks, fork_run
     agent = agent_config.model_copy(update={"max_steps": 2})
     ws = Workspace(builtin_tasks[TASK], tmp_path / "ws", fork_runner)
     ep = Episode(ws, sample_index=0, seed=1, agent=agent, mode="native")
-    assert '"name": "edit"' not in ep.messages[0]["content"]     # native: schemas go in tools=
+    assert '"name": "edit"' not in ep.messages[0]["content"]  # native: schemas go in tools=
     ep.apply(PolicyOutput(text="hm", native_calls=[NativeCall(name="list_files", arguments="{}", call_id="a")]))
     assert ep.steps[0].raw_text == 'hm\n<tool_call>{"name": "list_files", "arguments": {"path": "."}}</tool_call>'
     ep.apply(PolicyOutput(native_calls=[]))

@@ -26,23 +26,27 @@ def test_dpo_keys_map_onto_trl_dpoconfig(train_config, tmp_path):
 
     from agentpref.training.run import trainer_args
 
-    cfg = train_config("algo=dpo", "dpo.beta=0.25", "dpo.loss_type=[ipo]", "global_batch_size=8",
-                       "per_device_batch_size=2")
+    cfg = train_config(
+        "algo=dpo", "dpo.beta=0.25", "dpo.loss_type=[ipo]", "global_batch_size=8", "per_device_batch_size=2"
+    )
     args = trainer_args(cfg, tmp_path, accumulation=4, report=False)
     assert isinstance(args, DPOConfig)
     assert (args.beta, args.loss_type, args.gradient_accumulation_steps) == (0.25, ["ipo"], 4)
     assert args.max_length == 4096 and args.bf16 is False and args.precompute_ref_log_probs is True
 
 
-@pytest.mark.parametrize("overrides, message", [
-    (["algo=dpo", "+dpo.betta=0.1"], "unknown config key 'dpo.betta': not a field of trl.DPOConfig"),
-    (["algo=dpo", "dpo.loss_type=[sigmod]"], "TRL offers sigmoid, hinge, ipo"),
-    (["algo=dpo", "dpo.loss_type=[exo_pair]"], "label_smoothing"),
-    (["algo=sft", "+sft.output_dir=x"], "'sft.output_dir' is set by train.py: set run_dir"),
-    (["algo=sft", "+sft.gradient_accumulation_steps=4"], "accumulation is derived"),
-    (["algo=sft", "+trainer.max_stepz=2"], "unknown config key 'trainer.max_stepz'"),
-    (["algo=sft", "+model.lora.rank=8"], "not a field of peft.LoraConfig"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (["algo=dpo", "+dpo.betta=0.1"], "unknown config key 'dpo.betta': not a field of trl.DPOConfig"),
+        (["algo=dpo", "dpo.loss_type=[sigmod]"], "TRL offers sigmoid, hinge, ipo"),
+        (["algo=dpo", "dpo.loss_type=[exo_pair]"], "label_smoothing"),
+        (["algo=sft", "+sft.output_dir=x"], "'sft.output_dir' is set by train.py: set run_dir"),
+        (["algo=sft", "+sft.gradient_accumulation_steps=4"], "accumulation is derived"),
+        (["algo=sft", "+trainer.max_stepz=2"], "unknown config key 'trainer.max_stepz'"),
+        (["algo=sft", "+model.lora.rank=8"], "not a field of peft.LoraConfig"),
+    ],
+)
 @pytest.mark.reliability
 def test_config_mistakes_fail_with_one_line(train_config, overrides, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -83,23 +87,40 @@ def test_reference_cache_is_reused_across_betas(repo, tmp_path):
     model_cfg = ModelConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/model/tiny_random.yaml")))
     path = resolve_checkpoint(model_cfg, repo / "data/cache/models")
     tok = AutoTokenizer.from_pretrained(path)
-    pairs = [tokenize_pair(tok, CONVERSATION[:2], CONVERSATION[2:5], [{"role": "assistant", "content": f"NO {i}"}])
-             for i in range(3)]
+    pairs = [
+        tokenize_pair(tok, CONVERSATION[:2], CONVERSATION[2:5], [{"role": "assistant", "content": f"NO {i}"}])
+        for i in range(3)
+    ]
     cache = RefLogpCache(tmp_path / "cache")
 
     def trainer(beta: float, rows):
-        args = DPOConfig(output_dir=str(tmp_path / f"out{beta}"), report_to="none", use_cpu=True, bf16=False,
-                         beta=beta, activation_checkpointing=False, max_length=4096,
-                         precompute_ref_log_probs=True, per_device_train_batch_size=2)
+        args = DPOConfig(
+            output_dir=str(tmp_path / f"out{beta}"),
+            report_to="none",
+            use_cpu=True,
+            bf16=False,
+            beta=beta,
+            activation_checkpointing=False,
+            max_length=4096,
+            precompute_ref_log_probs=True,
+            per_device_train_batch_size=2,
+        )
         collator = PolicyMaskCollator(pad_token_id=tok.pad_token_id, max_length=4096)
         dataset = Dataset.from_list(rows)
         dataset.save_to_disk(str(tmp_path / f"ds{beta}{len(rows)}"))
         from datasets import load_from_disk
 
-        return AgentDPOTrainer(model=AutoModelForCausalLM.from_pretrained(path), args=args, processing_class=tok,
-                               train_dataset=load_from_disk(str(tmp_path / f"ds{beta}{len(rows)}")),
-                               data_collator=collator, peft_config=LoraConfig(r=4, target_modules="all-linear"),
-                               ref_cache=cache, reference={"base": "tiny"}, ref_settings={"mask": True})
+        return AgentDPOTrainer(
+            model=AutoModelForCausalLM.from_pretrained(path),
+            args=args,
+            processing_class=tok,
+            train_dataset=load_from_disk(str(tmp_path / f"ds{beta}{len(rows)}")),
+            data_collator=collator,
+            peft_config=LoraConfig(r=4, target_modules="all-linear"),
+            ref_cache=cache,
+            reference={"base": "tiny"},
+            ref_settings={"mask": True},
+        )
 
     first, second = trainer(0.1, pairs), trainer(0.5, pairs)
     assert first.ref_cache_status["train"]["hit"] is False
@@ -110,7 +131,9 @@ def test_reference_cache_is_reused_across_betas(repo, tmp_path):
     assert cached == pytest.approx(first.train_dataset["ref_chosen_logps"])
     base = AutoModelForCausalLM.from_pretrained(path)
     row = pairs[0]
-    by_hand = sequence_logps(base, row["prompt_ids"] + row["chosen_ids"], [0] * len(row["prompt_ids"]) + row["chosen_mask"])
+    by_hand = sequence_logps(
+        base, row["prompt_ids"] + row["chosen_ids"], [0] * len(row["prompt_ids"]) + row["chosen_mask"]
+    )
     assert cached[0] == pytest.approx(by_hand, rel=1e-4)
     third = trainer(0.1, pairs[:2])
     assert third.ref_cache_status["train"]["hit"] is False
@@ -145,8 +168,15 @@ def test_sft_then_dpo_from_the_sft_adapter(run_cli, train_run, train_data, tmp_p
     assert (sft_dir / "adapter" / "adapter_model.safetensors").is_file()
     assert json.loads((sft_dir / "train.json").read_text())["examples"] == 4
 
-    dpo = train_run("algo=dpo", "debug=fast", "dpo.beta=0.1", f"data={train_data}", f"init_from={sft_dir}",
-                    f"ref_cache.dir={tmp_path / 'refcache'}", run_dir=dpo_dir)
+    dpo = train_run(
+        "algo=dpo",
+        "debug=fast",
+        "dpo.beta=0.1",
+        f"data={train_data}",
+        f"init_from={sft_dir}",
+        f"ref_cache.dir={tmp_path / 'refcache'}",
+        run_dir=dpo_dir,
+    )
     assert dpo == _summary(dpo_dir)
     assert dpo["steps"] == 2 and "final/rewards/margins" in dpo
     assert dpo["ref_cache"]["train"]["hit"] is False
@@ -203,10 +233,16 @@ def test_kill_9_mid_training_resumes_from_the_last_whole_checkpoint(repo, train_
     from agentpref.training.run import last_complete_checkpoint
 
     run_dir = tmp_path / "run"
-    cmd = [sys.executable, str(repo / "train.py"), "algo=sft", "debug=fast", f"data={train_data}",
-           "trainer.max_steps=6", f"run_dir={run_dir}"]
-    proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        str(repo / "train.py"),
+        "algo=sft",
+        "debug=fast",
+        f"data={train_data}",
+        "trainer.max_steps=6",
+        f"run_dir={run_dir}",
+    ]
+    proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     checkpoints = run_dir / "checkpoints"
     deadline = time.time() + 300
     while time.time() < deadline and not (checkpoints / "checkpoint-2" / "trainer_state.json").exists():
@@ -221,7 +257,7 @@ def test_kill_9_mid_training_resumes_from_the_last_whole_checkpoint(repo, train_
     step = int(whole.rsplit("-", 1)[1])
     assert step >= 2
     partial = checkpoints / f"checkpoint-{step + 1}"
-    if not partial.exists():              # what a kill during the next save leaves behind
+    if not partial.exists():  # what a kill during the next save leaves behind
         shutil.copytree(whole, partial)
     (partial / "trainer_state.json").write_text('{"global_step": ')
     done = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=600)

@@ -22,14 +22,25 @@ LAUNCH = REPO / "launch" / "accelerate"
 STEPS = 3
 # debug=fast with 3 steps, one checkpoint (at the end, for trainer_state.json's per-step losses) and
 # a shorter context (prompts are ~1.1k tokens) to keep each launch well under 90 s on 2 cores.
-TRAIN_ARGS = ["algo=sft", "debug=fast", "global_batch_size=2", "per_device_batch_size=1",
-              f"trainer.max_steps={STEPS}", f"trainer.save_steps={STEPS}", "trainer.max_length=1280"]
+TRAIN_ARGS = [
+    "algo=sft",
+    "debug=fast",
+    "global_batch_size=2",
+    "per_device_batch_size=1",
+    f"trainer.max_steps={STEPS}",
+    f"trainer.save_steps={STEPS}",
+    "trainer.max_length=1280",
+]
 
 
 def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "AGENTPREF_LAUNCH_TIME"}
-    return env | {"OMP_NUM_THREADS": "1", "WANDB_MODE": "offline", "HYDRA_FULL_ERROR": "1",
-                  "TOKENIZERS_PARALLELISM": "false"}
+    return env | {
+        "OMP_NUM_THREADS": "1",
+        "WANDB_MODE": "offline",
+        "HYDRA_FULL_ERROR": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+    }
 
 
 def _run(cmd: list[str], timeout: float = 420) -> subprocess.CompletedProcess:
@@ -74,8 +85,13 @@ def test_accelerate_config_leaves_training_settings_to_train_py(name):
     from accelerate.commands.config.config_args import load_config_from_file
 
     raw = yaml.safe_load((LAUNCH / f"{name}.yaml").read_text())
-    forbidden = {"mixed_precision", "gradient_accumulation_steps", "gradient_clipping",
-                 "deepspeed_config_file", "downcast_bf16"}
+    forbidden = {
+        "mixed_precision",
+        "gradient_accumulation_steps",
+        "gradient_clipping",
+        "deepspeed_config_file",
+        "downcast_bf16",
+    }
     assert not forbidden & (set(raw) | set(raw.get("deepspeed_config", {}))), name
     config = load_config_from_file(str(LAUNCH / f"{name}.yaml"))
     if name.startswith("zero"):
@@ -107,9 +123,22 @@ def test_cpu_ddp_runs_two_ranks_into_one_run_dir_with_equal_weights(ddp_run):
 def test_torchrun_ranks_agree_on_the_launch_time_run_dir(train_data, tmp_path):
     """Without an explicit run dir every rank resolves ${launch_time:} (the launcher's start time)
     to the same directory: one run dir, one summary.json."""
-    _run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-          str(REPO / "train.py"), *TRAIN_ARGS, "trainer.max_steps=2", "trainer.save_steps=2",
-          f"data={train_data}", f"run_dir={tmp_path}/${{launch_time:}}"])
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(REPO / "train.py"),
+            *TRAIN_ARGS,
+            "trainer.max_steps=2",
+            "trainer.save_steps=2",
+            f"data={train_data}",
+            f"run_dir={tmp_path}/${{launch_time:}}",
+        ]
+    )
     summary, losses = finished_run(tmp_path)
     check_two_ranks(summary, steps=2)
     assert len(list(tmp_path.glob("*/*"))) == 1  # launch_time is <date>/<time>
@@ -125,8 +154,9 @@ def test_deepspeed_zero_matches_plain_data_parallelism(stage, ddp_run, train_dat
         import deepspeed  # noqa: F401
     except ImportError as exc:
         pytest.skip(f"deepspeed is not importable ({exc}); pip install -e '.[dev]' installs it")
-    accelerate_launch(f"zero{stage}.yaml", *TRAIN_ARGS, f"data={train_data}", f"run_dir={tmp_path / 'run'}",
-                      num_processes=2)
+    accelerate_launch(
+        f"zero{stage}.yaml", *TRAIN_ARGS, f"data={train_data}", f"run_dir={tmp_path / 'run'}", num_processes=2
+    )
     summary, losses = finished_run(tmp_path)
     check_two_ranks(summary)
     _, reference = ddp_run

@@ -38,8 +38,10 @@ def test_sft_mask_covers_exactly_the_assistant_turns(tiny):
     _, tok, _ = tiny
     out = tokenize_sft(tok, CONVERSATION)
     assert out["input_ids"] == tok(render(tok, CONVERSATION), add_special_tokens=False)["input_ids"]
-    assert masked_text(tok, out["input_ids"], out["assistant_masks"]) == \
-        "ACTION-ONE read the file<|im_end|>ACTION-TWO edit it<|im_end|>"
+    assert (
+        masked_text(tok, out["input_ids"], out["assistant_masks"])
+        == "ACTION-ONE read the file<|im_end|>ACTION-TWO edit it<|im_end|>"
+    )
     unmasked = tok.decode([i for i, m in zip(out["input_ids"], out["assistant_masks"]) if not m])
     assert "OBSERVATION" in unmasked and "Fix add()" in unmasked and "<|im_start|>assistant\n" in unmasked
 
@@ -54,10 +56,17 @@ def test_sft_labels_through_trl_are_minus_100_off_the_assistant_turns(tiny, tmp_
 
     path, tok, auto = tiny
     example = tokenize_sft(tok, CONVERSATION)
-    args = SFTConfig(output_dir=str(tmp_path), report_to="none", use_cpu=True, bf16=False,
-                     activation_checkpointing=False, max_length=4096)
-    trainer = AgentSFTTrainer(model=auto.from_pretrained(path), args=args,
-                              train_dataset=Dataset.from_list([example]), processing_class=tok)
+    args = SFTConfig(
+        output_dir=str(tmp_path),
+        report_to="none",
+        use_cpu=True,
+        bf16=False,
+        activation_checkpointing=False,
+        max_length=4096,
+    )
+    trainer = AgentSFTTrainer(
+        model=auto.from_pretrained(path), args=args, train_dataset=Dataset.from_list([example]), processing_class=tok
+    )
     row = trainer.train_dataset[0]
     trained = [label for label in row["labels"] if label != -100]
     assert tok.decode(trained) == "ACTION-ONE read the file<|im_end|>ACTION-TWO edit it<|im_end|>"
@@ -71,9 +80,11 @@ def test_template_that_rewrites_history_is_refused(tiny):
     _, tok, _ = tiny
     tok = tok.__class__.from_pretrained(tok.name_or_path)
     # A template that drops every assistant turn but the last (like templates that strip old reasoning).
-    tok.chat_template = ("{% for m in messages %}{% if m.role != 'assistant' or loop.last %}"
-                         "<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endif %}{% endfor %}"
-                         "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+    tok.chat_template = (
+        "{% for m in messages %}{% if m.role != 'assistant' or loop.last %}"
+        "<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endif %}{% endfor %}"
+        "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+    )
     with pytest.raises(DataError, match="chat_template"):
         tokenize_sft(tok, CONVERSATION[:5])
 
@@ -86,8 +97,10 @@ def test_pair_masks_keep_tool_observations_out(tiny):
     rejected = [{"role": "assistant", "content": "GIVE-UP finish now"}]
     out = tokenize_pair(tok, prompt, chosen, rejected)
     assert tok.decode(out["prompt_ids"]).endswith("<|im_start|>assistant\n")
-    assert masked_text(tok, out["chosen_ids"], out["chosen_mask"]) == \
-        "ACTION-ONE read the file<|im_end|>ACTION-TWO edit it<|im_end|>"
+    assert (
+        masked_text(tok, out["chosen_ids"], out["chosen_mask"])
+        == "ACTION-ONE read the file<|im_end|>ACTION-TWO edit it<|im_end|>"
+    )
     assert "OBSERVATION" in tok.decode(out["chosen_ids"])  # still context, just not trained
     assert masked_text(tok, out["rejected_ids"], out["rejected_mask"]) == "GIVE-UP finish now<|im_end|>"
     # A per-message mask from the data wins: train only the second assistant turn.
@@ -117,12 +130,25 @@ def test_masked_dpo_loss_matches_a_hand_computed_example(tiny, tmp_path):
     torch.manual_seed(0)
     pair = tokenize_pair(tok, CONVERSATION[:2], CONVERSATION[2:5], [{"role": "assistant", "content": "GIVE-UP now"}])
     beta = 0.3
-    args = DPOConfig(output_dir=str(tmp_path), report_to="none", use_cpu=True, bf16=False, beta=beta,
-                     activation_checkpointing=False, max_length=4096, precompute_ref_log_probs=False)
+    args = DPOConfig(
+        output_dir=str(tmp_path),
+        report_to="none",
+        use_cpu=True,
+        bf16=False,
+        beta=beta,
+        activation_checkpointing=False,
+        max_length=4096,
+        precompute_ref_log_probs=False,
+    )
     collator = PolicyMaskCollator(pad_token_id=tok.pad_token_id, max_length=4096)
-    trainer = AgentDPOTrainer(model=auto.from_pretrained(path), args=args, train_dataset=Dataset.from_list([pair]),
-                              processing_class=tok, data_collator=collator,
-                              peft_config=LoraConfig(r=4, lora_alpha=8, target_modules="all-linear"))
+    trainer = AgentDPOTrainer(
+        model=auto.from_pretrained(path),
+        args=args,
+        train_dataset=Dataset.from_list([pair]),
+        processing_class=tok,
+        data_collator=collator,
+        peft_config=LoraConfig(r=4, lora_alpha=8, target_modules="all-linear"),
+    )
     model = trainer.model  # the reference is this model with its adapter disabled
     with torch.no_grad():  # LoRA B starts at zero (policy == reference); move it so the ratio is not 0
         for name, p in model.named_parameters():
@@ -151,9 +177,19 @@ def test_masked_dpo_loss_matches_a_hand_computed_example(tiny, tmp_path):
     (pc_all, rc_all), (pr_all, rr_all) = logps("chosen", False), logps("rejected", False)
     unmasked = -math.log(1 / (1 + math.exp(-beta * ((pc_all - rc_all) - (pr_all - rr_all)))))
     assert abs(unmasked - expected) > 1e-3  # the tool observation's tokens would have moved the loss
-    trl_batch = dict(batch, completion_mask=torch.tensor(
-        [[0] * len(pair["prompt_ids"]) + [1] * len(pair["chosen_ids"]) + [0] * (batch["input_ids"].shape[1] - len(pair["prompt_ids"]) - len(pair["chosen_ids"])),
-         [0] * len(pair["prompt_ids"]) + [1] * len(pair["rejected_ids"]) + [0] * (batch["input_ids"].shape[1] - len(pair["prompt_ids"]) - len(pair["rejected_ids"]))]))
+    trl_batch = dict(
+        batch,
+        completion_mask=torch.tensor(
+            [
+                [0] * len(pair["prompt_ids"])
+                + [1] * len(pair["chosen_ids"])
+                + [0] * (batch["input_ids"].shape[1] - len(pair["prompt_ids"]) - len(pair["chosen_ids"])),
+                [0] * len(pair["prompt_ids"])
+                + [1] * len(pair["rejected_ids"])
+                + [0] * (batch["input_ids"].shape[1] - len(pair["prompt_ids"]) - len(pair["rejected_ids"])),
+            ]
+        ),
+    )
     with torch.no_grad():
         assert trainer.compute_loss(trainer.model, trl_batch).item() == pytest.approx(unmasked, rel=1e-4, abs=1e-5)
 

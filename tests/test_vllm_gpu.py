@@ -33,11 +33,17 @@ class _StubLLM:
 
     def generate(self, prompts, params, use_tqdm=True, lora_request=None):
         self.calls.append((prompts, params, lora_request))
-        return [SimpleNamespace(prompt_token_ids=p["prompt_token_ids"],
-                                outputs=[SimpleNamespace(text='<tool_call>{"name": "list_files", '
-                                                              '"arguments": {}}</tool_call>',
-                                                         token_ids=[1, 2, 3])])
-                for p in prompts]
+        return [
+            SimpleNamespace(
+                prompt_token_ids=p["prompt_token_ids"],
+                outputs=[
+                    SimpleNamespace(
+                        text='<tool_call>{"name": "list_files", "arguments": {}}</tool_call>', token_ids=[1, 2, 3]
+                    )
+                ],
+            )
+            for p in prompts
+        ]
 
 
 def test_vllm_policy_plumbing_with_a_stub_engine(repo, tmp_path, monkeypatch, fork_runner):
@@ -57,20 +63,26 @@ def test_vllm_policy_plumbing_with_a_stub_engine(repo, tmp_path, monkeypatch, fo
     monkeypatch.setitem(sys.modules, "vllm", stub)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     agent = AgentConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/agent/default.yaml")))
-    policy = VLLMPolicy(ModelConfig(name="smol", hub_id=str(ckpt), context_window=4096),
-                        VLLMBackend(max_new_tokens=40), SamplingConfig(temperature=0.3))
+    policy = VLLMPolicy(
+        ModelConfig(name="smol", hub_id=str(ckpt), context_window=4096),
+        VLLMBackend(max_new_tokens=40),
+        SamplingConfig(temperature=0.3),
+    )
     assert policy.prompt_mode == "text_prompt"  # SmolLM2's template has no tools
     assert policy.llm.kwargs["model"] == str(ckpt) and policy.llm.kwargs["enable_prefix_caching"]
     tasks = load_task_set(BuiltinTasks(limit=2)).tasks
-    eps = [Episode(Workspace(t, tmp_path / f"ws{i}", fork_runner), sample_index=i, seed=i,
-                   agent=agent, mode=policy.prompt_mode) for i, t in enumerate(tasks)]
+    eps = [
+        Episode(
+            Workspace(t, tmp_path / f"ws{i}", fork_runner), sample_index=i, seed=i, agent=agent, mode=policy.prompt_mode
+        )
+        for i, t in enumerate(tasks)
+    ]
     outs = policy.act(eps, seed=50)
     prompts, params, lora = policy.llm.calls[0]
     assert [p.seed for p in params] == [50, 51] and lora is None
     assert all(p.max_tokens == 40 and p.temperature == 0.3 for p in params)
     # a turn is one call: stop right after </tool_call>, kept in the text; top_k off (-1)
-    assert all(p.stop == ["</tool_call>"] and p.include_stop_str_in_output and p.top_k == -1
-               for p in params)
+    assert all(p.stop == ["</tool_call>"] and p.include_stop_str_in_output and p.top_k == -1 for p in params)
     assert policy.info().sampling["stop_at_tool_call"] is True
     policy.stop_strings, policy.sampling = (), SamplingConfig(temperature=0.0, top_k=5)
     kwargs = policy.sampling_kwargs(7, seed=1)
@@ -109,13 +121,25 @@ def test_vllm_policy_smoke(repo, tmp_path, fork_runner):
 
     agent = AgentConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/agent/default.yaml")))
     model = ModelConfig(**OmegaConf.to_container(OmegaConf.load(repo / "conf/model/smollm2_135m.yaml")))
-    policy = VLLMPolicy(model, VLLMBackend(gpu_memory_utilization=0.3, max_new_tokens=32),
-                        SamplingConfig(temperature=0.7), cache_dir=tmp_path / "models",
-                        llm_kwargs={"enforce_eager": True, "max_model_len": 4096})
+    policy = VLLMPolicy(
+        model,
+        VLLMBackend(gpu_memory_utilization=0.3, max_new_tokens=32),
+        SamplingConfig(temperature=0.7),
+        cache_dir=tmp_path / "models",
+        llm_kwargs={"enforce_eager": True, "max_model_len": 4096},
+    )
     try:
         tasks = load_task_set(BuiltinTasks(limit=2)).tasks
-        eps = [Episode(Workspace(t, tmp_path / f"ws{i}", fork_runner), sample_index=i, seed=i,
-                       agent=agent, mode=policy.prompt_mode) for i, t in enumerate(tasks)]
+        eps = [
+            Episode(
+                Workspace(t, tmp_path / f"ws{i}", fork_runner),
+                sample_index=i,
+                seed=i,
+                agent=agent,
+                mode=policy.prompt_mode,
+            )
+            for i, t in enumerate(tasks)
+        ]
         for turn in range(2):
             live = [ep for ep in eps if not ep.done]
             outs = policy.act(live, seed=turn * 100)

@@ -90,9 +90,14 @@ def validate_config(cfg: DictConfig, model: type[M]) -> M:
         data = OmegaConf.to_container(cfg, resolve=True, throw_on_missing=True)
     except (MissingMandatoryValue, InterpolationToMissingValueError) as exc:
         # An interpolation to a missing value names the interpolating key; name the missing one.
-        key = str(exc).split("Missing mandatory value: ")[-1].split("\n")[0].strip() \
-            if isinstance(exc, InterpolationToMissingValueError) else exc.full_key
-        raise ConfigError(f"missing config value '{key}': {REQUIRED_HINTS.get(key, 'set it on the command line')}") from None
+        key = (
+            str(exc).split("Missing mandatory value: ")[-1].split("\n")[0].strip()
+            if isinstance(exc, InterpolationToMissingValueError)
+            else exc.full_key
+        )
+        raise ConfigError(
+            f"missing config value '{key}': {REQUIRED_HINTS.get(key, 'set it on the command line')}"
+        ) from None
     data.pop("hydra", None)
     try:
         return model.model_validate(data)

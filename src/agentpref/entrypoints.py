@@ -37,29 +37,71 @@ class EntryPoint:
     run: str
     printer: str | None
     takes: tuple[str, ...] = ()
-    logged: bool = False          # has a logger group (W&B)
+    logged: bool = False  # has a logger group (W&B)
     check: str | None = None
     run_dir_from_hydra: bool = True  # run_dir is Hydra's job dir (one per job of a multirun)
 
 
-ENTRY_POINTS: dict[str, EntryPoint] = {e.name: e for e in (
-    EntryPoint("generate", "agentpref.agent.generation:GenerateConfig", "agentpref.agent.generation:run_generation",
-               "agentpref.agent.generation:print_summary", ("raw",), logged=True),
-    EntryPoint("build_data", "agentpref.data.build:BuildDataConfig", "agentpref.data.build:build_data",
-               "agentpref.data.build:print_stats"),
-    EntryPoint("train", "agentpref.training.config:TrainConfig", "agentpref.training.run:train",
-               "agentpref.training.run:print_summary", ("raw",), logged=True,
-               check="agentpref.training.config:check_trainer_keys"),
-    EntryPoint("evaluate", "agentpref.evaluation.run:EvalConfig", "agentpref.evaluation.run:run_evaluation",
-               "agentpref.evaluation.run:print_summary", ("raw",), logged=True),
-    EntryPoint("score", "agentpref.scoring.run:ScoreConfig", "agentpref.scoring.run:score_run",
-               "agentpref.scoring.run:print_summary", run_dir_from_hydra=False),
-    EntryPoint("report", "agentpref.reporting.run:ReportConfig", "agentpref.reporting.run:make_report",
-               "agentpref.reporting.run:print_summary", ("command",), run_dir_from_hydra=False),
-    EntryPoint("study", "agentpref.study:StudyConfig", "agentpref.study:run_study", "agentpref.study:print_summary",
-               ("raw",), logged=True),
-    EntryPoint("tasks_cli", "agentpref.tasks.config:TasksCommandConfig", "agentpref.tasks.cli:run", None),
-)}
+ENTRY_POINTS: dict[str, EntryPoint] = {
+    e.name: e
+    for e in (
+        EntryPoint(
+            "generate",
+            "agentpref.agent.generation:GenerateConfig",
+            "agentpref.agent.generation:run_generation",
+            "agentpref.agent.generation:print_summary",
+            ("raw",),
+            logged=True,
+        ),
+        EntryPoint(
+            "build_data",
+            "agentpref.data.build:BuildDataConfig",
+            "agentpref.data.build:build_data",
+            "agentpref.data.build:print_stats",
+        ),
+        EntryPoint(
+            "train",
+            "agentpref.training.config:TrainConfig",
+            "agentpref.training.run:train",
+            "agentpref.training.run:print_summary",
+            ("raw",),
+            logged=True,
+            check="agentpref.training.config:check_trainer_keys",
+        ),
+        EntryPoint(
+            "evaluate",
+            "agentpref.evaluation.run:EvalConfig",
+            "agentpref.evaluation.run:run_evaluation",
+            "agentpref.evaluation.run:print_summary",
+            ("raw",),
+            logged=True,
+        ),
+        EntryPoint(
+            "score",
+            "agentpref.scoring.run:ScoreConfig",
+            "agentpref.scoring.run:score_run",
+            "agentpref.scoring.run:print_summary",
+            run_dir_from_hydra=False,
+        ),
+        EntryPoint(
+            "report",
+            "agentpref.reporting.run:ReportConfig",
+            "agentpref.reporting.run:make_report",
+            "agentpref.reporting.run:print_summary",
+            ("command",),
+            run_dir_from_hydra=False,
+        ),
+        EntryPoint(
+            "study",
+            "agentpref.study:StudyConfig",
+            "agentpref.study:run_study",
+            "agentpref.study:print_summary",
+            ("raw",),
+            logged=True,
+        ),
+        EntryPoint("tasks_cli", "agentpref.tasks.config:TasksCommandConfig", "agentpref.tasks.cli:run", None),
+    )
+}
 
 
 def _attr(path: str) -> Any:
@@ -116,8 +158,10 @@ def run_entry(name: str, cfg: DictConfig, command: str | None = None) -> Any:
     """Validate a composed config and run the command; returns what its run function returns."""
     entry = entry_point(name)
     config = validate(name, cfg)
-    given = {"raw": lambda: OmegaConf.to_container(cfg, resolve=True),
-             "command": lambda: command or f"python {name}.py"}
+    given = {
+        "raw": lambda: OmegaConf.to_container(cfg, resolve=True),
+        "command": lambda: command or f"python {name}.py",
+    }
     return _attr(entry.run)(config, *(given[k]() for k in entry.takes))
 
 
@@ -145,4 +189,3 @@ def run_cli(name: str, cfg: DictConfig) -> None:
     print_result(name, result)
     if isinstance(result, int) and result:
         sys.exit(result)
-

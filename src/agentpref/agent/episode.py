@@ -40,7 +40,7 @@ PromptMode = Literal["text_prompt", "text_template", "native"]
 
 class NativeCall(BaseModel):
     name: str
-    arguments: str                          # JSON text, as the API returns it
+    arguments: str  # JSON text, as the API returns it
     call_id: str | None = None
 
 
@@ -70,15 +70,20 @@ def task_message(agent: AgentConfig, workspace: Workspace) -> str:
     task = workspace.task
     bug = task.metadata.get("bug_description") if agent.show_bug_report else None
     files = workspace.tool_list_files(".").text
-    return agent.task_prompt.strip().format(
-        description=task.description.strip() or "(no description)",
-        bug_report=f"Reported problem: {bug}" if bug else "",
-        editable=", ".join(task.editable), test_command=task.test_command, files=files,
-    ).replace("\n\n\n", "\n\n")
+    return (
+        agent.task_prompt.strip()
+        .format(
+            description=task.description.strip() or "(no description)",
+            bug_report=f"Reported problem: {bug}" if bug else "",
+            editable=", ".join(task.editable),
+            test_command=task.test_command,
+            files=files,
+        )
+        .replace("\n\n\n", "\n\n")
+    )
 
 
-def prompt_hash(system: str, chat_template: str | None, edit_format: str = "json",
-                line_numbers: bool = False) -> str:
+def prompt_hash(system: str, chat_template: str | None, edit_format: str = "json", line_numbers: bool = False) -> str:
     """What a transcript's tokens depend on besides the task: rollouts of different framings, edit
     formats or read_file layouts never share a run dir."""
     blob = json.dumps([system, tool_schemas(edit_format), chat_template], sort_keys=True)
@@ -87,21 +92,22 @@ def prompt_hash(system: str, chat_template: str | None, edit_format: str = "json
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def native_raw_text(text: str, calls: list[NativeCall], parsed: Action | ProtocolError,
-                    edit_format: str = "json") -> str:
+def native_raw_text(
+    text: str, calls: list[NativeCall], parsed: Action | ProtocolError, edit_format: str = "json"
+) -> str:
     """A native turn written in the text protocol, so every transcript reads the same."""
     prose = text.strip() + "\n" if text.strip() else ""
     if isinstance(parsed, Action):
         return prose + parsed.render(edit_format)
     return prose + "".join(
-        f'<tool_call>{{"name": {json.dumps(c.name)}, "arguments": {c.arguments or "{}"}}}</tool_call>' for c in calls)
+        f'<tool_call>{{"name": {json.dumps(c.name)}, "arguments": {c.arguments or "{}"}}}</tool_call>' for c in calls
+    )
 
 
 class Episode:
     """State of one (task, sample) episode while it runs."""
 
-    def __init__(self, workspace: Workspace, *, sample_index: int, seed: int, agent: AgentConfig,
-                 mode: PromptMode):
+    def __init__(self, workspace: Workspace, *, sample_index: int, seed: int, agent: AgentConfig, mode: PromptMode):
         self.workspace, self.task = workspace, workspace.task
         self.sample_index, self.seed, self.agent, self.mode = sample_index, seed, agent, mode
         self.system = system_message(agent, mode)
@@ -112,7 +118,7 @@ class Episode:
         self.steps: list[StepRecord] = []
         self.end_reason: EndReason | None = None
         self.policy_error: str | None = None
-        self.policy_state: dict[str, Any] = {}   # per-episode scratch of the policy (KV cache, ...)
+        self.policy_state: dict[str, Any] = {}  # per-episode scratch of the policy (KV cache, ...)
         workspace.line_numbers, workspace.failures_shown = agent.numbered, agent.failures_shown
         self.started = time.perf_counter()
 
@@ -150,12 +156,21 @@ class Episode:
             elif not out.native_calls:
                 parsed = ProtocolError(kind="no_tool_call", message="the reply called no tool")
             else:
-                parsed = ProtocolError(kind="multiple_tool_calls", message=f"{len(out.native_calls)} tool "
-                                       "calls in one turn; make one call, read its result, then the next")
+                parsed = ProtocolError(
+                    kind="multiple_tool_calls",
+                    message=f"{len(out.native_calls)} tool "
+                    "calls in one turn; make one call, read its result, then the next",
+                )
             raw = native_raw_text(out.text, out.native_calls, parsed, self.agent.edit_format)
-        step = StepRecord(index=len(self.steps), raw_text=raw, observation="",
-                          prompt_tokens=out.prompt_tokens, completion_tokens=out.completion_tokens,
-                          latency_s=round(out.latency_s, 4), perturbed=out.perturbed)
+        step = StepRecord(
+            index=len(self.steps),
+            raw_text=raw,
+            observation="",
+            prompt_tokens=out.prompt_tokens,
+            completion_tokens=out.completion_tokens,
+            latency_s=round(out.latency_s, 4),
+            perturbed=out.perturbed,
+        )
         self.messages.append({"role": "assistant", "content": raw})
         if isinstance(parsed, ProtocolError):
             step.protocol_error = parsed
@@ -191,18 +206,34 @@ class Episode:
         if task.hidden_test_targets:
             hidden = TestSummary.of(ws.run_tests(task.hidden_test_targets, hidden=True))
         resolved = visible.all_passed and (hidden is None or hidden.all_passed)
-        return FinalState(diff=ws.diff(), files_touched=list(ws.touched), visible=visible, hidden=hidden,
-                          resolved=resolved)
+        return FinalState(
+            diff=ws.diff(), files_touched=list(ws.touched), visible=visible, hidden=hidden, resolved=resolved
+        )
 
-    def to_record(self, *, run_id: str, policy: PolicyInfo, prompt_hash: str, prices: Prices,
-                  final: FinalState) -> RolloutRecord:
+    def to_record(
+        self, *, run_id: str, policy: PolicyInfo, prompt_hash: str, prices: Prices, final: FinalState
+    ) -> RolloutRecord:
         prompt_tokens, completion_tokens = self.cost_tokens
         return RolloutRecord(
-            run_id=run_id, task_id=self.task.id, task_source=self.task.source, task_program=self.task.program,
-            split=self.task.split, sample_index=self.sample_index, seed=self.seed, policy=policy,
-            task_editable=list(self.task.editable), reference_diff_lines=self.workspace.reference_diff_lines(),
-            prompt_hash=prompt_hash, messages=self.messages, steps=self.steps, end_reason=self.end_reason or "max_steps",
-            final=final, cost=Cost(prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
-                                   usd=round(prices.usd(prompt_tokens, completion_tokens), 8)),
+            run_id=run_id,
+            task_id=self.task.id,
+            task_source=self.task.source,
+            task_program=self.task.program,
+            split=self.task.split,
+            sample_index=self.sample_index,
+            seed=self.seed,
+            policy=policy,
+            task_editable=list(self.task.editable),
+            reference_diff_lines=self.workspace.reference_diff_lines(),
+            prompt_hash=prompt_hash,
+            messages=self.messages,
+            steps=self.steps,
+            end_reason=self.end_reason or "max_steps",
+            final=final,
+            cost=Cost(
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                usd=round(prices.usd(prompt_tokens, completion_tokens), 8),
+            ),
             duration_s=round(time.perf_counter() - self.started, 3),
         )

@@ -101,22 +101,33 @@ def shard_tasks(tasks: list[Task], shard: Shard) -> list[Task]:
 
 @dataclass
 class RunState:
-    records: list[RolloutRecord] = field(default_factory=list)   # this run's new records
+    records: list[RolloutRecord] = field(default_factory=list)  # this run's new records
     previous: list[RolloutRecord] = field(default_factory=list)  # found in the run dir
     spend: Cost = field(default_factory=Cost)
-    failed: list[str] = field(default_factory=list)              # policy errors (retried on resume)
+    failed: list[str] = field(default_factory=list)  # policy errors (retried on resume)
     stop_reason: str = "completed"
 
 
 def _manifest(policy: Policy, agent: AgentConfig, run_id: str) -> dict[str, Any]:
     system = system_message(agent, policy.prompt_mode)
     template = policy.chat_template()
-    manifest = {"run_id": run_id, "policy": policy.info().model_dump(), "prompt_mode": policy.prompt_mode,
-                "prompt_hash": prompt_hash(system, template, agent.edit_format, agent.numbered),
-                "system_prompt": system, "task_prompt": agent.task_prompt, "tools": tool_schemas(agent.edit_format),
-                "edit_format": agent.edit_format, "line_numbers": agent.numbered, "chat_template": template,
-                "limits": {"max_steps": agent.max_steps, "max_context_tokens": agent.max_context_tokens,
-                           "observation_limit_chars": agent.observation_limit_chars}}
+    manifest = {
+        "run_id": run_id,
+        "policy": policy.info().model_dump(),
+        "prompt_mode": policy.prompt_mode,
+        "prompt_hash": prompt_hash(system, template, agent.edit_format, agent.numbered),
+        "system_prompt": system,
+        "task_prompt": agent.task_prompt,
+        "tools": tool_schemas(agent.edit_format),
+        "edit_format": agent.edit_format,
+        "line_numbers": agent.numbered,
+        "chat_template": template,
+        "limits": {
+            "max_steps": agent.max_steps,
+            "max_context_tokens": agent.max_context_tokens,
+            "observation_limit_chars": agent.observation_limit_chars,
+        },
+    }
     if agent.failures_shown != AgentConfig.model_fields["failures_shown"].default:  # earlier run dirs resume
         manifest["limits"]["failures_shown"] = agent.failures_shown
     return manifest
@@ -129,8 +140,10 @@ def _check_same_run(path: Path, manifest: dict[str, Any]) -> str:
     old = json.loads(path.read_text())
     for key in ("policy", "prompt_hash", "limits"):
         if old.get(key) != manifest.get(key):
-            raise ConfigError(f"{path.parent} holds rollouts of a different {key.replace('_', ' ')} "
-                              f"({old.get(key)!r} != {manifest.get(key)!r}): use a new run_dir")
+            raise ConfigError(
+                f"{path.parent} holds rollouts of a different {key.replace('_', ' ')} "
+                f"({old.get(key)!r} != {manifest.get(key)!r}): use a new run_dir"
+            )
     return old["run_id"]
 
 
@@ -138,8 +151,16 @@ class Generation:
     """The lock-step scheduler: at most ``policy.batch_size`` episodes in flight; each step is
     one ``policy.act`` call for all of them, then their tools run on a thread pool."""
 
-    def __init__(self, cfg: GenerateConfig, policy: Policy, writer: RolloutWriter, state: RunState,
-                 tracker: Tracker, run_id: str, run_prompt_hash: str):
+    def __init__(
+        self,
+        cfg: GenerateConfig,
+        policy: Policy,
+        writer: RolloutWriter,
+        state: RunState,
+        tracker: Tracker,
+        run_id: str,
+        run_prompt_hash: str,
+    ):
         self.cfg, self.policy, self.writer, self.state, self.tracker = cfg, policy, writer, state, tracker
         self.run_id, self.prompt_hash = run_id, run_prompt_hash
         self.info = policy.info()
@@ -161,9 +182,12 @@ class Generation:
             import numpy as np
 
             p50, p90 = np.percentile(self.round_s, [50, 90], method="inverted_cdf")
-            out["round_s"] = {"mean": round(sum(self.round_s) / len(self.round_s), 2),
-                              "p50": round(float(p50), 2), "p90": round(float(p90), 2),
-                              "max": round(max(self.round_s), 2)}
+            out["round_s"] = {
+                "mean": round(sum(self.round_s) / len(self.round_s), 2),
+                "p50": round(float(p50), 2),
+                "p90": round(float(p90), 2),
+                "max": round(max(self.round_s), 2),
+            }
         return out | {k: round(v, 2) for k, v in self.timings.items()}
 
     # ---- budget -------------------------------------------------------------------------------
@@ -196,23 +220,36 @@ class Generation:
         return not over
 
     def _charge(self, out: PolicyOutput) -> None:
-        self.state.spend.add(out.prompt_tokens, out.completion_tokens,
-                             self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens))
+        self.state.spend.add(
+            out.prompt_tokens,
+            out.completion_tokens,
+            self.cfg.model.prices.usd(out.prompt_tokens, out.completion_tokens),
+        )
 
     # ---- episodes -----------------------------------------------------------------------------
     def start(self, task: Task, sample_index: int) -> Episode:
         runner, root = self.harness.next_workspace()
         ws = Workspace(task, root, runner, observation_limit=self.cfg.agent.observation_limit_chars)
-        return Episode(ws, sample_index=sample_index, seed=stable_seed(self.cfg.seed, task.id, sample_index),
-                       agent=self.cfg.agent, mode=self.policy.prompt_mode)
+        return Episode(
+            ws,
+            sample_index=sample_index,
+            seed=stable_seed(self.cfg.seed, task.id, sample_index),
+            agent=self.cfg.agent,
+            mode=self.policy.prompt_mode,
+        )
 
     def _finish(self, ep: Episode) -> RolloutRecord | None:
         try:
             if ep.end_reason == "policy_error":
                 return None
             final = ep.grade()
-            return ep.to_record(run_id=self.run_id, policy=self.info, prompt_hash=self.prompt_hash,
-                                prices=self.cfg.model.prices, final=final)
+            return ep.to_record(
+                run_id=self.run_id,
+                policy=self.info,
+                prompt_hash=self.prompt_hash,
+                prices=self.cfg.model.prices,
+                final=final,
+            )
         finally:
             self.policy.forget(ep)
             shutil.rmtree(ep.workspace.root, ignore_errors=True)
@@ -224,8 +261,12 @@ class Generation:
         active: list[Episode] = []
         queue = list(pending)
         while True:
-            while (queue and len(active) < self.policy.batch_size and self.state.stop_reason == "completed"
-                   and self._room_for_another(len(active))):
+            while (
+                queue
+                and len(active) < self.policy.batch_size
+                and self.state.stop_reason == "completed"
+                and self._room_for_another(len(active))
+            ):
                 active.append(self.start(*queue.pop(0)))
             if not active:
                 return
@@ -258,14 +299,18 @@ class Generation:
         profile's rounds are the scheduler's iterations (one decode step each)."""
         policy, cfg = self.policy, self.cfg
         queue = list(pending)
-        ready: list[Episode] = []                     # episodes whose next turn can start
-        tools: list[tuple[int, Episode, Any]] = []    # (decode step it is awaited at, episode, future)
-        open_prompts: dict[int, int] = {}             # prompt tokens of the turns in the batch
+        ready: list[Episode] = []  # episodes whose next turn can start
+        tools: list[tuple[int, Episode, Any]] = []  # (decode step it is awaited at, episode, future)
+        open_prompts: dict[int, int] = {}  # prompt tokens of the turns in the batch
         in_flight, step = 0, 0
         while True:
             t0 = time.perf_counter()
-            while (queue and in_flight < policy.batch_size and self.state.stop_reason == "completed"
-                   and self._room_for_another(in_flight)):
+            while (
+                queue
+                and in_flight < policy.batch_size
+                and self.state.stop_reason == "completed"
+                and self._room_for_another(in_flight)
+            ):
                 ready.append(self.start(*queue.pop(0)))
                 in_flight += 1
             t_tools = time.perf_counter()
@@ -274,12 +319,13 @@ class Generation:
             for _, ep, future in due:
                 future.result()
                 ready.append(ep)
-            self.timings["tool_s"] += time.perf_counter() - t_tools   # waiting for tools only
+            self.timings["tool_s"] += time.perf_counter() - t_tools  # waiting for tools only
             sizes = end_over_context([ep for ep in ready if not ep.done], policy, cfg.agent)
             starting = []
             for ep in (ep for ep in ready if not ep.done):
-                over = self._over(sum(open_prompts.values()) + sizes[id(ep)],
-                                  policy.max_new_tokens * (len(open_prompts) + 1))
+                over = self._over(
+                    sum(open_prompts.values()) + sizes[id(ep)], policy.max_new_tokens * (len(open_prompts) + 1)
+                )
                 if over:  # this turn could pass the cap: the episode ends (and is recorded)
                     self.state.stop_reason = over
                     ep.end("budget")
@@ -291,7 +337,7 @@ class Generation:
                 self._record(ended, on_record)
                 in_flight -= len(ended)
             if not queue or self.state.stop_reason != "completed":
-                policy.stream_shrink(in_flight)                     # no episode joins any more
+                policy.stream_shrink(in_flight)  # no episode joins any more
             t1 = time.perf_counter()
             for ep in starting:  # room: at most batch_size episodes are in flight
                 open_prompts[id(ep)] = sizes[id(ep)]
@@ -306,7 +352,7 @@ class Generation:
                 self.timings["policy_s"] += time.perf_counter() - t1
                 self.round_s.append(time.perf_counter() - t0)
             elif tools:
-                step = min(t[0] for t in tools)                     # nothing to decode: the next result
+                step = min(t[0] for t in tools)  # nothing to decode: the next result
             elif in_flight == 0 and (not queue or self.state.stop_reason != "completed"):
                 return
 
@@ -366,8 +412,9 @@ def render_transcript(record: RolloutRecord, limit: int = 6000) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (truncated)"
 
 
-def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = None,
-                   loaded: LoadResult | None = None) -> dict[str, Any]:
+def run_generation(
+    cfg: GenerateConfig, config_dict: dict[str, Any] | None = None, loaded: LoadResult | None = None
+) -> dict[str, Any]:
     """The whole run; returns the summary (also written to ``<run_dir>/summary.json``).
     ``loaded``: the task set of ``cfg.tasks`` when the caller has already loaded it."""
     from tqdm import tqdm
@@ -397,24 +444,47 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
     tracker = None
     exit_code = 1
     try:
-        manifest = _manifest(policy, cfg.agent, run_id=f"{run_dir.name}-{hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:6]}")
+        manifest = _manifest(
+            policy, cfg.agent, run_id=f"{run_dir.name}-{hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:6]}"
+        )
         run_id = _check_same_run(run_dir / MANIFEST_FILE, manifest)
         manifest["run_id"] = run_id
         (run_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
-        tracker = Tracker(cfg.logger, run_dir, (config_dict or cfg.model_dump()) | {"agent_manifest": manifest},
-                          job_type="generate", name=run_id)
+        tracker = Tracker(
+            cfg.logger,
+            run_dir,
+            (config_dict or cfg.model_dump()) | {"agent_manifest": manifest},
+            job_type="generate",
+            name=run_id,
+        )
         writer = RolloutWriter(rollouts)
-        bar = tqdm(total=len(pending), desc="episodes", unit="ep", disable=not cfg.progress, file=sys.stderr,
-                   mininterval=0.5 if sys.stderr.isatty() else 15)
+        bar = tqdm(
+            total=len(pending),
+            desc="episodes",
+            unit="ep",
+            disable=not cfg.progress,
+            file=sys.stderr,
+            mininterval=0.5 if sys.stderr.isatty() else 15,
+        )
 
         def on_record(record: RolloutRecord) -> None:
             bar.update(1)
             recs = state.records
-            bar.set_postfix(pass_rate=f"{sum(r.final.resolved for r in recs) / len(recs):.2f}",
-                            tokens=state.spend.tokens, usd=f"{state.spend.usd:.4f}")
-            tracker.log({"episode/resolved": float(record.final.resolved), "episode/steps": len(record.steps),
-                         "episode/protocol_errors": record.protocol_errors, "spend/tokens": state.spend.tokens,
-                         "spend/usd": state.spend.usd}, step=len(recs))
+            bar.set_postfix(
+                pass_rate=f"{sum(r.final.resolved for r in recs) / len(recs):.2f}",
+                tokens=state.spend.tokens,
+                usd=f"{state.spend.usd:.4f}",
+            )
+            tracker.log(
+                {
+                    "episode/resolved": float(record.final.resolved),
+                    "episode/steps": len(record.steps),
+                    "episode/protocol_errors": record.protocol_errors,
+                    "spend/tokens": state.spend.tokens,
+                    "spend/usd": state.spend.usd,
+                },
+                step=len(recs),
+            )
 
         gen = Generation(cfg, policy, writer, state, tracker, run_id, manifest["prompt_hash"])
         try:
@@ -427,22 +497,39 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
         if state.stop_reason == "completed" and state.failed:
             state.stop_reason = "completed_with_policy_errors"
         summary = summarize(state.previous + state.records) | {
-            "new_episodes": len(state.records), "resumed_episodes": len(state.previous),
-            "failed_episodes": len(state.failed), "failures": state.failed[:20],
+            "new_episodes": len(state.records),
+            "resumed_episodes": len(state.previous),
+            "failed_episodes": len(state.failed),
+            "failures": state.failed[:20],
             "pending_left": len(pending) - len(state.records),
-            "stop_reason": state.stop_reason, "spent_tokens": state.spend.tokens,
-            "spent_usd": round(state.spend.usd, 8), "tasks": len(tasks),
-            "shard": cfg.shard.model_dump(), "run_dir": str(run_dir),
-            "seconds": round(time.perf_counter() - started, 1), "profile": profile,
+            "stop_reason": state.stop_reason,
+            "spent_tokens": state.spend.tokens,
+            "spent_usd": round(state.spend.usd, 8),
+            "tasks": len(tasks),
+            "shard": cfg.shard.model_dump(),
+            "run_dir": str(run_dir),
+            "seconds": round(time.perf_counter() - started, 1),
+            "profile": profile,
         }
         (run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
         tracker.summary({k: v for k, v in summary.items() if isinstance(v, int | float | str)})
         tracker.summary(_flat_numbers(profile, "profile/"))
-        rows = [[r.task_id, r.sample_index, r.final.resolved, r.end_reason, len(r.steps), render_transcript(r),
-                 r.final.diff, f"visible: {r.final.visible.counts}; hidden: {r.final.hidden.counts if r.final.hidden else '-'}"]
-                for r in state.records[: tracker.table_rows]]
-        tracker.table("trajectories", ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff",
-                                       "outcome"], rows)
+        rows = [
+            [
+                r.task_id,
+                r.sample_index,
+                r.final.resolved,
+                r.end_reason,
+                len(r.steps),
+                render_transcript(r),
+                r.final.diff,
+                f"visible: {r.final.visible.counts}; hidden: {r.final.hidden.counts if r.final.hidden else '-'}",
+            ]
+            for r in state.records[: tracker.table_rows]
+        ]
+        tracker.table(
+            "trajectories", ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"], rows
+        )
         exit_code = 0
         return summary
     finally:
@@ -453,9 +540,12 @@ def run_generation(cfg: GenerateConfig, config_dict: dict[str, Any] | None = Non
 
 def print_summary(summary: dict[str, Any]) -> None:
     """A human line on stderr, the machine-readable summary (JSON) on stdout."""
-    print(f"{summary['new_episodes']} new episodes ({summary['resumed_episodes']} resumed); pass rate "
-          f"{summary['pass_rate']:.1%} over {summary['episodes']}; protocol-error rate "
-          f"{summary['protocol_error_rate']:.1%}; mean steps {summary['mean_steps']}; tokens "
-          f"{summary['spent_tokens']}; ${summary['spent_usd']:.4f}; stopped: {summary['stop_reason']}; "
-          f"{summary['run_dir']}", file=sys.stderr)
+    print(
+        f"{summary['new_episodes']} new episodes ({summary['resumed_episodes']} resumed); pass rate "
+        f"{summary['pass_rate']:.1%} over {summary['episodes']}; protocol-error rate "
+        f"{summary['protocol_error_rate']:.1%}; mean steps {summary['mean_steps']}; tokens "
+        f"{summary['spent_tokens']}; ${summary['spent_usd']:.4f}; stopped: {summary['stop_reason']}; "
+        f"{summary['run_dir']}",
+        file=sys.stderr,
+    )
     print(json.dumps({k: v for k, v in summary.items() if k != "failures"}))

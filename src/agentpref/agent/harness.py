@@ -55,7 +55,7 @@ class Harness:
         t0 = time.perf_counter()
         outputs: list[PolicyOutput] = []
         for start in range(0, len(live), policy.batch_size):
-            chunk = live[start:start + policy.batch_size]
+            chunk = live[start : start + policy.batch_size]
             got = policy.act(chunk, seed=seed_for(start))
             if len(got) != len(chunk):
                 raise RuntimeError(f"{policy.backend} policy returned {len(got)} outputs for {len(chunk)} episodes")

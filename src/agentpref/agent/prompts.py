@@ -33,6 +33,7 @@ def text_prompt_mode(tools_in: str, template: str | None) -> PromptMode:
 def render_prompt_ids(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None) -> list[int]:
     """The token ids a local model is prompted with: the chat template's text (``tools=`` only in
     ``text_template`` mode), tokenised without special tokens added (the template has them)."""
-    text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False,
-                                         **({"tools": tools} if tools is not None else {}))
+    text = tokenizer.apply_chat_template(
+        messages, add_generation_prompt=True, tokenize=False, **({"tools": tools} if tools is not None else {})
+    )
     return tokenizer(text, add_special_tokens=False)["input_ids"]

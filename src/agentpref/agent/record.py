@@ -28,7 +28,7 @@ class PolicyInfo(BaseModel):
     backend: str
     model: str
     adapter: str | None = None
-    privileged: bool = False              # the oracle: knows the reference fix
+    privileged: bool = False  # the oracle: knows the reference fix
     protocol: Literal["text", "native"] = "text"
     sampling: dict[str, Any] = Field(default_factory=dict)
 
@@ -36,17 +36,17 @@ class PolicyInfo(BaseModel):
 class StepRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     index: int
-    raw_text: str                          # the assistant turn as generated (text protocol rendering for native calls)
+    raw_text: str  # the assistant turn as generated (text protocol rendering for native calls)
     action: Action | None = None
     protocol_error: ProtocolError | None = None
     observation: str
     tool_ok: bool | None = None
     tool_error: ToolErrorKind | None = None
-    tests: TestSummary | None = None       # when the step ran the tests
-    edited: str | None = None              # path changed by this step
-    perturbed: bool = False                # a deliberate mistake of a recovery demonstration (never trained)
-    localized: bool | None = None          # the edit touched a line the reference fix changes
-                                           # (None: not an applied edit, or a record from before)
+    tests: TestSummary | None = None  # when the step ran the tests
+    edited: str | None = None  # path changed by this step
+    perturbed: bool = False  # a deliberate mistake of a recovery demonstration (never trained)
+    localized: bool | None = None  # the edit touched a line the reference fix changes
+    # (None: not an applied edit, or a record from before)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_s: float = 0.0
@@ -59,7 +59,7 @@ class FinalState(BaseModel):
     files_touched: list[str]
     visible: TestSummary
     hidden: TestSummary | None = None
-    resolved: bool                         # visible and hidden tests all pass
+    resolved: bool  # visible and hidden tests all pass
 
 
 class Cost(BaseModel):
@@ -94,17 +94,17 @@ class RolloutRecord(BaseModel):
     split: str
     sample_index: int
     seed: int
-    task_editable: list[str] = Field(default_factory=list)   # files the agent may change
+    task_editable: list[str] = Field(default_factory=list)  # files the agent may change
     reference_diff_lines: int | None = None  # changed lines (+/-) of the reference fix: the minimal size
     policy: PolicyInfo
-    prompt_hash: str                       # system prompt + tool schema + chat template (agent.json in the run dir)
-    messages: list[dict[str, Any]]         # the transcript, text protocol (system, user, assistant, tool)
+    prompt_hash: str  # system prompt + tool schema + chat template (agent.json in the run dir)
+    messages: list[dict[str, Any]]  # the transcript, text protocol (system, user, assistant, tool)
     steps: list[StepRecord]
     end_reason: EndReason
     final: FinalState
     cost: Cost
     duration_s: float
-    checks: dict[str, CheckResult] = Field(default_factory=dict)   # filled by the scorer
+    checks: dict[str, CheckResult] = Field(default_factory=dict)  # filled by the scorer
     score: float | None = None
 
     @property
@@ -139,13 +139,14 @@ class RolloutWriter:
             os.fsync(self._fd)
         except OSError as exc:
             try:
-                os.ftruncate(self._fd, start)      # no half line left behind
+                os.ftruncate(self._fd, start)  # no half line left behind
             except OSError:
-                pass                               # repair_tail cuts it on resume
+                pass  # repair_tail cuts it on resume
             raise StorageError(
                 f"could not append to {self.path} ({exc.strerror or exc}): the {self.written} episodes "
                 f"finished before it in this run are saved, {record.task_id}#{record.sample_index} is not; "
-                "free disk space and re-run the same command to resume") from None
+                "free disk space and re-run the same command to resume"
+            ) from None
         self.written += 1
 
     def close(self) -> None:
@@ -158,7 +159,7 @@ def _write_all(fd: int, data: bytes) -> None:
     """os.write until every byte is out (a short write is possible on a nearly full disk)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def repair_tail(path: Path) -> int:

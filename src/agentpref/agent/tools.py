@@ -23,11 +23,21 @@ from agentpref.agent.protocol import Action, clip
 from agentpref.sandbox.runner import TestRun, TestRunner
 from agentpref.tasks.model import Task
 
-ToolErrorKind = Literal["not_found", "outside_workspace", "read_only", "no_match", "ambiguous",
-                        "not_a_file", "not_a_directory", "bad_pattern", "bad_target", "no_change",
-                        "bad_argument"]
+ToolErrorKind = Literal[
+    "not_found",
+    "outside_workspace",
+    "read_only",
+    "no_match",
+    "ambiguous",
+    "not_a_file",
+    "not_a_directory",
+    "bad_pattern",
+    "bad_target",
+    "no_change",
+    "bad_argument",
+]
 MAX_PATH_CHARS = 1024
-SEARCH_SECONDS = 2.0        # a regex search stops here (a model can write a catastrophic pattern)
+SEARCH_SECONDS = 2.0  # a regex search stops here (a model can write a catastrophic pattern)
 LISTING_SKIP = ("__pycache__", ".pytest_cache", ".git", "*.pyc")
 
 
@@ -46,16 +56,22 @@ class TestSummary(BaseModel):
     def of(cls, run: TestRun) -> TestSummary:
         failing = [o.nodeid for o in run.outcomes if o.outcome in ("failed", "error", "timeout")]
         failing += [f"<collect>{c.nodeid}" for c in run.collection_errors]
-        return cls(targets=run.targets, counts=run.counts, all_passed=run.all_passed,
-                   crashed=run.crashed, timed_out=run.timed_out, failing=failing[:50])
+        return cls(
+            targets=run.targets,
+            counts=run.counts,
+            all_passed=run.all_passed,
+            crashed=run.crashed,
+            timed_out=run.timed_out,
+            failing=failing[:50],
+        )
 
 
 class Observation(BaseModel):
     text: str
     ok: bool = True
     error: ToolErrorKind | None = None
-    done: bool = False                      # finish was called
-    tests: TestSummary | None = None        # set by run_tests
+    done: bool = False  # finish was called
+    tests: TestSummary | None = None  # set by run_tests
     latency_s: float = 0.0
 
 
@@ -70,27 +86,41 @@ def check_text(text: str, what: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ToolError("bad_argument", f"{what} is not valid Unicode ({exc.reason} at character "
-                        f"{exc.start}); write plain UTF-8 text") from None
+        raise ToolError(
+            "bad_argument",
+            f"{what} is not valid Unicode ({exc.reason} at character {exc.start}); write plain UTF-8 text",
+        ) from None
 
 
 def truncate_middle(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = limit * 2 // 3
-    return f"{text[:head]}\n... [{len(text) - limit} characters cut] ...\n{text[-(limit - head):]}"
+    return f"{text[:head]}\n... [{len(text) - limit} characters cut] ...\n{text[-(limit - head) :]}"
 
 
 class Workspace:
     """A materialised task workspace plus the tools that act on it."""
 
-    def __init__(self, task: Task, root: Path, runner: TestRunner, *, observation_limit: int = 4000,
-                 max_listing: int = 200, max_search_hits: int = 50, line_numbers: bool = False):
+    def __init__(
+        self,
+        task: Task,
+        root: Path,
+        runner: TestRunner,
+        *,
+        observation_limit: int = 4000,
+        max_listing: int = 200,
+        max_search_hits: int = 50,
+        line_numbers: bool = False,
+    ):
         self.task, self.root, self.runner = task, root.resolve(), runner
         self.observation_limit, self.max_listing, self.max_search_hits = (
-            observation_limit, max_listing, max_search_hits)
-        self.line_numbers = line_numbers          # read_file numbers its lines (the lines edit format)
-        self.failures_shown = 5                   # run_tests shows this many failures in full
+            observation_limit,
+            max_listing,
+            max_search_hits,
+        )
+        self.line_numbers = line_numbers  # read_file numbers its lines (the lines edit format)
+        self.failures_shown = 5  # run_tests shows this many failures in full
         task.materialize(self.root)
         self.editable = set(task.editable)
         self.original = {p: self._read_text(p) for p in sorted(self.editable)}
@@ -103,18 +133,21 @@ class Workspace:
         if not raw:
             raise ToolError("not_found", "empty path")
         if "\x00" in raw or len(raw) > MAX_PATH_CHARS:
-            raise ToolError("bad_argument", f"{clip(path)} is not a usable path (a NUL byte, or over "
-                            f"{MAX_PATH_CHARS} characters)")
+            raise ToolError(
+                "bad_argument", f"{clip(path)} is not a usable path (a NUL byte, or over {MAX_PATH_CHARS} characters)"
+            )
         check_text(raw, "the path")
         pure = PurePosixPath(raw)
         if pure.is_absolute() or ".." in pure.parts or "\\" in raw:
-            raise ToolError("outside_workspace",
-                            f"{path!r} is outside the workspace: use a path relative to the workspace root, without '..'")
+            raise ToolError(
+                "outside_workspace",
+                f"{path!r} is outside the workspace: use a path relative to the workspace root, without '..'",
+            )
         rel = pure.as_posix() if raw not in (".", "./") else "."
-        full = (self.root / rel)
+        full = self.root / rel
         try:
             resolved = full.resolve()
-        except OSError as exc:                      # e.g. a component over 255 bytes
+        except OSError as exc:  # e.g. a component over 255 bytes
             raise ToolError("bad_argument", f"{clip(path)}: {exc.strerror}") from None
         if resolved != self.root and self.root not in resolved.parents:
             raise ToolError("outside_workspace", f"{path!r} leads outside the workspace (symlink)")
@@ -145,11 +178,10 @@ class Workspace:
             obs = getattr(self, f"tool_{action.name}")(**action.arguments)
         except ToolError as exc:
             obs = Observation(text=f"Error: {exc}", ok=False, error=exc.kind)
-        except (OSError, ValueError) as exc:        # whatever else hostile arguments provoke
+        except (OSError, ValueError) as exc:  # whatever else hostile arguments provoke
             # workspace-relative: the root is a random temp dir, and observations are model input
             message = str(exc).replace(f"{self.root}/", "").replace(str(self.root), ".")
-            obs = Observation(text=f"Error: {action.name} failed: {clip(message, 200)}", ok=False,
-                              error="bad_argument")
+            obs = Observation(text=f"Error: {action.name} failed: {clip(message, 200)}", ok=False, error="bad_argument")
         obs.text = truncate_middle(obs.text, self.observation_limit)
         obs.latency_s = round(time.perf_counter() - start, 4)
         return obs
@@ -192,8 +224,8 @@ class Workspace:
     def show(self, lines: list[str], first: int, last: int) -> str:
         """Lines ``first..last`` (1-based), numbered ``12| code`` when line numbers are on."""
         if not self.line_numbers:
-            return "\n".join(lines[first - 1:last])
-        return "\n".join(f"{n}| {line}" for n, line in enumerate(lines[first - 1:last], first))
+            return "\n".join(lines[first - 1 : last])
+        return "\n".join(f"{n}| {line}" for n, line in enumerate(lines[first - 1 : last], first))
 
     def tool_search(self, pattern: str, path: str = ".", regex: bool = False) -> Observation:
         rel, full = self.resolve(path)
@@ -216,8 +248,11 @@ class Workspace:
                 try:
                     found = rx.search(line, timeout=max(deadline - time.monotonic(), 0.001))
                 except TimeoutError:
-                    raise ToolError("bad_pattern", f"the pattern took over {SEARCH_SECONDS:g} s to search "
-                                    "(catastrophic backtracking?); use a simpler one") from None
+                    raise ToolError(
+                        "bad_pattern",
+                        f"the pattern took over {SEARCH_SECONDS:g} s to search "
+                        "(catastrophic backtracking?); use a simpler one",
+                    ) from None
                 if found:
                     total += 1
                     if len(hits) < self.max_search_hits:
@@ -226,8 +261,9 @@ class Workspace:
             hits.append(f"... {total - len(hits)} more matches")
         return Observation(text="\n".join(hits) if hits else f"no matches for {pattern!r}")
 
-    def tool_edit(self, path: str, new: str, old: str | None = None, start_line: int | None = None,
-                  end_line: int | None = None) -> Observation:
+    def tool_edit(
+        self, path: str, new: str, old: str | None = None, start_line: int | None = None, end_line: int | None = None
+    ) -> Observation:
         """Exact text replace (json and block formats) or a line-range replace (lines format)."""
         if old is None:
             if start_line is None or end_line is None:
@@ -239,15 +275,21 @@ class Workspace:
             raise ToolError("not_found", f"no file {rel!r} in the workspace")
         text = full.read_text(encoding="utf-8")
         if not text.endswith("\n") and old.endswith("\n") and text.count(old) == 0:
-            old = old[:-1]                  # the block format ends every line; the file's last has no newline
+            old = old[:-1]  # the block format ends every line; the file's last has no newline
             new = new[:-1] if new.endswith("\n") else new
         count = text.count(old)
         if count == 0:
-            raise ToolError("no_match", f"the old text does not occur in {rel}; copy it exactly from read_file "
-                            "(whitespace and indentation included)")
+            raise ToolError(
+                "no_match",
+                f"the old text does not occur in {rel}; copy it exactly from read_file "
+                "(whitespace and indentation included)",
+            )
         if count > 1:
-            raise ToolError("ambiguous", f"the old text occurs {count} times in {rel}; include more "
-                            "surrounding lines so it matches exactly once")
+            raise ToolError(
+                "ambiguous",
+                f"the old text occurs {count} times in {rel}; include more "
+                "surrounding lines so it matches exactly once",
+            )
         if old == new:
             raise ToolError("no_change", "old and new are identical; nothing to change")
         first = text[: text.index(old)].count("\n") + 1
@@ -271,16 +313,18 @@ class Workspace:
             raise ToolError("bad_target", f"{rel} has {len(lines)} lines; end_line={end} is past the end")
         if new and not new.endswith("\n"):
             new += "\n"
-        if "".join(lines[start - 1:end]) == new:
+        if "".join(lines[start - 1 : end]) == new:
             raise ToolError("no_change", f"lines {start}-{end} already read exactly like that; nothing to change")
-        full.write_text("".join(lines[:start - 1]) + new + "".join(lines[end:]), encoding="utf-8")
+        full.write_text("".join(lines[: start - 1]) + new + "".join(lines[end:]), encoding="utf-8")
         self._touch(rel)
         after = full.read_text(encoding="utf-8").splitlines()
         shown = len(new.splitlines())
         first, last = max(1, start - 2), min(len(after), start + shown + 1)
         where = f"line {start}" if start == end else f"lines {start}-{end}"
-        return Observation(text=f"Edited {rel}: replaced {where} with {shown} line{'s' if shown != 1 else ''}. "
-                                f"Now lines {first}-{last}:\n{self.show(after, first, last)}")
+        return Observation(
+            text=f"Edited {rel}: replaced {where} with {shown} line{'s' if shown != 1 else ''}. "
+            f"Now lines {first}-{last}:\n{self.show(after, first, last)}"
+        )
 
     def tool_write_file(self, path: str, content: str) -> Observation:
         rel, full = self._writable(path)
@@ -298,8 +342,9 @@ class Workspace:
             if bad:
                 raise ToolError("bad_target", f"{bad} are not visible tests; run any of: {', '.join(visible)}")
         run = self.run_tests(targets or visible)
-        return Observation(text=format_test_run(run, self.observation_limit, self.failures_shown),
-                           tests=TestSummary.of(run))
+        return Observation(
+            text=format_test_run(run, self.observation_limit, self.failures_shown), tests=TestSummary.of(run)
+        )
 
     def tool_finish(self, summary: str) -> Observation:
         return Observation(text="Episode finished.", done=True)
@@ -367,15 +412,17 @@ def unified_diff(before: dict[str, str], after: dict[str, str]) -> str:
     for rel, old in before.items():
         new = after.get(rel, "")
         if new != old:
-            chunks.extend(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                               f"a/{rel}", f"b/{rel}"))
+            chunks.extend(
+                difflib.unified_diff(
+                    old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{rel}", f"b/{rel}"
+                )
+            )
     return "".join(chunks)
 
 
 def changed_lines(diff: str) -> int:
     """+/- lines of a unified diff (file headers excluded)."""
-    return sum(1 for line in diff.splitlines()
-               if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
+    return sum(1 for line in diff.splitlines() if line[:1] in "+-" and not line.startswith(("+++ ", "--- ")))
 
 
 def format_test_run(run: TestRun, limit: int, shown: int = 5) -> str:
@@ -394,7 +441,9 @@ def format_test_run(run: TestRun, limit: int, shown: int = 5) -> str:
     for o in bad[:shown]:
         parts.append(f"--- {o.nodeid} [{o.outcome}]\n{truncate_middle(o.message.strip(), per)}")
     if len(bad) > shown:
-        parts.append(f"... and {len(bad) - shown} more failing: " + ", ".join(o.nodeid for o in bad[shown:shown + 10]))
+        parts.append(
+            f"... and {len(bad) - shown} more failing: " + ", ".join(o.nodeid for o in bad[shown : shown + 10])
+        )
     if not bad and run.output.strip():
         parts.append(truncate_middle(run.output.strip(), limit // 2))
     return "\n".join(parts)

@@ -69,7 +69,9 @@ def load_runs(runs: list[str]) -> tuple[list[RolloutRecord], dict[str, Any]]:
     for run in runs:
         path = Path(run) / ROLLOUTS_FILE
         if not Path(run).is_dir():
-            raise ConfigError(f"runs: {run!r} is not a directory: list generate.py run dirs, e.g. runs=[outputs/generate/...]")
+            raise ConfigError(
+                f"runs: {run!r} is not a directory: list generate.py run dirs, e.g. runs=[outputs/generate/...]"
+            )
         loaded, partial = load_rollouts(path)
         if partial:
             print(f"warning: skipped a half-written last line of {path} (a killed run)", file=sys.stderr)
@@ -82,9 +84,12 @@ def load_runs(runs: list[str]) -> tuple[list[RolloutRecord], dict[str, Any]]:
 
 
 def _yield(n: int, tasks: int, tokens: int, usd: float) -> dict[str, Any]:
-    return {"examples": n, "per_task": round(n / tasks, 3) if tasks else 0.0,
-            "per_1m_generated_tokens": round(n / tokens * 1e6, 3) if tokens else None,
-            "usd_per_example": round(usd / n, 6) if n else None}
+    return {
+        "examples": n,
+        "per_task": round(n / tasks, 3) if tasks else 0.0,
+        "per_1m_generated_tokens": round(n / tokens * 1e6, 3) if tokens else None,
+        "usd_per_example": round(usd / n, 6) if n else None,
+    }
 
 
 @functools.lru_cache(maxsize=4)
@@ -105,9 +110,12 @@ def _token_counter(model_json: str, cache_dir: str) -> tuple[Callable[[str], int
         reason = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         return (lambda text: math.ceil(len(text) / 4)), {
             "counted_with": "chars/4",
-            "note": f"estimated as characters/4: the tokenizer of {model.name} did not load ({reason})"}
+            "note": f"estimated as characters/4: the tokenizer of {model.name} did not load ({reason})",
+        }
     return (lambda text: len(tok(text, add_special_tokens=False)["input_ids"])), {
-        "counted_with": "tokenizer", "tokenizer": path}
+        "counted_with": "tokenizer",
+        "tokenizer": path,
+    }
 
 
 def turn_token_stats(examples: list[dict[str, Any]], model: ModelConfig, cache_dir: str) -> dict[str, Any]:
@@ -171,9 +179,15 @@ def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
     tokens = sum(r.cost.tokens for r in scored)
     usd = sum(r.cost.usd for r in scored)
     stats: dict[str, Any] = {
-        "runs": info["runs"], "records": len(records), "train_records": len(scored),
-        "heldout_skipped": splits.get("heldout", 0), "partial_lines_skipped": info["partial_lines_skipped"],
-        "train_tasks": tasks, "generated_tokens": tokens, "usd": round(usd, 6), "scorer": cfg.scorer.name,
+        "runs": info["runs"],
+        "records": len(records),
+        "train_records": len(scored),
+        "heldout_skipped": splits.get("heldout", 0),
+        "partial_lines_skipped": info["partial_lines_skipped"],
+        "train_tasks": tasks,
+        "generated_tokens": tokens,
+        "usd": round(usd, 6),
+        "scorer": cfg.scorer.name,
         "mean_score": round(sum(r.score for r in scored) / len(scored), 4),
     }
     margins: dict[str, list[float]] = {}
@@ -182,8 +196,10 @@ def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
         _write_jsonl(out / "sft.jsonl", sft)
         cache_dir = getattr(cfg.backend, "cache_dir", None) or HFBackend().cache_dir
         stats["sft"] = _yield(len(sft), tasks, tokens, usd) | {
-            "privileged": sum(e["metadata"]["privileged"] for e in sft), "dropped": dropped,
-            "turn_tokens": turn_token_stats(sft, cfg.model, cache_dir)}
+            "privileged": sum(e["metadata"]["privileged"] for e in sft),
+            "dropped": dropped,
+            "turn_tokens": turn_token_stats(sft, cfg.model, cache_dir),
+        }
     if cfg.trajectory_pairs.enabled:
         pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
         _write_jsonl(out / "pairs.jsonl", pairs)
@@ -213,33 +229,53 @@ def _build_step_pairs(cfg: BuildDataConfig, records: list[RolloutRecord]) -> tup
     tasks = {t.id: t for t in load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers).tasks}
     missing = sorted({r.task_id for r in records} - set(tasks))
     if missing:
-        raise ConfigError(f"step pairs: {len(missing)} rollout tasks are not in tasks={cfg.tasks.kind} "
-                          f"(e.g. {missing[0]}): pass the task set the runs were generated on")
+        raise ConfigError(
+            f"step pairs: {len(missing)} rollout tasks are not in tasks={cfg.tasks.kind} "
+            f"(e.g. {missing[0]}): pass the task set the runs were generated on"
+        )
     policy = build_policy(cfg.model, cfg.backend, SamplingConfig(temperature=section.policy_temperature), cfg.agent)
     try:
-        return build_step_pairs(records, tasks, policy, agent=cfg.agent, prices=cfg.model.prices,
-                                scorer_cfg=cfg.scorer, cfg=options, runner_mode=cfg.runner,
-                                sandbox=cfg.sandbox, workers=cfg.workers, progress=True)
+        return build_step_pairs(
+            records,
+            tasks,
+            policy,
+            agent=cfg.agent,
+            prices=cfg.model.prices,
+            scorer_cfg=cfg.scorer,
+            cfg=options,
+            runner_mode=cfg.runner,
+            sandbox=cfg.sandbox,
+            workers=cfg.workers,
+            progress=True,
+        )
     finally:
         policy.close()
 
 
 def print_stats(stats: dict[str, Any]) -> None:
-    parts = [f"{stats['train_records']} train rollouts ({stats['heldout_skipped']} heldout skipped) of "
-             f"{stats['train_tasks']} tasks, {stats['generated_tokens']} generated tokens, ${stats['usd']:.4f}"]
+    parts = [
+        f"{stats['train_records']} train rollouts ({stats['heldout_skipped']} heldout skipped) of "
+        f"{stats['train_tasks']} tasks, {stats['generated_tokens']} generated tokens, ${stats['usd']:.4f}"
+    ]
     for key in ("sft", "trajectory_pairs", "step_pairs"):
         if key in stats:
             y = stats[key]
-            parts.append(f"{key}: {y['examples']} ({y['per_task']}/task, {y['per_1m_generated_tokens']}/1M tokens, "
-                         f"${y['usd_per_example']}/example)")
+            parts.append(
+                f"{key}: {y['examples']} ({y['per_task']}/task, {y['per_1m_generated_tokens']}/1M tokens, "
+                f"${y['usd_per_example']}/example)"
+            )
     turns = stats.get("sft", {}).get("turn_tokens") or {}
-    if turns.get("p99") is not None:                 # how long a turn the policy must be able to write
+    if turns.get("p99") is not None:  # how long a turn the policy must be able to write
         estimated = " (estimated: characters/4)" if turns.get("counted_with") == "chars/4" else ""
-        parts.append(f"assistant turns: p99 {turns['p99']} tokens (max {turns['max']}){estimated} -> "
-                     f"backend.max_new_tokens >= {turns['p99']}")
+        parts.append(
+            f"assistant turns: p99 {turns['p99']} tokens (max {turns['max']}){estimated} -> "
+            f"backend.max_new_tokens >= {turns['p99']}"
+        )
     margins = stats.get("step_pairs", {}).get("stats", {}).get("margins")
-    if margins and margins["max"] is not None:       # why a state gave no pair: its value gap
-        parts.append(f"step margins: max {margins['max']}, mean {margins['mean']} over "
-                     f"{len(margins['per_state'])} states (min_margin {margins['min_margin']})")
+    if margins and margins["max"] is not None:  # why a state gave no pair: its value gap
+        parts.append(
+            f"step margins: max {margins['max']}, mean {margins['mean']} over "
+            f"{len(margins['per_state'])} states (min_margin {margins['min_margin']})"
+        )
     print("; ".join(parts) + f" -> {stats['run_dir']}", file=sys.stderr)
     print(json.dumps(stats))

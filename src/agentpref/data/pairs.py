@@ -38,8 +38,9 @@ def loss_mask(messages: list[dict[str, Any]]) -> list[bool]:
     return [m["role"] == "assistant" for m in messages]
 
 
-def build_trajectory_pairs(records: list[RolloutRecord], cfg: TrajectoryPairsConfig, agent: AgentConfig,
-                           mode: TargetMode = "text_prompt") -> tuple[list[dict[str, Any]], dict[str, int]]:
+def build_trajectory_pairs(
+    records: list[RolloutRecord], cfg: TrajectoryPairsConfig, agent: AgentConfig, mode: TargetMode = "text_prompt"
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """(pairs, counts): privileged rollouts never pair (they are not the policy's own samples)."""
     counts: dict[str, int] = defaultdict(int)
     groups: dict[tuple[str, str], list[RolloutRecord]] = defaultdict(list)
@@ -65,16 +66,29 @@ def build_trajectory_pairs(records: list[RolloutRecord], cfg: TrajectoryPairsCon
                 continue
             prompt = render_messages(good, agent, mode)[:2]
             chosen, rejected = good.messages[2:], bad.messages[2:]
-            pairs.append({
-                "prompt": prompt, "chosen": chosen, "rejected": rejected,
-                "chosen_loss_mask": loss_mask(chosen), "rejected_loss_mask": loss_mask(rejected),
-                "metadata": {"pair_kind": "trajectory", "task_id": task_id, "policy": policy_key(good),
-                             "chosen_sample": good.sample_index, "rejected_sample": bad.sample_index,
-                             "chosen_run": good.run_id, "rejected_run": bad.run_id,
-                             "chosen_score": good.score, "rejected_score": bad.score,
-                             "margin": round(margin, 6),
-                             "chosen_resolved": good.final.resolved, "rejected_resolved": bad.final.resolved},
-            })
+            pairs.append(
+                {
+                    "prompt": prompt,
+                    "chosen": chosen,
+                    "rejected": rejected,
+                    "chosen_loss_mask": loss_mask(chosen),
+                    "rejected_loss_mask": loss_mask(rejected),
+                    "metadata": {
+                        "pair_kind": "trajectory",
+                        "task_id": task_id,
+                        "policy": policy_key(good),
+                        "chosen_sample": good.sample_index,
+                        "rejected_sample": bad.sample_index,
+                        "chosen_run": good.run_id,
+                        "rejected_run": bad.run_id,
+                        "chosen_score": good.score,
+                        "rejected_score": bad.score,
+                        "margin": round(margin, 6),
+                        "chosen_resolved": good.final.resolved,
+                        "rejected_resolved": bad.final.resolved,
+                    },
+                }
+            )
             made += 1
         counts["tasks_with_pairs"] += made > 0
     return pairs, dict(counts)

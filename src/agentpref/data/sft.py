@@ -29,10 +29,13 @@ class SFTConfig(BaseModel):
     require_resolved: bool = True
     include_privileged: bool = Field(True, description="oracle demonstrations (marked privileged in metadata)")
     allow_protocol_errors: bool = Field(False, description="keep rollouts with malformed turns (they teach errors)")
-    include_recovery: bool = Field(True, description="recovery demonstrations: episodes with deliberate "
-                                   "mistakes (perturbed turns, masked out of the loss) and the recovery "
-                                   "after them, or a clean stop when stuck; kept when finished, whatever "
-                                   "their score")
+    include_recovery: bool = Field(
+        True,
+        description="recovery demonstrations: episodes with deliberate "
+        "mistakes (perturbed turns, masked out of the loss) and the recovery "
+        "after them, or a clean stop when stuck; kept when finished, whatever "
+        "their score",
+    )
     max_per_task: int = Field(4, ge=1)
 
 
@@ -57,14 +60,23 @@ def sft_loss_mask(record: RolloutRecord) -> list[bool]:
 
 
 def record_metadata(record: RolloutRecord) -> dict[str, Any]:
-    return {"task_id": record.task_id, "task_source": record.task_source, "run_id": record.run_id,
-            "sample_index": record.sample_index, "score": record.score, "resolved": record.final.resolved,
-            "privileged": record.policy.privileged, "policy": f"{record.policy.backend}:{record.policy.model}",
-            "steps": len(record.steps), "perturbed_steps": record.perturbed_steps}
+    return {
+        "task_id": record.task_id,
+        "task_source": record.task_source,
+        "run_id": record.run_id,
+        "sample_index": record.sample_index,
+        "score": record.score,
+        "resolved": record.final.resolved,
+        "privileged": record.policy.privileged,
+        "policy": f"{record.policy.backend}:{record.policy.model}",
+        "steps": len(record.steps),
+        "perturbed_steps": record.perturbed_steps,
+    }
 
 
-def build_sft(records: list[RolloutRecord], cfg: SFTConfig, agent: AgentConfig,
-              mode: TargetMode = "text_prompt") -> tuple[list[dict[str, Any]], dict[str, int]]:
+def build_sft(
+    records: list[RolloutRecord], cfg: SFTConfig, agent: AgentConfig, mode: TargetMode = "text_prompt"
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """(examples, counts of why records were dropped). Best-scoring rollouts first per task."""
     dropped: dict[str, int] = defaultdict(int)
     by_task: dict[str, list[RolloutRecord]] = defaultdict(list)
@@ -90,8 +102,10 @@ def build_sft(records: list[RolloutRecord], cfg: SFTConfig, agent: AgentConfig,
         ranked = sorted(by_task[task_id], key=lambda r: (-r.score, r.run_id, r.sample_index))
         dropped["over_max_per_task"] += max(0, len(ranked) - cfg.max_per_task)
         for r in ranked[: cfg.max_per_task]:
-            example: dict[str, Any] = {"messages": render_messages(r, agent, mode),
-                                       "metadata": record_metadata(r) | {"kind": "sft"}}
+            example: dict[str, Any] = {
+                "messages": render_messages(r, agent, mode),
+                "metadata": record_metadata(r) | {"kind": "sft"},
+            }
             if r.perturbed_steps:
                 example["loss_mask"] = sft_loss_mask(r)
             if mode == "text_template":

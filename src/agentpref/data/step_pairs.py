@@ -55,24 +55,34 @@ class StepPairsConfig(BaseModel):
     states: Literal["before_first_edit"] = Field(
         "before_first_edit",
         description="right before the first edit/write_file attempt; rollouts without one: "
-                    "the state after their last list_files/read_file/search step")
+        "the state after their last list_files/read_file/search step",
+    )
     alternatives: int = Field(4, ge=2, description="K: next actions sampled at each state")
     continuations: int = Field(2, ge=1, description="M: continuations of each alternative")
     max_steps: int = Field(6, ge=0, description="N: steps a continuation may take after the alternative")
     min_margin: float = Field(0.3, gt=0, le=1, description="value gap needed for a pair (ties never pair)")
-    success_weight: float = Field(0.5, ge=0, le=1,
-                                  description="value = w * success rate + (1 - w) * mean score")
+    success_weight: float = Field(0.5, ge=0, le=1, description="value = w * success rate + (1 - w) * mean score")
     temperature: float | None = Field(
-        1.0, ge=0, description="sampling temperature of the K alternatives; None: the policy's own "
-                               "(continuations always use the policy's own)")
+        1.0,
+        ge=0,
+        description="sampling temperature of the K alternatives; None: the policy's own "
+        "(continuations always use the policy's own)",
+    )
     max_states: int | None = Field(None, ge=1, description="stop after this many states")
     budget_tokens: int | None = Field(None, gt=0, description="cap on prompt+completion tokens spent")
     seed: int = 0
 
 
 # ---- restoring a state ---------------------------------------------------------------------------
-def restore_episode(record: RolloutRecord, step_index: int, task: Task, runner: TestRunner,
-                    agent: AgentConfig, mode: PromptMode, scratch_dir: Path) -> Episode:
+def restore_episode(
+    record: RolloutRecord,
+    step_index: int,
+    task: Task,
+    runner: TestRunner,
+    agent: AgentConfig,
+    mode: PromptMode,
+    scratch_dir: Path,
+) -> Episode:
     """The episode as it stood right before ``record.steps[step_index]``: a fresh workspace (a new
     directory under ``scratch_dir``) with the prefix's successful edits replayed, and the prefix's
     messages and steps. Raises if the prompt differs (other agent config or prompt mode) or an
@@ -80,11 +90,15 @@ def restore_episode(record: RolloutRecord, step_index: int, task: Task, runner: 
     if task.id != record.task_id:
         raise DataError(f"restore_episode: task {task.id!r} given for a record of {record.task_id!r}")
     if not 0 <= step_index <= len(record.steps):
-        raise DataError(f"restore_episode: step {step_index} outside the {len(record.steps)} steps of "
-                        f"{record.task_id}#{record.sample_index}")
+        raise DataError(
+            f"restore_episode: step {step_index} outside the {len(record.steps)} steps of "
+            f"{record.task_id}#{record.sample_index}"
+        )
     if len(record.messages) != 2 + 2 * len(record.steps):
-        raise DataError(f"{record.task_id}#{record.sample_index}: {len(record.messages)} messages for "
-                        f"{len(record.steps)} steps (expected system, user, then 2 per step)")
+        raise DataError(
+            f"{record.task_id}#{record.sample_index}: {len(record.messages)} messages for "
+            f"{len(record.steps)} steps (expected system, user, then 2 per step)"
+        )
     Path(scratch_dir).mkdir(parents=True, exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="state-", dir=scratch_dir))
     ws = Workspace(task, root, runner, observation_limit=agent.observation_limit_chars)
@@ -94,15 +108,18 @@ def restore_episode(record: RolloutRecord, step_index: int, task: Task, runner: 
         raise ConfigError(
             f"prompt mismatch restoring {record.task_id}#{record.sample_index} (run {record.run_id}): "
             f"the system prompt built from this agent config and prompt mode {mode!r} differs from the "
-            "record's; use the agent config and policy the rollouts were generated with")
+            "record's; use the agent config and policy the rollouts were generated with"
+        )
     prefix = record.steps[:step_index]
     for step in prefix:
         if step.edited and step.action is not None and step.action.name in EDIT_TOOLS:
             obs = ws.execute(step.action)
             if not obs.ok:
                 shutil.rmtree(root, ignore_errors=True)
-                raise DataError(f"{record.task_id}#{record.sample_index}: replaying step {step.index} "
-                                f"({step.action.name}) failed: {obs.text}")
+                raise DataError(
+                    f"{record.task_id}#{record.sample_index}: replaying step {step.index} "
+                    f"({step.action.name}) failed: {obs.text}"
+                )
     ep.messages = [dict(m) for m in record.messages[: 2 + 2 * step_index]]
     ep.steps = [s.model_copy(deep=True) for s in prefix]
     return ep
@@ -157,13 +174,22 @@ class _BudgetExceeded(Exception):
 class _Builder:
     """One run of ``build_step_pairs``: runners, thread pool, scratch dir and spend."""
 
-    def __init__(self, policy: Policy, agent: AgentConfig, prices: Prices, scorer_cfg: ScorerConfig,
-                 cfg: StepPairsConfig, runner_mode: str, sandbox: Limits, workers: int):
+    def __init__(
+        self,
+        policy: Policy,
+        agent: AgentConfig,
+        prices: Prices,
+        scorer_cfg: ScorerConfig,
+        cfg: StepPairsConfig,
+        runner_mode: str,
+        sandbox: Limits,
+        workers: int,
+    ):
         self.policy, self.agent, self.prices, self.scorer_cfg, self.cfg = policy, agent, prices, scorer_cfg, cfg
         self.info = policy.info()
         self.harness = Harness(runner_mode, sandbox, workers, "step-pairs")
-        self.live: dict[int, Episode] = {}       # restored episodes not yet dropped
-        self.spend = Cost()                      # tokens only: USD from the prices at the end
+        self.live: dict[int, Episode] = {}  # restored episodes not yet dropped
+        self.spend = Cost()  # tokens only: USD from the prices at the end
         self.policy_errors = 0
 
     def close(self) -> None:
@@ -207,8 +233,13 @@ class _Builder:
             if ep.end_reason == "policy_error":
                 return None
             final = ep.grade()
-            rec = ep.to_record(run_id=f"{record.run_id}/step-pairs", policy=self.info,
-                               prompt_hash=record.prompt_hash, prices=self.prices, final=final)
+            rec = ep.to_record(
+                run_id=f"{record.run_id}/step-pairs",
+                policy=self.info,
+                prompt_hash=record.prompt_hash,
+                prices=self.prices,
+                final=final,
+            )
             scored = score_record(rec, self.scorer_cfg)
             return final.resolved, float(scored.score or 0.0)
         finally:
@@ -219,7 +250,7 @@ class _Builder:
         try:
             return self._state(record, step_index, task)
         finally:
-            self.drop_all()                        # on errors (budget, replay) nothing leaks
+            self.drop_all()  # on errors (budget, replay) nothing leaks
 
     def _state(self, record: RolloutRecord, step_index: int, task: Task) -> dict[str, Any]:
         cfg = self.cfg
@@ -234,12 +265,12 @@ class _Builder:
         groups: list[tuple[StepRecord, list[Episode]]] = []
         outputs: list[PolicyOutput] = []
         for ep in alts:
-            if len(ep.steps) <= step_index:        # context budget or policy error: no alternative
+            if len(ep.steps) <= step_index:  # context budget or policy error: no alternative
                 self.drop(ep)
                 continue
             step = ep.steps[step_index]
             copies = [ep]
-            if not ep.done:                        # a finished copy has nothing left to sample
+            if not ep.done:  # a finished copy has nothing left to sample
                 for m in range(1, cfg.continuations):
                     copy = self.restore(record, step_index, task, stable_seed(*base, "cont", len(groups), m))
                     copies.append(copy)
@@ -248,10 +279,11 @@ class _Builder:
         replay = [c for _, copies in groups for c in copies[1:]]
         # replayed turns cost no tokens: the alternative was generated once
         self.harness.apply(replay, outputs)
-        for step, copies in groups:                # ... but their records show what it cost
+        for step, copies in groups:  # ... but their records show what it cost
             for c in copies[1:]:
-                c.steps[-1] = c.steps[-1].model_copy(update={
-                    "prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens})
+                c.steps[-1] = c.steps[-1].model_copy(
+                    update={"prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens}
+                )
         everyone = [c for _, copies in groups for c in copies]
         for n in range(cfg.max_steps):
             live = [c for c in everyone if not c.done]
@@ -259,26 +291,33 @@ class _Builder:
                 break
             self.act(live, seed=stable_seed(*base, "step", n))
         for c in everyone:
-            c.end("max_steps")                     # N extra steps taken: the continuation stops
+            c.end("max_steps")  # N extra steps taken: the continuation stops
         results = list(self.harness.pool.map(lambda c: self.evaluate(c, record), everyone))
         alternatives, i = [], 0
         for step, copies in groups:
-            got = [r for r in results[i:i + len(copies)] if r is not None]
+            got = [r for r in results[i : i + len(copies)] if r is not None]
             i += len(copies)
             if not got:
                 continue
             success = sum(r[0] for r in got) / len(got)
             mean_score = sum(r[1] for r in got) / len(got)
             value = cfg.success_weight * success + (1 - cfg.success_weight) * mean_score
-            alternatives.append({"step": step, "kind": action_kind(step), "value": round(value, 6),
-                                 "success_rate": round(success, 6), "mean_score": round(mean_score, 6),
-                                 "continuations": len(got)})
-        return {"alternatives": alternatives, "continuations": len(everyone),
-                "tokens": self.tokens - tokens_before}
+            alternatives.append(
+                {
+                    "step": step,
+                    "kind": action_kind(step),
+                    "value": round(value, 6),
+                    "success_rate": round(success, 6),
+                    "mean_score": round(mean_score, 6),
+                    "continuations": len(got),
+                }
+            )
+        return {"alternatives": alternatives, "continuations": len(everyone), "tokens": self.tokens - tokens_before}
 
 
-def make_pair(record: RolloutRecord, step_index: int, alternatives: list[dict[str, Any]],
-              tokens: int, min_margin: float) -> tuple[dict[str, Any] | None, str]:
+def make_pair(
+    record: RolloutRecord, step_index: int, alternatives: list[dict[str, Any]], tokens: int, min_margin: float
+) -> tuple[dict[str, Any] | None, str]:
     """(pair, why) from valued alternatives: best vs worst when the margin is large enough and
     the actions differ; else (None, the reason)."""
     if len(alternatives) < 2:
@@ -296,22 +335,37 @@ def make_pair(record: RolloutRecord, step_index: int, alternatives: list[dict[st
         "chosen": [{"role": "assistant", "content": best["step"].raw_text}],
         "rejected": [{"role": "assistant", "content": worst["step"].raw_text}],
         "metadata": {
-            "pair_kind": "step", "task_id": record.task_id, "source_run": record.run_id,
-            "sample_index": record.sample_index, "step_index": step_index,
-            "chosen_value": best["value"], "rejected_value": worst["value"], "margin": margin,
-            "chosen_kind": best["kind"], "rejected_kind": worst["kind"],
+            "pair_kind": "step",
+            "task_id": record.task_id,
+            "source_run": record.run_id,
+            "sample_index": record.sample_index,
+            "step_index": step_index,
+            "chosen_value": best["value"],
+            "rejected_value": worst["value"],
+            "margin": margin,
+            "chosen_kind": best["kind"],
+            "rejected_kind": worst["kind"],
             "decision": "edit_vs_explore" if kinds == {"edit", "explore"} else None,
-            "alternatives": [{k: a[k] for k in ("kind", "value", "success_rate", "mean_score")}
-                             for a in alternatives],
+            "alternatives": [{k: a[k] for k in ("kind", "value", "success_rate", "mean_score")} for a in alternatives],
             "continuation_tokens": tokens,
         },
     }, "pair"
 
 
-def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task], policy: Policy, *,
-                     agent: AgentConfig, prices: Prices, scorer_cfg: ScorerConfig, cfg: StepPairsConfig,
-                     runner_mode: str = "fork", sandbox: Limits | None = None, workers: int = 2,
-                     progress: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def build_step_pairs(
+    records: list[RolloutRecord],
+    tasks_by_id: dict[str, Task],
+    policy: Policy,
+    *,
+    agent: AgentConfig,
+    prices: Prices,
+    scorer_cfg: ScorerConfig,
+    cfg: StepPairsConfig,
+    runner_mode: str = "fork",
+    sandbox: Limits | None = None,
+    workers: int = 2,
+    progress: bool = False,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Decision-point pairs from train-split rollouts, plus stats (tokens and USD included).
 
     Only train records are used (heldout tasks must never reach training data). A state whose
@@ -322,7 +376,7 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
     skipped: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     pairs: list[dict[str, Any]] = []
-    margins: list[float] = []       # best - worst value per state: what min_margin is compared to
+    margins: list[float] = []  # best - worst value per state: what min_margin is compared to
     states = alternatives = continuations = 0
     stop_reason = "completed"
     builder = _Builder(policy, agent, prices, scorer_cfg, cfg, runner_mode, sandbox or Limits(), workers)
@@ -353,7 +407,7 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
                 stop_reason = "budget_tokens"
                 reasons["budget"] += 1
                 break
-            except DataError as exc:   # an edit of the prefix no longer applies: task changed
+            except DataError as exc:  # an edit of the prefix no longer applies: task changed
                 skipped["replay_failed"] += 1
                 if progress:
                     print(f"[step-pairs] skipped: {exc}", file=sys.stderr, flush=True)
@@ -363,31 +417,43 @@ def build_step_pairs(records: list[RolloutRecord], tasks_by_id: dict[str, Task],
             if len(values) >= 2:
                 margins.append(round(max(values) - min(values), 6))
             continuations += result["continuations"]
-            pair, why = make_pair(record, step_index, result["alternatives"], result["tokens"],
-                                  cfg.min_margin)
+            pair, why = make_pair(record, step_index, result["alternatives"], result["tokens"], cfg.min_margin)
             reasons[why] += 1
             if pair is not None:
                 pairs.append(pair)
             if progress:
-                print(f"[step-pairs] {record.task_id}#{record.sample_index} step {step_index}: {why}; "
-                      f"{len(pairs)} pairs, {builder.tokens - spent_before} tokens", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"[step-pairs] {record.task_id}#{record.sample_index} step {step_index}: {why}; "
+                    f"{len(pairs)} pairs, {builder.tokens - spent_before} tokens",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         builder.close()
     tokens = builder.tokens
     stats = {
-        "records": len(records), "states": states, "alternatives": alternatives,
-        "continuations": continuations, "pairs": len(pairs),
+        "records": len(records),
+        "states": states,
+        "alternatives": alternatives,
+        "continuations": continuations,
+        "pairs": len(pairs),
         "decisions": dict(Counter(p["metadata"]["decision"] or "other" for p in pairs)),
         "pairs_per_task": dict(Counter(p["metadata"]["task_id"] for p in pairs)),
-        "outcomes": dict(reasons), "skipped": dict(skipped),
-        "margins": {"min_margin": cfg.min_margin, "max": max(margins, default=None),
-                    "mean": round(sum(margins) / len(margins), 6) if margins else None,
-                    "per_state": margins}, "policy_errors": builder.policy_errors,
-        "prompt_tokens": builder.spend.prompt_tokens, "completion_tokens": builder.spend.completion_tokens,
+        "outcomes": dict(reasons),
+        "skipped": dict(skipped),
+        "margins": {
+            "min_margin": cfg.min_margin,
+            "max": max(margins, default=None),
+            "mean": round(sum(margins) / len(margins), 6) if margins else None,
+            "per_state": margins,
+        },
+        "policy_errors": builder.policy_errors,
+        "prompt_tokens": builder.spend.prompt_tokens,
+        "completion_tokens": builder.spend.completion_tokens,
         "continuation_tokens": tokens,
         "pairs_per_mtok": round(len(pairs) / (tokens / 1e6), 3) if tokens else None,
         "usd": round(prices.usd(builder.spend.prompt_tokens, builder.spend.completion_tokens), 8),
-        "stop_reason": stop_reason, "seconds": round(time.perf_counter() - started, 2),
+        "stop_reason": stop_reason,
+        "seconds": round(time.perf_counter() - started, 2),
     }
     return pairs, stats

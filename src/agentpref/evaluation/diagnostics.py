@@ -46,24 +46,36 @@ def diagnostics(records: list[RolloutRecord]) -> dict[str, Any]:
         "episodes": len(records),
         "turns": sum(t["turns"] for t in by_turn.values()),
         "protocol_errors_by_turn": {
-            str(i): {"turns": t["turns"], "protocol_errors": t["protocol_errors"],
-                     **_ranked(Counter({k: v for k, v in t.items() if k not in ("turns", "protocol_errors")}))}
-            for i, t in sorted(by_turn.items())},
+            str(i): {
+                "turns": t["turns"],
+                "protocol_errors": t["protocol_errors"],
+                **_ranked(Counter({k: v for k, v in t.items() if k not in ("turns", "protocol_errors")})),
+            }
+            for i, t in sorted(by_turn.items())
+        },
         "protocol_error_kinds": _ranked(kinds),
         "tool_errors": _ranked(tool_errors),
-        "edit_calls": edits, "edits_applied": applied, "edits_localized": localized,
-        "error_turns": errors, "recovered": recovered,
+        "edit_calls": edits,
+        "edits_applied": applied,
+        "edits_localized": localized,
+        "error_turns": errors,
+        "recovered": recovered,
         "end_reasons": _ranked(end_reasons),
     }
 
 
 def wandb_scalars(diag: dict[str, Any], prefix: str = "diag") -> dict[str, Any]:
     """The block as flat W&B summary keys (counts, and the protocol-error rate per turn index)."""
-    flat: dict[str, Any] = {f"{prefix}/{k}": diag[k] for k in
-                            ("episodes", "turns", "edit_calls", "edits_applied", "edits_localized",
-                             "error_turns", "recovered") if k in diag}
-    for group, key in (("protocol_error", "protocol_error_kinds"), ("tool_error", "tool_errors"),
-                       ("end", "end_reasons")):
+    flat: dict[str, Any] = {
+        f"{prefix}/{k}": diag[k]
+        for k in ("episodes", "turns", "edit_calls", "edits_applied", "edits_localized", "error_turns", "recovered")
+        if k in diag
+    }
+    for group, key in (
+        ("protocol_error", "protocol_error_kinds"),
+        ("tool_error", "tool_errors"),
+        ("end", "end_reasons"),
+    ):
         flat |= {f"{prefix}/{group}/{kind}": n for kind, n in (diag.get(key) or {}).items()}
     for turn, row in (diag.get("protocol_errors_by_turn") or {}).items():
         if row.get("turns"):
@@ -74,10 +86,16 @@ def wandb_scalars(diag: dict[str, Any], prefix: str = "diag") -> dict[str, Any]:
 def by_turn_table(diag: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """(columns, rows) of the per-turn breakdown, one row per turn index (a W&B table)."""
     by_turn = diag.get("protocol_errors_by_turn") or {}
-    kinds = list(dict.fromkeys(k for row in by_turn.values() for k in row
-                               if k not in ("turns", "protocol_errors")))
+    kinds = list(dict.fromkeys(k for row in by_turn.values() for k in row if k not in ("turns", "protocol_errors")))
     columns = ["turn", "turns", "protocol_errors", "rate", *kinds]
-    rows = [[int(turn), row["turns"], row.get("protocol_errors", 0),
-             row.get("protocol_errors", 0) / row["turns"] if row["turns"] else None,
-             *(row.get(k, 0) for k in kinds)] for turn, row in by_turn.items()]
+    rows = [
+        [
+            int(turn),
+            row["turns"],
+            row.get("protocol_errors", 0),
+            row.get("protocol_errors", 0) / row["turns"] if row["turns"] else None,
+            *(row.get(k, 0) for k in kinds),
+        ]
+        for turn, row in by_turn.items()
+    ]
     return columns, rows

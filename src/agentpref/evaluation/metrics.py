@@ -20,7 +20,7 @@ from agentpref.evaluation.stats import pass_at_k
 from agentpref.scoring.checks import CHECKS
 
 Format = Literal["pct", "float", "tokens", "usd"]
-END_REASONS = ("finished", "max_steps", "context_budget", "budget")   # a recorded episode's ends
+END_REASONS = ("finished", "max_steps", "context_budget", "budget")  # a recorded episode's ends
 
 
 @dataclass(frozen=True)
@@ -35,30 +35,76 @@ class Metric:
 def _catalogue(ks: list[int]) -> list[Metric]:
     metrics = []
     for k in ks:
-        metrics.append(Metric(f"pass@{k}", f"pass@{k}", True, "pct",
-                              f"unbiased pass@{k} on visible + hidden tests (resolved), mean over tasks"))
-        metrics.append(Metric(f"pass@{k}_visible", f"pass@{k} (visible)", True, "pct",
-                              f"unbiased pass@{k} on the visible tests only"))
+        metrics.append(
+            Metric(
+                f"pass@{k}",
+                f"pass@{k}",
+                True,
+                "pct",
+                f"unbiased pass@{k} on visible + hidden tests (resolved), mean over tasks",
+            )
+        )
+        metrics.append(
+            Metric(
+                f"pass@{k}_visible", f"pass@{k} (visible)", True, "pct", f"unbiased pass@{k} on the visible tests only"
+            )
+        )
     metrics += [
         Metric("score", "score", True, "float", "weighted behaviour score (the scorer's), mean"),
         Metric("protocol_error_rate", "protocol err.", False, "pct", "turns that were not a valid tool call"),
         Metric("loop_rate", "loop rate", False, "pct", "episodes with a detected loop (loops check < 1)"),
         Metric("mean_steps", "steps", False, "float", "turns per episode"),
-        Metric("tokens_per_solved", "tokens/solved", False, "tokens",
-               "prompt + completion tokens spent per resolved episode"),
+        Metric(
+            "tokens_per_solved",
+            "tokens/solved",
+            False,
+            "tokens",
+            "prompt + completion tokens spent per resolved episode",
+        ),
         Metric("usd_per_solved", "USD/solved", False, "usd", "cost per resolved episode (model prices)"),
-        Metric("edit_apply_rate", "edits applied", True, "pct",
-               "valid edit-tool calls that changed the file (tool succeeded) / valid edit-tool calls"),
-        Metric("localization", "localization", True, "pct",
-               "applied edits touching a line the reference fix changes / applied edits (as recorded)"),
-        Metric("recovery_rate", "recovery", True, "pct",
-               "protocol or tool errors followed by a successful valid call / such errors"),
+        Metric(
+            "edit_apply_rate",
+            "edits applied",
+            True,
+            "pct",
+            "valid edit-tool calls that changed the file (tool succeeded) / valid edit-tool calls",
+        ),
+        Metric(
+            "localization",
+            "localization",
+            True,
+            "pct",
+            "applied edits touching a line the reference fix changes / applied edits (as recorded)",
+        ),
+        Metric(
+            "recovery_rate",
+            "recovery",
+            True,
+            "pct",
+            "protocol or tool errors followed by a successful valid call / such errors",
+        ),
         Metric("clean_stop_rate", "clean stop", True, "pct", "episodes ended by finish / episodes"),
     ]
-    metrics += [Metric(f"end/{reason}", f"end: {reason.replace('_', ' ')}", reason == "finished", "pct",
-                       f"episodes that ended by {reason} / episodes") for reason in END_REASONS]
-    metrics += [Metric(f"check/{name}", name.replace("_", " "), True, "float",
-                       f"behaviour check {name} (1 = the wanted behaviour), mean") for name in CHECKS]
+    metrics += [
+        Metric(
+            f"end/{reason}",
+            f"end: {reason.replace('_', ' ')}",
+            reason == "finished",
+            "pct",
+            f"episodes that ended by {reason} / episodes",
+        )
+        for reason in END_REASONS
+    ]
+    metrics += [
+        Metric(
+            f"check/{name}",
+            name.replace("_", " "),
+            True,
+            "float",
+            f"behaviour check {name} (1 = the wanted behaviour), mean",
+        )
+        for name in CHECKS
+    ]
     return metrics
 
 
@@ -81,8 +127,7 @@ def recoveries(record: RolloutRecord) -> tuple[int, int]:
     the last turn counts as not recovered."""
     steps = record.steps
     errors = [i for i, s in enumerate(steps) if error_turn(s)]
-    ok = sum(i + 1 < len(steps) and steps[i + 1].action is not None and steps[i + 1].tool_ok is True
-             for i in errors)
+    ok = sum(i + 1 < len(steps) and steps[i + 1].action is not None and steps[i + 1].tool_ok is True for i in errors)
     return ok, len(errors)
 
 
@@ -122,7 +167,7 @@ def task_components(records: list[RolloutRecord], ks: list[int]) -> tuple[list[s
         add("usd_per_solved", sum(r.cost.usd for r in recs), solved)
         edits = [s for r in recs for s in edit_calls(r)]
         applied = [s for s in edits if s.tool_ok]
-        judged = [s for s in applied if s.localized is not None]   # records before the field: no value
+        judged = [s for s in applied if s.localized is not None]  # records before the field: no value
         add("edit_apply_rate", len(applied), len(edits))
         add("localization", sum(bool(s.localized) for s in judged), len(judged))
         recovered = [recoveries(r) for r in recs]

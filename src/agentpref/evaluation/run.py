@@ -59,8 +59,12 @@ class EvalConfig(PolicyRunConfig):
 
     scorer: ScorerConfig
     policy_from: str | None = Field(None, description="a train.py run dir: evaluate its adapter/ (or model/)")
-    policy_step: int | None = Field(None, ge=0, description="evaluate <policy_from>/checkpoints/checkpoint-N "
-                                    "instead of the final adapter (a learning curve over training steps)")
+    policy_step: int | None = Field(
+        None,
+        ge=0,
+        description="evaluate <policy_from>/checkpoints/checkpoint-N "
+        "instead of the final adapter (a learning curve over training steps)",
+    )
     method: str | None = Field(None, description="row label in report tables; null = derived from policy_from")
     samples_per_task: int = Field(5, ge=1, description="K samples per task")
     ks: list[int] = Field(default_factory=lambda: [1, 5], description="pass@k for these k (each <= K)")
@@ -70,13 +74,18 @@ class EvalConfig(PolicyRunConfig):
     @model_validator(mode="after")
     def _ks_fit(self) -> EvalConfig:
         if self.temperature == 0 and self.samples_per_task > 1:  # pass@k over identical samples
-            raise ValueError(f"greedy decoding (temperature=0) makes the samples_per_task="
-                             f"{self.samples_per_task} samples of a task identical, so pass@k over them is "
-                             "misleading: set samples_per_task=1 'ks=[1]', or sample with a temperature > 0")
+            raise ValueError(
+                f"greedy decoding (temperature=0) makes the samples_per_task="
+                f"{self.samples_per_task} samples of a task identical, so pass@k over them is "
+                "misleading: set samples_per_task=1 'ks=[1]', or sample with a temperature > 0"
+            )
         too_big = [k for k in self.ks if k > self.samples_per_task]
         if too_big:
-            fix = ("with greedy decoding use 'ks=[1]'" if self.temperature == 0 else
-                   f"raise samples_per_task to {max(too_big)} or drop those k")
+            fix = (
+                "with greedy decoding use 'ks=[1]'"
+                if self.temperature == 0
+                else f"raise samples_per_task to {max(too_big)} or drop those k"
+            )
             raise ValueError(f"ks={self.ks} has k > samples_per_task={self.samples_per_task}: {fix}")
         if not self.ks or any(k < 1 for k in self.ks):
             raise ValueError(f"ks={self.ks} must be a non-empty list of k >= 1")
@@ -88,12 +97,23 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
     """(the model config to generate with, method info) for the base model, an explicit
     ``model.adapter`` or a train.py run dir (``policy_from``), its final adapter or the checkpoint
     of ``policy_step``."""
-    info: dict[str, Any] = {"algo": None, "beta": None, "loss_type": None, "init_algo": None,
-                            "data_scorer": None, "pairs": None, "policy_from": cfg.policy_from,
-                            "policy_step": cfg.policy_step, "train_step": None, "train_tokens": None}
+    info: dict[str, Any] = {
+        "algo": None,
+        "beta": None,
+        "loss_type": None,
+        "init_algo": None,
+        "data_scorer": None,
+        "pairs": None,
+        "policy_from": cfg.policy_from,
+        "policy_step": cfg.policy_step,
+        "train_step": None,
+        "train_tokens": None,
+    }
     if cfg.policy_step is not None and not cfg.policy_from:
-        raise ConfigError(f"policy_step={cfg.policy_step} picks a checkpoint of a train.py run: "
-                          "set policy_from=<train run dir> too, or drop policy_step")
+        raise ConfigError(
+            f"policy_step={cfg.policy_step} picks a checkpoint of a train.py run: "
+            "set policy_from=<train run dir> too, or drop policy_step"
+        )
     if cfg.backend.kind == "oracle":
         if cfg.policy_from:
             raise ConfigError("backend=oracle replays reference fixes: drop policy_from or pick backend=hf|vllm|openai")
@@ -106,26 +126,38 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
         raise ConfigError("set either policy_from (a train.py run dir) or model.adapter, not both")
     run = locate_trained(cfg.policy_from, cfg.model.name, "policy_from", require_manifest=True)
     hparams = run.manifest.get("hparams") or {}
-    info |= {"algo": run.manifest.get("algo"), "beta": hparams.get("beta"), "loss_type": hparams.get("loss_type"),
-             "data_scorer": run.manifest.get("data_scorer"), "pairs": hparams.get("pairs"),
-             "init_algo": trained_algo(run.manifest.get("init_from"))}
+    info |= {
+        "algo": run.manifest.get("algo"),
+        "beta": hparams.get("beta"),
+        "loss_type": hparams.get("loss_type"),
+        "data_scorer": run.manifest.get("data_scorer"),
+        "pairs": hparams.get("pairs"),
+        "init_algo": trained_algo(run.manifest.get("init_from")),
+    }
     checkpoint = None
     if cfg.policy_step is not None:
         if not run.adapter:
-            raise ConfigError(f"policy_from={run.root} is a full fine-tune: policy_step (checkpoints of full "
-                              "runs) is not supported; drop policy_step to evaluate its final model")
+            raise ConfigError(
+                f"policy_from={run.root} is a full fine-tune: policy_step (checkpoints of full "
+                "runs) is not supported; drop policy_step to evaluate its final model"
+            )
         available = adapter_checkpoints(run.root)
         checkpoint = available.get(cfg.policy_step)
         if checkpoint is None:
-            fix = (f"pick policy_step from the saved steps {', '.join(map(str, available))}" if available
-                   else "the run saved no checkpoints; drop policy_step")
-            raise ConfigError(f"policy_from={run.root} has no {CHECKPOINTS}/checkpoint-{cfg.policy_step} "
-                              f"with an adapter: {fix}")
+            fix = (
+                f"pick policy_step from the saved steps {', '.join(map(str, available))}"
+                if available
+                else "the run saved no checkpoints; drop policy_step"
+            )
+            raise ConfigError(
+                f"policy_from={run.root} has no {CHECKPOINTS}/checkpoint-{cfg.policy_step} with an adapter: {fix}"
+            )
     info["train_step"], info["train_tokens"] = train_progress(run.root, checkpoint)
     if run.adapter:
         return cfg.model.model_copy(update={"adapter": str(checkpoint or run.adapter)}), info
-    return cfg.model.model_copy(update={"hub_id": run.full, "revision": None, "gguf_fallback": None,
-                                        "random_init": None}), info
+    return cfg.model.model_copy(
+        update={"hub_id": run.full, "revision": None, "gguf_fallback": None, "random_init": None}
+    ), info
 
 
 def method_label(info: dict[str, Any]) -> str:
@@ -172,21 +204,27 @@ def compute_metrics(records: list[RolloutRecord], ks: list[int], boot: Bootstrap
     metrics = {}
     for name, comp in comps.items():
         m = cat[name]
-        metrics[name] = describe(comp["num"], comp["den"], confidence=boot.confidence,
-                                 resamples=boot.resamples, seed=boot.seed) | {
-            "label": m.label, "higher_is_better": m.higher_is_better, "fmt": m.fmt}
+        metrics[name] = describe(
+            comp["num"], comp["den"], confidence=boot.confidence, resamples=boot.resamples, seed=boot.seed
+        ) | {"label": m.label, "higher_is_better": m.higher_is_better, "fmt": m.fmt}
     return metrics, {"task_ids": task_ids, "components": comps}
 
 
 def compare(per_task: dict, other: dict, boot: BootstrapConfig) -> dict[str, Any]:
     """Paired differences (this run minus ``other``) on the tasks both runs evaluated."""
     mine = {"per_task": per_task, "method": "this run"}
-    diffs = paired_by_task(mine, other, list(per_task["components"]), confidence=boot.confidence,
-                           resamples=boot.resamples, seed=boot.seed)
+    diffs = paired_by_task(
+        mine, other, list(per_task["components"]), confidence=boot.confidence, resamples=boot.resamples, seed=boot.seed
+    )
     common = len(set(per_task["task_ids"]) & set(other["per_task"]["task_ids"]))
-    return {"against": other["run_dir"], "method": other.get("method"), "tasks": common,
-            "only_here": len(per_task["task_ids"]) - common,
-            "only_there": len(other["per_task"]["task_ids"]) - common, "metrics": diffs}
+    return {
+        "against": other["run_dir"],
+        "method": other.get("method"),
+        "tasks": common,
+        "only_here": len(per_task["task_ids"]) - common,
+        "only_there": len(other["per_task"]["task_ids"]) - common,
+        "metrics": diffs,
+    }
 
 
 # ---- the run -----------------------------------------------------------------------------------
@@ -198,9 +236,16 @@ def _generate_config(cfg: EvalConfig, model: ModelConfig) -> GenerateConfig:
 def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], config: dict[str, Any]) -> None:
     logger = cfg.logger
     if isinstance(logger, WandbLogger):
-        logger = logger.model_copy(update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{summary['git_sha']}"]})
-    tracker = Tracker(logger, Path(cfg.run_dir), config | {"method": summary["method"]}, job_type="evaluate",
-                      name=f"eval-{Path(cfg.run_dir).name}")
+        logger = logger.model_copy(
+            update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{summary['git_sha']}"]}
+        )
+    tracker = Tracker(
+        logger,
+        Path(cfg.run_dir),
+        config | {"method": summary["method"]},
+        job_type="evaluate",
+        name=f"eval-{Path(cfg.run_dir).name}",
+    )
     exit_code = 1
     try:
         flat: dict[str, Any] = {}
@@ -211,11 +256,25 @@ def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], 
             flat[f"compare/{name}_diff"], flat[f"compare/{name}_p"] = d["difference"], d["p_value"]
         flat |= wandb_scalars(summary.get("diagnostics") or {})
         tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary["method"]})
-        rows = [[r.task_id, r.sample_index, r.final.resolved, r.score, r.end_reason, len(r.steps),
-                 *(r.checks[c].value for c in CHECKS), render_transcript(r), r.final.diff]
-                for r in scored[: tracker.table_rows]]
-        tracker.table("trajectories", ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS,
-                                       "transcript", "diff"], rows)
+        rows = [
+            [
+                r.task_id,
+                r.sample_index,
+                r.final.resolved,
+                r.score,
+                r.end_reason,
+                len(r.steps),
+                *(r.checks[c].value for c in CHECKS),
+                render_transcript(r),
+                r.final.diff,
+            ]
+            for r in scored[: tracker.table_rows]
+        ]
+        tracker.table(
+            "trajectories",
+            ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS, "transcript", "diff"],
+            rows,
+        )
         tracker.table("protocol_errors_by_turn", *by_turn_table(summary.get("diagnostics") or {}))
         exit_code = 0
     finally:
@@ -233,29 +292,54 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     task_ids = {t.id for t in loaded.tasks}
     records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
     if not records:
-        raise ConfigError(f"no task of {cfg.tasks.kind} (split={cfg.tasks.split}) has all {cfg.samples_per_task} "
-                          f"samples in {run_dir} yet: re-run with the same run_dir to finish generating")
+        raise ConfigError(
+            f"no task of {cfg.tasks.kind} (split={cfg.tasks.split}) has all {cfg.samples_per_task} "
+            f"samples in {run_dir} yet: re-run with the same run_dir to finish generating"
+        )
     if incomplete:
-        print(f"warning: {len(incomplete)} of {len(task_ids)} tasks have fewer than {cfg.samples_per_task} finished "
-              f"samples and are left out (stop reason: {generation['stop_reason']}); re-run with run_dir={run_dir} "
-              "to finish them", file=sys.stderr)
+        print(
+            f"warning: {len(incomplete)} of {len(task_ids)} tasks have fewer than {cfg.samples_per_task} finished "
+            f"samples and are left out (stop reason: {generation['stop_reason']}); re-run with run_dir={run_dir} "
+            "to finish them",
+            file=sys.stderr,
+        )
     scored = score_records(records, cfg.scorer)
     write_lines_atomic(run_dir / SCORED_FILE, (r.model_dump_json() for r in scored))
     metrics, per_task = compute_metrics(scored, cfg.ks, cfg.bootstrap)
     summary: dict[str, Any] = {
-        "kind": SUMMARY_KIND, "version": SUMMARY_VERSION,
-        "method": cfg.method or method_label(info), "method_info": info,
-        "model": cfg.model.name, "model_id": model.hub_id or model.api_id, "adapter": model.adapter,
-        "task_set": {"kind": cfg.tasks.kind, "split": cfg.tasks.split, "tasks": len(per_task["task_ids"]),
-                     "task_ids": per_task["task_ids"], "incomplete": incomplete},
-        "samples_per_task": cfg.samples_per_task, "ks": cfg.ks, "temperature": cfg.temperature,
-        "top_p": cfg.top_p, "top_k": cfg.top_k, "greedy": cfg.temperature == 0,
-        "scorer": cfg.scorer.name, "confidence": cfg.bootstrap.confidence,
-        "bootstrap_resamples": cfg.bootstrap.resamples, "seed": cfg.seed,
-        "complete": not incomplete, "episodes": len(scored),
-        "metrics": metrics, "per_task": per_task, "diagnostics": diagnostics(scored),
+        "kind": SUMMARY_KIND,
+        "version": SUMMARY_VERSION,
+        "method": cfg.method or method_label(info),
+        "method_info": info,
+        "model": cfg.model.name,
+        "model_id": model.hub_id or model.api_id,
+        "adapter": model.adapter,
+        "task_set": {
+            "kind": cfg.tasks.kind,
+            "split": cfg.tasks.split,
+            "tasks": len(per_task["task_ids"]),
+            "task_ids": per_task["task_ids"],
+            "incomplete": incomplete,
+        },
+        "samples_per_task": cfg.samples_per_task,
+        "ks": cfg.ks,
+        "temperature": cfg.temperature,
+        "top_p": cfg.top_p,
+        "top_k": cfg.top_k,
+        "greedy": cfg.temperature == 0,
+        "scorer": cfg.scorer.name,
+        "confidence": cfg.bootstrap.confidence,
+        "bootstrap_resamples": cfg.bootstrap.resamples,
+        "seed": cfg.seed,
+        "complete": not incomplete,
+        "episodes": len(scored),
+        "metrics": metrics,
+        "per_task": per_task,
+        "diagnostics": diagnostics(scored),
         "comparison": compare(per_task, other, cfg.bootstrap) if other else None,
-        "generation": generation, "git_sha": git_sha(), "run_dir": str(run_dir),
+        "generation": generation,
+        "git_sha": git_sha(),
+        "run_dir": str(run_dir),
         "config": config_dict or cfg.model_dump(mode="json"),
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -270,24 +354,35 @@ HEADLINE = ("pass@1", "pass@1_visible", "protocol_error_rate", "loop_rate", "che
 def print_summary(summary: dict[str, Any]) -> None:
     """Headline metrics with CIs on stderr; the summary without per-task components on stdout."""
     pct = int(round(100 * summary["confidence"]))
-    print(f"{summary['method']} on {summary['task_set']['tasks']} {summary['task_set']['kind']} tasks "
-          f"(split={summary['task_set']['split']}, K={summary['samples_per_task']}, {summary['episodes']} episodes); "
-          f"{pct}% bootstrap CIs over tasks:", file=sys.stderr)
+    print(
+        f"{summary['method']} on {summary['task_set']['tasks']} {summary['task_set']['kind']} tasks "
+        f"(split={summary['task_set']['split']}, K={summary['samples_per_task']}, {summary['episodes']} episodes); "
+        f"{pct}% bootstrap CIs over tasks:",
+        file=sys.stderr,
+    )
     for name in [*HEADLINE, *(f"pass@{k}" for k in summary["ks"] if k != 1)]:
         m = summary["metrics"].get(name)
         if m is None:
             continue
         unit = " %" if m["fmt"] == "pct" else ""
-        print(f"  {name:<26} {format_value(m['value'], m['fmt'])}{unit}  "
-              f"[{format_value(m['ci_low'], m['fmt'])}, {format_value(m['ci_high'], m['fmt'])}]", file=sys.stderr)
+        print(
+            f"  {name:<26} {format_value(m['value'], m['fmt'])}{unit}  "
+            f"[{format_value(m['ci_low'], m['fmt'])}, {format_value(m['ci_high'], m['fmt'])}]",
+            file=sys.stderr,
+        )
     comparison = summary.get("comparison")
     if comparison:
-        print(f"  vs {comparison['method']} ({comparison['against']}, {comparison['tasks']} common tasks):",
-              file=sys.stderr)
+        print(
+            f"  vs {comparison['method']} ({comparison['against']}, {comparison['tasks']} common tasks):",
+            file=sys.stderr,
+        )
         for name in HEADLINE:
             d = comparison["metrics"].get(name)
             if d and d["difference"] is not None:
-                print(f"    Δ {name:<24} {d['difference']:+.3f}  [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]  "
-                      f"p={d['p_value']:.3g}", file=sys.stderr)
+                print(
+                    f"    Δ {name:<24} {d['difference']:+.3f}  [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]  "
+                    f"p={d['p_value']:.3g}",
+                    file=sys.stderr,
+                )
     print(f"  -> {summary['run_dir']}/summary.json", file=sys.stderr)
     print(json.dumps({k: v for k, v in summary.items() if k not in ("per_task", "config", "generation")}))

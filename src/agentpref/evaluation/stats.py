@@ -42,8 +42,9 @@ def _resampled_ratios(num: np.ndarray, den: np.ndarray, resamples: int, seed: in
         return np.where(dens > 0, num[idx].sum(axis=1) / np.where(dens > 0, dens, 1), np.nan)
 
 
-def bootstrap_ci(num, den, *, confidence: float = 0.95, resamples: int = 2000,
-                 seed: int = 0) -> tuple[float | None, float | None]:
+def bootstrap_ci(
+    num, den, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float | None, float | None]:
     """Percentile bootstrap CI of sum(num)/sum(den), resampling tasks. Resamples whose
     denominator is 0 are left out (they have no value); with one task the CI is that value."""
     num, den = np.asarray(num, float), np.asarray(den, float)
@@ -63,8 +64,9 @@ def describe(num, den, *, confidence: float = 0.95, resamples: int = 2000, seed:
     return {"value": ratio(num, den), "ci_low": low, "ci_high": high, "tasks": int(len(num))}
 
 
-def paired_comparison(a: tuple, b: tuple, *, confidence: float = 0.95, resamples: int = 2000,
-                      seed: int = 0) -> dict[str, Any]:
+def paired_comparison(
+    a: tuple, b: tuple, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> dict[str, Any]:
     """Method A minus method B on the same tasks (arrays aligned task by task).
 
     ``difference`` = ratio(A) - ratio(B); its CI resamples tasks (the same draw for both, so the
@@ -78,8 +80,7 @@ def paired_comparison(a: tuple, b: tuple, *, confidence: float = 0.95, resamples
     if not n or len(num_b) != n:
         raise ValueError(f"paired comparison needs the same tasks on both sides ({n} vs {len(num_b)})")
     ra, rb = ratio(num_a, den_a), ratio(num_b, den_b)
-    result = {"difference": None, "ci_low": None, "ci_high": None, "p_value": None, "tasks": n,
-              "test": PAIRED_TEST}
+    result = {"difference": None, "ci_low": None, "ci_high": None, "p_value": None, "tasks": n, "test": PAIRED_TEST}
     if ra is None or rb is None:
         return result
     result["difference"] = ra - rb
@@ -100,9 +101,15 @@ def paired_comparison(a: tuple, b: tuple, *, confidence: float = 0.95, resamples
             d = nums[x].sum(axis) / dens[x].sum(axis) - nums[y].sum(axis) / dens[y].sum(axis)
         return np.nan_to_num(d, nan=0.0)
 
-    exact = 2 ** n if n <= EXACT_UP_TO_TASKS else 0  # all 2**n swaps when that is affordable
-    test = permutation_test((np.arange(n), np.arange(n) + n), statistic, permutation_type="samples",
-                            vectorized=True, n_resamples=max(resamples, exact), alternative="two-sided",
-                            rng=np.random.default_rng(seed))
+    exact = 2**n if n <= EXACT_UP_TO_TASKS else 0  # all 2**n swaps when that is affordable
+    test = permutation_test(
+        (np.arange(n), np.arange(n) + n),
+        statistic,
+        permutation_type="samples",
+        vectorized=True,
+        n_resamples=max(resamples, exact),
+        alternative="two-sided",
+        rng=np.random.default_rng(seed),
+    )
     result["p_value"] = float(test.pvalue)
     return result

@@ -43,9 +43,11 @@ def _grid(n: int) -> tuple[Figure, list[Any]]:
 
 def _point(entry: dict[str, Any], scale: float) -> tuple[float, float, float]:
     """(value, ci_low, ci_high) scaled; nan where unknown."""
+
     def get(key: str) -> float:
         v = entry.get(key)
         return float(v) * scale if v is not None else math.nan
+
     value = get("value")
     low, high = get("ci_low"), get("ci_high")
     return value, (value if math.isnan(low) else low), (value if math.isnan(high) else high)
@@ -61,9 +63,15 @@ def bar_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path, titl
         pts = np.array([_point(r["metrics"][m.name], _scale(m)) for r in rows]).reshape(-1, 3)
         known = ~np.isnan(pts[:, 0])
         err = np.clip(np.stack([pts[:, 0] - pts[:, 1], pts[:, 2] - pts[:, 0]]), 0, None)
-        ax.bar(x[known], pts[known, 0], yerr=err[:, known],
-               color=[c for c, k in zip(colors, known) if k], capsize=3, edgecolor="black",
-               linewidth=0.5)
+        ax.bar(
+            x[known],
+            pts[known, 0],
+            yerr=err[:, known],
+            color=[c for c, k in zip(colors, known) if k],
+            capsize=3,
+            edgecolor="black",
+            linewidth=0.5,
+        )
         # Fixed x range and a y axis from 0 (rates, counts, scores are never negative): all-zero
         # or all-missing panels still show where each method is.
         ax.set_xlim(-0.6, len(rows) - 0.4)
@@ -94,12 +102,12 @@ def dpo_family(info: dict[str, Any]) -> str:
 
 def dpo_betas(rows: list[dict[str, Any]]) -> list[float]:
     infos = [r["method_info"] for r in rows]
-    return sorted({i["beta"] for i in infos
-                   if i.get("algo") == "dpo" and i.get("beta") is not None})
+    return sorted({i["beta"] for i in infos if i.get("algo") == "dpo" and i.get("beta") is not None})
 
 
-def _draw(ax: Any, metric: Metric, lines: dict[str, list[tuple[float, dict[str, Any]]]],
-          references: list[dict[str, Any]]) -> None:
+def _draw(
+    ax: Any, metric: Metric, lines: dict[str, list[tuple[float, dict[str, Any]]]], references: list[dict[str, Any]]
+) -> None:
     """One panel: each line's (x, row) points with its CI band, references as dashed levels."""
     scale = _scale(metric)
     for i, (label, points) in enumerate(lines.items()):
@@ -123,8 +131,7 @@ def _save(fig: Figure, axes: list[Any], path: Path, title: str) -> Path:
     return path
 
 
-def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
-              title: str) -> Path | None:
+def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path, title: str) -> Path | None:
     """Metric vs β (log x) per DPO family with CI bands, base/SFT as dashed references; only
     when the runs hold at least two distinct DPO β (else None, nothing written)."""
     betas = dpo_betas(rows)
@@ -136,8 +143,10 @@ def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
         if info.get("algo") == "dpo" and info.get("beta") is not None:
             families.setdefault(dpo_family(info), []).append(r)
     references = [r for r in rows if r["method_info"].get("algo") in (None, "sft")]
-    lines = {family: [(r["method_info"]["beta"], r) for r in sorted(members, key=lambda r: r["method_info"]["beta"])]
-             for family, members in families.items()}
+    lines = {
+        family: [(r["method_info"]["beta"], r) for r in sorted(members, key=lambda r: r["method_info"]["beta"])]
+        for family, members in families.items()
+    }
     fig, axes = _grid(len(metrics))
     for ax, m in zip(axes, metrics):
         _draw(ax, m, lines, references)
@@ -148,7 +157,7 @@ def beta_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
     return _save(fig, axes, path, title)
 
 
-STEP_SUFFIX = re.compile(r" \(step \d+\)$")   # method_label's suffix for a policy_step checkpoint
+STEP_SUFFIX = re.compile(r" \(step \d+\)$")  # method_label's suffix for a policy_step checkpoint
 
 
 def training_curves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -181,8 +190,7 @@ def _tokens(n: int) -> str:
     return str(n)
 
 
-def curve_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path,
-               title: str) -> Path | None:
+def curve_plot(rows: list[dict[str, Any]], metrics: list[Metric], path: Path, title: str) -> Path | None:
     """Metric vs training steps per run with CI bands (a learning curve from ``policy_step``
     evaluations), base as dashed references, input tokens under the steps when every run agrees
     on them; only when some run was evaluated at two or more steps (else None, nothing written)."""

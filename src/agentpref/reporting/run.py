@@ -27,8 +27,15 @@ from agentpref.evaluation.summary import load_summary, paired_by_task
 from agentpref.reporting import plots, tables
 
 REPORT_KIND, REPORT_VERSION = "report", 1
-DEFAULT_METRICS = ["pass@1", "pass@1_visible", "protocol_error_rate", "loop_rate",
-                   "check/tests_before_edit", "score", "tokens_per_solved"]
+DEFAULT_METRICS = [
+    "pass@1",
+    "pass@1_visible",
+    "protocol_error_rate",
+    "loop_rate",
+    "check/tests_before_edit",
+    "score",
+    "tokens_per_solved",
+]
 
 
 class ReportConfig(BaseModel):
@@ -43,8 +50,11 @@ class ReportConfig(BaseModel):
     title: str | None = Field(None, description="null = derived from the model and task set")
     order: list[str] | None = Field(None, description="method labels first, in this order")
     allow_mixed_tasks: bool = Field(False, description="allow runs on different task sets")
-    missing: list[str] = Field(default_factory=list, description="rows that could not be made, one line "
-                               "each, printed under the table (study.py fills it for skipped stages)")
+    missing: list[str] = Field(
+        default_factory=list,
+        description="rows that could not be made, one line "
+        "each, printed under the table (study.py fills it for skipped stages)",
+    )
 
     @field_validator("runs", mode="before")
     @classmethod
@@ -79,8 +89,10 @@ def load_runs(patterns: list[str]) -> list[Run]:
     for pattern in patterns:
         dirs = [Path(p) for p in sorted(glob.glob(os.path.expanduser(pattern))) if Path(p).is_dir()]
         if not dirs:
-            raise ConfigError(f"runs: {pattern!r} matches no directory: list evaluate.py run dirs "
-                              "or globs of them, e.g. runs=[outputs/eval/*]")
+            raise ConfigError(
+                f"runs: {pattern!r} matches no directory: list evaluate.py run dirs "
+                "or globs of them, e.g. runs=[outputs/eval/*]"
+            )
         for d in dirs:
             if d.resolve() not in runs:
                 runs[d.resolve()] = Run(d, load_summary(d, "runs"))
@@ -88,9 +100,11 @@ def load_runs(patterns: list[str]) -> list[Run]:
     seen: dict[str, Path] = {}
     for run in runs_list:
         if run.method in seen:
-            raise ConfigError(f"runs: {seen[run.method]} and {run.path} have the same method "
-                              f"{run.method!r}: give each its own label with method=... at "
-                              "evaluate.py time, or leave one out of runs")
+            raise ConfigError(
+                f"runs: {seen[run.method]} and {run.path} have the same method "
+                f"{run.method!r}: give each its own label with method=... at "
+                "evaluate.py time, or leave one out of runs"
+            )
         seen[run.method] = run.path
     return runs_list
 
@@ -105,8 +119,14 @@ def default_order_key(run: Run) -> tuple:
         rank = 2 if init is None else 3 if init == "sft" else 4
     beta = info.get("beta")
     step = info.get("train_step")
-    return (rank, beta if isinstance(beta, int | float) else math.inf, plots.STEP_SUFFIX.sub("", run.method),
-            info.get("policy_step") is None, step if isinstance(step, int) else math.inf, run.method)
+    return (
+        rank,
+        beta if isinstance(beta, int | float) else math.inf,
+        plots.STEP_SUFFIX.sub("", run.method),
+        info.get("policy_step") is None,
+        step if isinstance(step, int) else math.inf,
+        run.method,
+    )
 
 
 def order_runs(runs: list[Run], order: list[str] | None) -> list[Run]:
@@ -116,8 +136,9 @@ def order_runs(runs: list[Run], order: list[str] | None) -> list[Run]:
     by_method = {r.method: r for r in ranked}
     unknown = [m for m in order if m not in by_method]
     if unknown:
-        raise ConfigError(f"order: {unknown[0]!r} is not a method of these runs; methods: "
-                          f"{', '.join(repr(m) for m in by_method)}")
+        raise ConfigError(
+            f"order: {unknown[0]!r} is not a method of these runs; methods: {', '.join(repr(m) for m in by_method)}"
+        )
     first = [by_method[m] for m in dict.fromkeys(order)]
     return first + [r for r in ranked if r.method not in order]
 
@@ -130,16 +151,22 @@ def resolve_metrics(runs: list[Run], names: list[str]) -> list[Metric]:
         available = run.summary.get("metrics") or {}
         for name in names:
             if name not in available:
-                raise ConfigError(f"metrics: {name!r} is not in {run.path} ({run.method}); "
-                                  f"available: {', '.join(available)}")
+                raise ConfigError(
+                    f"metrics: {name!r} is not in {run.path} ({run.method}); available: {', '.join(available)}"
+                )
     known = catalogue(runs[0].summary.get("ks") or [1])
     out = []
     for name in names:
         entry, cat = runs[0].summary["metrics"][name], known.get(name)
-        out.append(Metric(
-            name, entry.get("label") or (cat.label if cat else name),
-            bool(entry.get("higher_is_better", cat.higher_is_better if cat else True)),
-            entry.get("fmt") or (cat.fmt if cat else "float"), cat.description if cat else ""))
+        out.append(
+            Metric(
+                name,
+                entry.get("label") or (cat.label if cat else name),
+                bool(entry.get("higher_is_better", cat.higher_is_better if cat else True)),
+                entry.get("fmt") or (cat.fmt if cat else "float"),
+                cat.description if cat else "",
+            )
+        )
     return out
 
 
@@ -148,12 +175,17 @@ def check_tasks(runs: list[Run], allow_mixed: bool) -> bool:
     reference = set(runs[0].task_ids)
     mixed = any(set(r.task_ids) != reference for r in runs[1:])
     if mixed and not allow_mixed:
-        sets = "; ".join(f"{r.method}: {len(r.task_ids)} tasks of "
-                         f"{r.summary.get('task_set', {}).get('kind')}/"
-                         f"{r.summary.get('task_set', {}).get('split')}" for r in runs)
-        raise ConfigError(f"runs evaluated different task sets ({sets}): evaluate every method on "
-                          "the same tasks, or set allow_mixed_tasks=true (CIs then cover "
-                          "different tasks; differences use the common ones)")
+        sets = "; ".join(
+            f"{r.method}: {len(r.task_ids)} tasks of "
+            f"{r.summary.get('task_set', {}).get('kind')}/"
+            f"{r.summary.get('task_set', {}).get('split')}"
+            for r in runs
+        )
+        raise ConfigError(
+            f"runs evaluated different task sets ({sets}): evaluate every method on "
+            "the same tasks, or set allow_mixed_tasks=true (CIs then cover "
+            "different tasks; differences use the common ones)"
+        )
     return mixed
 
 
@@ -162,11 +194,18 @@ def compare(run: Run, base: Run, metrics: list[Metric]) -> dict[str, dict[str, A
     """``run`` minus ``base`` per metric, paired over their common tasks (in base's order)."""
     for r in (run, base):
         if not (r.summary.get("per_task") or {}).get("components"):
-            raise ConfigError(f"baseline: {r.path} ({r.method}) has no per-task components: re-run "
-                              "evaluate.py there (a current version writes them)")
-    return paired_by_task(run.summary, base.summary, [m.name for m in metrics],
-                          confidence=base.summary.get("confidence", 0.95),
-                          resamples=base.summary.get("bootstrap_resamples", 2000), key="baseline")
+            raise ConfigError(
+                f"baseline: {r.path} ({r.method}) has no per-task components: re-run "
+                "evaluate.py there (a current version writes them)"
+            )
+    return paired_by_task(
+        run.summary,
+        base.summary,
+        [m.name for m in metrics],
+        confidence=base.summary.get("confidence", 0.95),
+        resamples=base.summary.get("bootstrap_resamples", 2000),
+        key="baseline",
+    )
 
 
 # ---- the report --------------------------------------------------------------------------------
@@ -184,8 +223,11 @@ def _span(values: list[Any]) -> str:
 
 def derive_title(runs: list[Run]) -> str:
     models = ", ".join(_distinct([str(r.summary.get("model")) for r in runs]))
-    sets = ", ".join(_distinct([f"{r.summary.get('task_set', {}).get('kind')} "
-                                f"{r.summary.get('task_set', {}).get('split')}" for r in runs]))
+    sets = ", ".join(
+        _distinct(
+            [f"{r.summary.get('task_set', {}).get('kind')} {r.summary.get('task_set', {}).get('split')}" for r in runs]
+        )
+    )
     return f"Ablation: {models} on {sets} ({_span([len(r.task_ids) for r in runs])} tasks)"
 
 
@@ -195,32 +237,43 @@ def _notes(runs: list[Run], mixed: bool) -> list[str]:
     tasks = _span([len(r.task_ids) for r in runs])
     k = _span([r.summary.get("samples_per_task") for r in runs])
     level = "/".join(f"{100 * c:g}%" for c in conf if c is not None) or "?"
-    notes = [f"Cells: value [{level} CI], percentile bootstrap over tasks "
-             f"({'/'.join(map(str, resamples))} resamples); CIs over {tasks} tasks, {k} samples "
-             "per task. Bold: best per column (↑ higher is better, ↓ lower is better); "
-             "(%) columns are percentages."]
+    notes = [
+        f"Cells: value [{level} CI], percentile bootstrap over tasks "
+        f"({'/'.join(map(str, resamples))} resamples); CIs over {tasks} tasks, {k} samples "
+        "per task. Bold: best per column (↑ higher is better, ↓ lower is better); "
+        "(%) columns are percentages."
+    ]
     if len(_distinct([r.summary.get("samples_per_task") for r in runs])) > 1:
-        notes.append("Note: samples per task differ across runs (" + ", ".join(
-            f"{r.method}: {r.summary.get('samples_per_task')}" for r in runs) + ").")
+        notes.append(
+            "Note: samples per task differ across runs ("
+            + ", ".join(f"{r.method}: {r.summary.get('samples_per_task')}" for r in runs)
+            + ")."
+        )
     if mixed:
-        notes.append("Note: the runs evaluated different task sets (allow_mixed_tasks=true); each "
-                     "CI covers its run's own tasks, paired differences the common tasks.")
+        notes.append(
+            "Note: the runs evaluated different task sets (allow_mixed_tasks=true); each "
+            "CI covers its run's own tasks, paired differences the common tasks."
+        )
     incomplete = [r.method for r in runs if r.summary.get("task_set", {}).get("incomplete")]
     if incomplete:
-        notes.append(f"Note: some tasks were left out (fewer than K finished samples) in: "
-                     f"{', '.join(incomplete)}.")
+        notes.append(f"Note: some tasks were left out (fewer than K finished samples) in: {', '.join(incomplete)}.")
     return notes
 
 
 def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
     return {
-        "method": run.method, "run_dir": str(run.path),
+        "method": run.method,
+        "run_dir": str(run.path),
         "method_info": {**run.info, "policy_from": _relative(run.info.get("policy_from"))} if run.info else run.info,
-        "model": run.summary.get("model"), "adapter": _relative(run.summary.get("adapter")),
-        "git_sha": run.summary.get("git_sha"), "tasks": len(run.task_ids),
+        "model": run.summary.get("model"),
+        "adapter": _relative(run.summary.get("adapter")),
+        "git_sha": run.summary.get("git_sha"),
+        "tasks": len(run.task_ids),
         "samples_per_task": run.summary.get("samples_per_task"),
-        "metrics": {m.name: {k: run.summary["metrics"][m.name].get(k)
-                             for k in ("value", "ci_low", "ci_high", "tasks")} for m in metrics},
+        "metrics": {
+            m.name: {k: run.summary["metrics"][m.name].get(k) for k in ("value", "ci_low", "ci_high", "tasks")}
+            for m in metrics
+        },
     }
 
 
@@ -249,14 +302,15 @@ def table_rows(runs: list[Run], metrics: list[Metric]) -> list[dict[str, Any]]:
 def diagnostics_blocks(runs: list[Run]) -> dict[str, dict[str, Any]]:
     """{method: its summary's diagnostics block}; runs evaluated before the block existed are
     left out."""
-    return {r.method: r.summary["diagnostics"] for r in runs
-            if isinstance(r.summary.get("diagnostics"), dict)}
+    return {r.method: r.summary["diagnostics"] for r in runs if isinstance(r.summary.get("diagnostics"), dict)}
 
 
 def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(run dir, "method, model, adapter, git SHA") per row."""
-    return [(r["run_dir"], f"{r['method']}, model {r['model']}, adapter {r['adapter'] or '-'}, "
-                           f"git {r['git_sha'] or '?'}") for r in rows]
+    return [
+        (r["run_dir"], f"{r['method']}, model {r['model']}, adapter {r['adapter'] or '-'}, git {r['git_sha'] or '?'}")
+        for r in rows
+    ]
 
 
 def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
@@ -266,8 +320,10 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     mixed = check_tasks(runs, cfg.allow_mixed_tasks)
     by_method = {r.method: r for r in runs}
     if cfg.baseline is not None and cfg.baseline not in by_method:
-        raise ConfigError(f"baseline: {cfg.baseline!r} is not a method of these runs; methods: "
-                          f"{', '.join(repr(m) for m in by_method)}")
+        raise ConfigError(
+            f"baseline: {cfg.baseline!r} is not a method of these runs; methods: "
+            f"{', '.join(repr(m) for m in by_method)}"
+        )
     rows = table_rows(runs, metrics)
     comparisons: dict[str, dict[str, Any]] = {}
     if cfg.baseline is not None:
@@ -278,40 +334,68 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
 
     out = Path(cfg.run_dir)
     out.mkdir(parents=True, exist_ok=True)
-    files = {"markdown": out / f"{cfg.name}.md", "latex": out / f"{cfg.name}.tex",
-             "json": out / f"{cfg.name}.json", "bars": out / f"{cfg.name}_bars.png"}
+    files = {
+        "markdown": out / f"{cfg.name}.md",
+        "latex": out / f"{cfg.name}.tex",
+        "json": out / f"{cfg.name}.json",
+        "bars": out / f"{cfg.name}_bars.png",
+    }
 
-    md = [f"# {title}", "", tables.to_markdown(tables.results_frame(rows, metrics, "md")), "",
-          *(line for note in notes for line in (note, ""))]
-    tex = ["% Generated by report.py (agentpref); needs \\usepackage{booktabs}",
-           f"% Command: {command}", *(f"% Run {d}: {desc}" for d, desc in _provenance(rows)),
-           *(f"% {note}" for note in notes), "",
-           tables.to_latex(tables.results_frame(rows, metrics, "tex"), title, f"tab:{cfg.name}")]
+    md = [
+        f"# {title}",
+        "",
+        tables.to_markdown(tables.results_frame(rows, metrics, "md")),
+        "",
+        *(line for note in notes for line in (note, "")),
+    ]
+    tex = [
+        "% Generated by report.py (agentpref); needs \\usepackage{booktabs}",
+        f"% Command: {command}",
+        *(f"% Run {d}: {desc}" for d, desc in _provenance(rows)),
+        *(f"% {note}" for note in notes),
+        "",
+        tables.to_latex(tables.results_frame(rows, metrics, "tex"), title, f"tab:{cfg.name}"),
+    ]
     if comparisons:
         confidence = by_method[cfg.baseline].summary.get("confidence", 0.95)
         alpha = 1 - confidence
         common = _span([c[metrics[0].name]["tasks"] for c in comparisons.values()])
-        diff_note = (f"Paired difference (method − {cfg.baseline}) on the common tasks ({common}), "
-                     f"{100 * confidence:g}% paired bootstrap CI; p: {PAIRED_TEST}. "
-                     f"Bold: p < {alpha:.3g}.")
-        md += [f"## Difference vs {cfg.baseline}", "",
-               tables.to_markdown(tables.difference_frame(comparisons, metrics, "md", alpha)), "",
-               diff_note, ""]
+        diff_note = (
+            f"Paired difference (method − {cfg.baseline}) on the common tasks ({common}), "
+            f"{100 * confidence:g}% paired bootstrap CI; p: {PAIRED_TEST}. "
+            f"Bold: p < {alpha:.3g}."
+        )
+        md += [
+            f"## Difference vs {cfg.baseline}",
+            "",
+            tables.to_markdown(tables.difference_frame(comparisons, metrics, "md", alpha)),
+            "",
+            diff_note,
+            "",
+        ]
         diff_tex = tables.difference_frame(comparisons, metrics, "tex", alpha)
-        tex += [f"% {diff_note}",
-                tables.to_latex(diff_tex, f"{title}: difference vs {cfg.baseline}",
-                                f"tab:{cfg.name}-diff")]
+        tex += [
+            f"% {diff_note}",
+            tables.to_latex(diff_tex, f"{title}: difference vs {cfg.baseline}", f"tab:{cfg.name}-diff"),
+        ]
     blocks = diagnostics_blocks(runs)
     if blocks:
-        md += ["## Agent diagnostics", "", tables.to_markdown(tables.diagnostics_frame(blocks, "md")), "",
-               "Protocol-error and tool-error kinds as a share of all turns (%); edits applied / "
-               "valid edit calls.", "", "Protocol errors by turn index (% of the turns at that index):", "",
-               tables.to_markdown(tables.turn_frame(blocks, "md")), ""]
+        md += [
+            "## Agent diagnostics",
+            "",
+            tables.to_markdown(tables.diagnostics_frame(blocks, "md")),
+            "",
+            "Protocol-error and tool-error kinds as a share of all turns (%); edits applied / valid edit calls.",
+            "",
+            "Protocol errors by turn index (% of the turns at that index):",
+            "",
+            tables.to_markdown(tables.turn_frame(blocks, "md")),
+            "",
+        ]
         skipped = [r.method for r in runs if r.method not in blocks]
         if skipped:
             md += [f"No diagnostics in: {', '.join(skipped)} (evaluated before they were recorded).", ""]
-    md += [f"Command: `{command}`", "", "Runs:", "",
-           *(f"- `{d}`: {desc}" for d, desc in _provenance(rows)), ""]
+    md += [f"Command: `{command}`", "", "Runs:", "", *(f"- `{d}`: {desc}" for d, desc in _provenance(rows)), ""]
     files["markdown"].write_text("\n".join(md), encoding="utf-8")
     files["latex"].write_text("\n".join(tex), encoding="utf-8")
 
@@ -327,20 +411,36 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     else:
         (out / f"{cfg.name}_curve.png").unlink(missing_ok=True)
     report = {
-        "kind": REPORT_KIND, "version": REPORT_VERSION, "title": title, "command": command,
-        "metrics": [{"name": m.name, "label": m.label, "higher_is_better": m.higher_is_better,
-                     "fmt": m.fmt} for m in metrics],
-        "rows": rows, "baseline": cfg.baseline, "comparisons": comparisons,
-        "mixed_tasks": mixed, "notes": notes, "diagnostics": blocks,
+        "kind": REPORT_KIND,
+        "version": REPORT_VERSION,
+        "title": title,
+        "command": command,
+        "metrics": [
+            {"name": m.name, "label": m.label, "higher_is_better": m.higher_is_better, "fmt": m.fmt} for m in metrics
+        ],
+        "rows": rows,
+        "baseline": cfg.baseline,
+        "comparisons": comparisons,
+        "mixed_tasks": mixed,
+        "notes": notes,
+        "diagnostics": blocks,
     }
     files["json"].write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
-    return {"rows": len(rows), "methods": [r["method"] for r in rows], "metrics": len(metrics),
-            "baseline": cfg.baseline, "files": {k: str(v) for k, v in files.items()}}
+    return {
+        "rows": len(rows),
+        "methods": [r["method"] for r in rows],
+        "metrics": len(metrics),
+        "baseline": cfg.baseline,
+        "files": {k: str(v) for k, v in files.items()},
+    }
 
 
 def print_summary(result: dict[str, Any]) -> None:
     """A human line on stderr, the machine-readable result (one JSON line) on stdout."""
     others = ", ".join(Path(p).name for k, p in result["files"].items() if k != "markdown")
-    print(f"report of {result['rows']} methods x {result['metrics']} metrics -> "
-          f"{result['files']['markdown']} (+ {others})", file=sys.stderr)
+    print(
+        f"report of {result['rows']} methods x {result['metrics']} metrics -> "
+        f"{result['files']['markdown']} (+ {others})",
+        file=sys.stderr,
+    )
     print(json.dumps(result))

@@ -16,10 +16,24 @@ from agentpref.evaluation.metrics import Metric, format_value
 
 Style = Literal["md", "tex"]
 ARROWS = {"md": ("↑", "↓"), "tex": (r"$\uparrow$", r"$\downarrow$")}
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                  "^": r"\textasciicircum{}", "β": r"$\beta$", "Δ": r"$\Delta$", "–": "--",
-                  "−": "-", "<": r"\textless{}", ">": r"\textgreater{}"}
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "β": r"$\beta$",
+    "Δ": r"$\Delta$",
+    "–": "--",
+    "−": "-",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -44,8 +58,7 @@ def header(metric: Metric, style: Style) -> str:
 def result_text(entry: dict[str, Any], fmt: str) -> str:
     """``40.0 [20.0, 60.0]`` (no brackets when the CI is unknown, ``–`` when the value is)."""
     text = format_value(entry.get("value"), fmt)
-    if entry.get("value") is not None and entry.get("ci_low") is not None \
-            and entry.get("ci_high") is not None:
+    if entry.get("value") is not None and entry.get("ci_low") is not None and entry.get("ci_high") is not None:
         text += f" [{format_value(entry['ci_low'], fmt)}, {format_value(entry['ci_high'], fmt)}]"
     return text
 
@@ -83,25 +96,31 @@ def results_frame(rows: list[dict[str, Any]], metrics: list[Metric], style: Styl
     holds value/ci_low/ci_high and ``best``."""
     data = {"method": [_text(r["method"], style) for r in rows]}
     for m in metrics:
-        data[header(m, style)] = [_text(result_text(r["metrics"][m.name], m.fmt), style,
-                                        bold=r["metrics"][m.name]["best"]) for r in rows]
+        data[header(m, style)] = [
+            _text(result_text(r["metrics"][m.name], m.fmt), style, bold=r["metrics"][m.name]["best"]) for r in rows
+        ]
     return pd.DataFrame(data)
 
 
-def difference_frame(comparisons: dict[str, dict[str, Any]], metrics: list[Metric], style: Style,
-                     alpha: float) -> pd.DataFrame:
+def difference_frame(
+    comparisons: dict[str, dict[str, Any]], metrics: list[Metric], style: Style, alpha: float
+) -> pd.DataFrame:
     """One row per compared method: paired difference vs the baseline per metric."""
     data = {"method": [_text(method, style) for method in comparisons]}
     for m in metrics:
         data[header(m, style)] = [
-            _text(difference_text(comp[m.name], m.fmt), style,
-                  bold=comp[m.name].get("p_value") is not None and comp[m.name]["p_value"] < alpha)
-            for comp in comparisons.values()]
+            _text(
+                difference_text(comp[m.name], m.fmt),
+                style,
+                bold=comp[m.name].get("p_value") is not None and comp[m.name]["p_value"] < alpha,
+            )
+            for comp in comparisons.values()
+        ]
     return pd.DataFrame(data)
 
 
-TOP_TOOL_ERRORS = 5     # tool-error columns in the diagnostics table (the rest are summed)
-TURN_COLUMNS = 8        # turn indices 0..6 and "7+" in the by-turn table
+TOP_TOOL_ERRORS = 5  # tool-error columns in the diagnostics table (the rest are summed)
+TURN_COLUMNS = 8  # turn indices 0..6 and "7+" in the by-turn table
 
 
 def _count(block: dict[str, Any], key: str) -> dict[str, int]:
@@ -121,7 +140,7 @@ def _top(blocks: dict[str, dict[str, Any]], key: str) -> list[str]:
 def _share(n: Any, of: Any) -> str:
     try:
         return f"{100 * float(n) / float(of):.1f}" if of else "–"
-    except (TypeError, ValueError):      # a malformed block: show nothing rather than fail
+    except (TypeError, ValueError):  # a malformed block: show nothing rather than fail
         return "–"
 
 
@@ -130,17 +149,22 @@ def diagnostics_frame(blocks: dict[str, dict[str, Any]], style: Style) -> pd.Dat
     a share of all turns (%), then applied / attempted edits."""
     proto, tools = _top(blocks, "protocol_error_kinds"), _top(blocks, "tool_errors")
     shown, rest = tools[:TOP_TOOL_ERRORS], tools[TOP_TOOL_ERRORS:]
-    data: dict[str, list[str]] = {"method": [_text(m, style) for m in blocks],
-                                  "turns": [str(b.get("turns", "–")) for b in blocks.values()]}
+    data: dict[str, list[str]] = {
+        "method": [_text(m, style) for m in blocks],
+        "turns": [str(b.get("turns", "–")) for b in blocks.values()],
+    }
     for key, kinds, prefix in (("protocol_error_kinds", proto, ""), ("tool_errors", shown, "tool: ")):
         for kind in kinds:
             data[_text(prefix + kind, style)] = [
-                _share(_count(b, key).get(kind, 0), b.get("turns") or 0) for b in blocks.values()]
+                _share(_count(b, key).get(kind, 0), b.get("turns") or 0) for b in blocks.values()
+            ]
     if rest:
         data[_text("tool: other", style)] = [
-            _share(sum(_count(b, "tool_errors").get(k, 0) for k in rest), b.get("turns") or 0)
-            for b in blocks.values()]
-    data["edits (applied/calls)"] = [f"{b.get('edits_applied', '–')}/{b.get('edit_calls', '–')}" for b in blocks.values()]
+            _share(sum(_count(b, "tool_errors").get(k, 0) for k in rest), b.get("turns") or 0) for b in blocks.values()
+        ]
+    data["edits (applied/calls)"] = [
+        f"{b.get('edits_applied', '–')}/{b.get('edit_calls', '–')}" for b in blocks.values()
+    ]
     return pd.DataFrame(data)
 
 
@@ -153,7 +177,7 @@ def turn_frame(blocks: dict[str, dict[str, Any]], style: Style) -> pd.DataFrame:
     for block in blocks.values():
         cells: dict[int, list[float]] = {}
         by_turn = block.get("protocol_errors_by_turn")
-        for turn, row in (by_turn.items() if isinstance(by_turn, dict) else []):
+        for turn, row in by_turn.items() if isinstance(by_turn, dict) else []:
             if not (str(turn).isdigit() and isinstance(row, dict)):
                 continue
             try:
@@ -178,5 +202,10 @@ def to_markdown(frame: pd.DataFrame) -> str:
 def to_latex(frame: pd.DataFrame, caption: str, label: str) -> str:
     """A booktabs ``table`` float (\\toprule/\\midrule/\\bottomrule); cells are already escaped."""
     return frame.style.hide(axis="index").to_latex(
-        hrules=True, column_format="l" + "c" * (frame.shape[1] - 1), caption=latex_escape(caption),
-        label=label, position_float="centering", environment="table")
+        hrules=True,
+        column_format="l" + "c" * (frame.shape[1] - 1),
+        caption=latex_escape(caption),
+        label=label,
+        position_float="centering",
+        environment="table",
+    )

@@ -40,8 +40,24 @@ from agentpref.sandbox.pytest_warm_start import (
 # Standard-library modules test suites commonly import, loaded once in the server like pytest is.
 # Importing them has no effect a test could observe, except the seed of ``random``, which every
 # child re-seeds from the OS as a fresh interpreter would.
-PRELOAD = ("random", "math", "itertools", "functools", "collections", "dataclasses", "decimal",
-           "fractions", "string", "re", "json", "heapq", "bisect", "copy", "typing", "enum")
+PRELOAD = (
+    "random",
+    "math",
+    "itertools",
+    "functools",
+    "collections",
+    "dataclasses",
+    "decimal",
+    "fractions",
+    "string",
+    "re",
+    "json",
+    "heapq",
+    "bisect",
+    "copy",
+    "typing",
+    "enum",
+)
 
 
 def _prepare_child(network: bool) -> None:  # pragma: no cover - runs in the forked child
@@ -69,7 +85,7 @@ def _child(req: dict, prepared: bool = False) -> None:  # pragma: no cover - run
         os.chdir(req["workdir"])
         os.environ.clear()
         os.environ.update(req["env"])
-        tempfile.tempdir = None          # the server's cached /tmp: re-read from TMPDIR (the workspace)
+        tempfile.tempdir = None  # the server's cached /tmp: re-read from TMPDIR (the workspace)
         sys.path[0] = req["workdir"]
         sys.argv = ["pytest", *req["args"]]
         import pytest
@@ -80,7 +96,7 @@ def _child(req: dict, prepared: bool = False) -> None:  # pragma: no cover - run
         sys.stderr.flush()
     except BaseException:  # noqa: BLE001 - the child must never return into the server loop
         code = 3
-        try:   # a failure of the sandbox set-up itself: say what it was in the run's output
+        try:  # a failure of the sandbox set-up itself: say what it was in the run's output
             import traceback
 
             with open(req["output"], "a") as fh:
@@ -252,7 +268,11 @@ class ForkServerClient:
         env = scrubbed_env(tempfile.gettempdir(), {k: v for k, v in os.environ.items() if k == "PYTHONPATH"})
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agentpref.sandbox.forkserver"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1, env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            env=env,
         )
         ready = self.proc.stdout.readline()
         if not ready:

@@ -76,7 +76,6 @@ def scrubbed_env(workdir: str, extra: dict[str, str] | None = None) -> dict[str,
     return env
 
 
-
 def kill_group(pgid: int) -> None:
     """Kill a whole process group; quiet when it is already gone."""
     try:
@@ -118,11 +117,11 @@ def _add_rule(libc, ruleset: int, path: str, rights: int, handled: int) -> None:
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     except OSError:
-        return                                    # nothing there: nothing to allow
+        return  # nothing there: nothing to allow
     try:
-        if not os.path.isdir(path):               # files take file rights only
+        if not os.path.isdir(path):  # files take file rights only
             rights &= _EXECUTE | _WRITE_FILE | _READ_FILE | (1 << 14) | (1 << 15)
-        attr = struct.pack("=Qi", rights, fd)     # struct landlock_path_beneath_attr (packed)
+        attr = struct.pack("=Qi", rights, fd)  # struct landlock_path_beneath_attr (packed)
         buf = ctypes.create_string_buffer(attr, len(attr))
         if libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, buf, ctypes.c_uint32(0)) != 0:
             raise OSError(ctypes.get_errno(), f"landlock_add_rule({path})")
@@ -223,7 +222,7 @@ class ProcessCgroup:
                 except ProcessLookupError:
                     pass
             try:
-                os.waitpid(-1, os.WNOHANG)        # reap any that were our own children
+                os.waitpid(-1, os.WNOHANG)  # reap any that were our own children
             except ChildProcessError:
                 pass
 

@@ -34,9 +34,9 @@ from agentpref.sandbox.isolation import (  # noqa: F401 - re-exported: the sandb
 class SandboxFeatures(NamedTuple):
     """What this machine lets the sandbox enforce (each run also records what applied to it)."""
 
-    network: bool         # private network namespace
-    filesystem: bool      # Landlock: writes only in the run's directory, /proc closed
-    process_limit: bool   # max_processes holds: a pids cgroup (root) or RLIMIT_NPROC (non-root)
+    network: bool  # private network namespace
+    filesystem: bool  # Landlock: writes only in the run's directory, /proc closed
+    process_limit: bool  # max_processes holds: a pids cgroup (root) or RLIMIT_NPROC (non-root)
 
 
 @functools.lru_cache(maxsize=1)

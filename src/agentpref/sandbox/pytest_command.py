@@ -5,8 +5,16 @@ from __future__ import annotations
 
 # Built-in pytest plugins a test run never needs; dropping them is part of the fast path.
 LEAN_PLUGINS = (
-    "cacheprovider", "pastebin", "junitxml", "doctest", "setuponly", "setupplan", "stepwise",
-    "unraisableexception", "threadexception", "faulthandler",
+    "cacheprovider",
+    "pastebin",
+    "junitxml",
+    "doctest",
+    "setuponly",
+    "setupplan",
+    "stepwise",
+    "unraisableexception",
+    "threadexception",
+    "faulthandler",
 )
 # Plugins every run loads explicitly (autoload is off): per-test timeouts and the outcome report.
 PLUGINS = ("pytest_timeout", "agentpref.sandbox.pytest_report")

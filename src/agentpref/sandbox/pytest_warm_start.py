@@ -96,8 +96,10 @@ def _build_fixture_shims(config) -> None:
         if not (name.startswith("_pytest.") or name in PLUGINS) or module is None:
             continue
         for obj in list(vars(module).values()):
-            if isinstance(obj, type) and obj.__module__ == name and not any(
-                type(safe_getattr(obj, attr, None)) is FixtureFunctionDefinition for attr in dir(obj)
+            if (
+                isinstance(obj, type)
+                and obj.__module__ == name
+                and not any(type(safe_getattr(obj, attr, None)) is FixtureFunctionDefinition for attr in dir(obj))
             ):
                 _FIXTURE_FREE_TYPES.add(obj)
 
@@ -172,7 +174,8 @@ def use_prebuilt_config(args: list[str]) -> None:  # pragma: no cover - runs in 
 
     def get_config(args=None, plugins=None, *, prog=None):
         config.invocation_params = pytest_config.Config.InvocationParams(
-            args=args or (), plugins=plugins, dir=pathlib.Path.cwd())
+            args=args or (), plugins=plugins, dir=pathlib.Path.cwd()
+        )
         return config
 
     pytest_config.get_config = get_config

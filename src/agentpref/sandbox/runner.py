@@ -67,7 +67,7 @@ class TestRun(BaseModel):
     output: str = ""
     network_isolated: bool
     filesystem_confined: bool = False  # Landlock: writes only in the run dir, /proc closed
-    processes_limited: bool = False    # max_processes held (pids cgroup as root, else RLIMIT_NPROC)
+    processes_limited: bool = False  # max_processes held (pids cgroup as root, else RLIMIT_NPROC)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -91,9 +91,12 @@ class TestRun(BaseModel):
 
     @property
     def any_failed(self) -> bool:
-        return self.crashed or bool(self.collection_errors) or any(
-            o.outcome in ("failed", "error", "timeout") for o in self.outcomes
-        ) or not self.outcomes
+        return (
+            self.crashed
+            or bool(self.collection_errors)
+            or any(o.outcome in ("failed", "error", "timeout") for o in self.outcomes)
+            or not self.outcomes
+        )
 
     @property
     def hung(self) -> bool:
@@ -140,13 +143,20 @@ def mark_crash(outcomes: list[TestOutcome], exit_code: int | None, output: str, 
     tail = "\n".join(output.strip().splitlines()[-15:])
     for i, o in enumerate(outcomes):
         if o.outcome == "not_run":
-            outcomes[i] = o.model_copy(update={"outcome": "error", "message": _truncate(
-                f"the test process stopped abnormally ({what}) while this test ran:\n{tail}", limit)})
+            outcomes[i] = o.model_copy(
+                update={
+                    "outcome": "error",
+                    "message": _truncate(
+                        f"the test process stopped abnormally ({what}) while this test ran:\n{tail}", limit
+                    ),
+                }
+            )
             return
 
 
-def parse_report(path: Path, *, timed_out: bool, limits: Limits,
-                 workdir: Path | None = None) -> tuple[list[TestOutcome], list[TestOutcome]]:
+def parse_report(
+    path: Path, *, timed_out: bool, limits: Limits, workdir: Path | None = None
+) -> tuple[list[TestOutcome], list[TestOutcome]]:
     """Aggregate the plugin's per-phase lines into one outcome per collected test (messages
     through :func:`normalize_output`)."""
     collected: list[str] = []
@@ -171,8 +181,11 @@ def parse_report(path: Path, *, timed_out: bool, limits: Limits,
         setup, call, teardown = ph.get("setup"), ph.get("call"), ph.get("teardown")
         duration = sum(p["duration"] for p in ph.values())
         if not ph:
-            outcome, msg = ("timeout", "killed: the run hit its wall-clock limit") if timed_out else (
-                "not_run", "not run (the run stopped early)")
+            outcome, msg = (
+                ("timeout", "killed: the run hit its wall-clock limit")
+                if timed_out
+                else ("not_run", "not run (the run stopped early)")
+            )
         elif setup and setup["outcome"] == "failed":
             outcome, msg = "error", setup["message"]
         elif setup and setup["outcome"] == "skipped":
@@ -190,8 +203,12 @@ def parse_report(path: Path, *, timed_out: bool, limits: Limits,
         else:
             outcome, msg = "passed", ""
         outcomes.append(
-            TestOutcome(nodeid=nodeid, outcome=outcome, duration_s=round(duration, 6),
-                        message=_truncate(normalize_output(msg, workdir), limits.output_limit_chars))
+            TestOutcome(
+                nodeid=nodeid,
+                outcome=outcome,
+                duration_s=round(duration, 6),
+                message=_truncate(normalize_output(msg, workdir), limits.output_limit_chars),
+            )
         )
     return outcomes, collect_errors
 
@@ -217,8 +234,14 @@ class TestRunner:
         self._cgroup = ProcessCgroup(f"agentpref-{os.getpid()}-{self._tmp_root.name}", self.limits.max_processes)
 
     # ---- public API ------------------------------------------------------------------------
-    def run_dir(self, workspace: Path, targets: Sequence[str], *, extra_files: dict[str, str] | None = None,
-                maxfail: int | None = None) -> TestRun:
+    def run_dir(
+        self,
+        workspace: Path,
+        targets: Sequence[str],
+        *,
+        extra_files: dict[str, str] | None = None,
+        maxfail: int | None = None,
+    ) -> TestRun:
         """Run ``targets`` on a fresh copy of ``workspace`` (plus ``extra_files``, e.g. hidden tests)."""
 
         def prepare(dest: Path) -> None:
@@ -229,8 +252,7 @@ class TestRunner:
 
         return self._run(prepare, targets, maxfail)
 
-    def run_task(self, task: Any, *, fixed: bool = False, hidden: bool = False,
-                 maxfail: int | None = None) -> TestRun:
+    def run_task(self, task: Any, *, fixed: bool = False, hidden: bool = False, maxfail: int | None = None) -> TestRun:
         """Run a task's visible tests (or hidden ones) on its buggy or fixed version (``task``: a
         ``tasks.model.Task``, or anything with its ``materialize`` and test lists)."""
         targets = task.hidden_test_targets if hidden else task.visible_tests
@@ -279,7 +301,7 @@ class TestRunner:
                 else:
                     exit_code, timed_out = self._run_forked(work, args, list(targets), env, output, confine)
             finally:
-                self._cgroup.kill_all()            # whatever the run left behind, setsid or not
+                self._cgroup.kill_all()  # whatever the run left behind, setsid or not
             duration = time.perf_counter() - start
             outcomes, collect_errors = parse_report(report, timed_out=timed_out, limits=self.limits, workdir=work)
             text = output.read_text(encoding="utf-8", errors="replace") if output.exists() else ""
@@ -288,9 +310,15 @@ class TestRunner:
             if crashed:
                 mark_crash(outcomes, exit_code, text, self.limits.output_limit_chars)
             return TestRun(
-                mode=self.mode, targets=list(targets), outcomes=outcomes, crashed=crashed,
-                collection_errors=collect_errors, exit_code=exit_code, timed_out=timed_out,
-                duration_s=round(duration, 4), output=_truncate(text, self.limits.output_limit_chars),
+                mode=self.mode,
+                targets=list(targets),
+                outcomes=outcomes,
+                crashed=crashed,
+                collection_errors=collect_errors,
+                exit_code=exit_code,
+                timed_out=timed_out,
+                duration_s=round(duration, 4),
+                output=_truncate(text, self.limits.output_limit_chars),
                 network_isolated=not self.limits.network and network_isolation_available(),
                 filesystem_confined=sandbox_features().filesystem,
                 processes_limited=self._cgroup.path is not None or os.geteuid() != 0,
@@ -298,19 +326,26 @@ class TestRunner:
         finally:
             shutil.rmtree(run_root, ignore_errors=True)
 
-    def _run_subprocess(self, work: Path, args: list[str], env: dict, output: Path,
-                        confine: dict) -> tuple[int | None, bool]:
+    def _run_subprocess(
+        self, work: Path, args: list[str], env: dict, output: Path, confine: dict
+    ) -> tuple[int | None, bool]:
         limits = self.limits
 
         def preexec() -> None:
             join_cgroup(confine["cgroup"])
             enter_sandbox(limits)
             confine_filesystem(confine["writable"])
+
         with output.open("wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "pytest", *args], cwd=work, env=env,
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                start_new_session=True, preexec_fn=preexec,
+                [sys.executable, "-m", "pytest", *args],
+                cwd=work,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=preexec,
             )
             try:
                 code = proc.wait(timeout=limits.wall_timeout_s)
@@ -322,12 +357,20 @@ class TestRunner:
             kill_group(proc.pid)  # leftovers: children the tests started and left behind
         return code, timed_out
 
-    def _run_forked(self, work: Path, args: list[str], targets: list[str], env: dict,
-                    output: Path, confine: dict) -> tuple[int | None, bool]:
+    def _run_forked(
+        self, work: Path, args: list[str], targets: list[str], env: dict, output: Path, confine: dict
+    ) -> tuple[int | None, bool]:
         if self._server is None or not self._server.alive():
             self._server = ForkServerClient()
         reply = self._server.request(
-            {"workdir": str(work), "args": args, "targets": targets, "env": env,
-             "output": str(output), "limits": self.limits.model_dump(), **confine}
+            {
+                "workdir": str(work),
+                "args": args,
+                "targets": targets,
+                "env": env,
+                "output": str(output),
+                "limits": self.limits.model_dump(),
+                **confine,
+            }
         )
         return reply["exit_code"], reply["timed_out"]

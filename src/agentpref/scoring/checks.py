@@ -20,18 +20,17 @@ from agentpref.agent.tools import TestSummary, changed_lines
 PATH_TOOLS = EXPLORE_TOOLS + EDIT_TOOLS
 HALLUCINATED = ("not_found", "outside_workspace")
 
-REFERENCE_STEPS = 5          # read, run_tests, edit, run_tests, finish: a disciplined episode
-REFERENCE_TOKENS = 20_000    # prompt + completion tokens of such an episode with a small repo
+REFERENCE_STEPS = 5  # read, run_tests, edit, run_tests, finish: a disciplined episode
+REFERENCE_TOKENS = 20_000  # prompt + completion tokens of such an episode with a small repo
 DEFAULT_REFERENCE_LINES = 2  # a one-line fix (-1 +1) when the record has no reference size
-LOOP_REPEAT = 3              # identical turns in a row that make a loop (OpenHands uses 3-4)
-LOOP_ALTERNATING = 4         # A B A B: two full cycles of the same pair of turns
-QUOTE_MIN_CHARS = 24         # a shared run this long with a failure line counts as a quote
-EVIDENCE_MIN_CHARS = 8       # failure lines shorter than this are not distinctive
+LOOP_REPEAT = 3  # identical turns in a row that make a loop (OpenHands uses 3-4)
+LOOP_ALTERNATING = 4  # A B A B: two full cycles of the same pair of turns
+QUOTE_MIN_CHARS = 24  # a shared run this long with a failure line counts as a quote
+EVIDENCE_MIN_CHARS = 8  # failure lines shorter than this are not distinctive
 PYTEST_BOILERPLATE = ("Use -v to get", "Full diff:", "Omitting ", "...Full output", "Captured ")
 
 Check = Callable[[RolloutRecord], CheckResult]
-_CALL_RE = re.compile(re.escape(TOOL_CALL_OPEN) + r".*?(?:" + re.escape(TOOL_CALL_CLOSE) + r"|$)",
-                      re.DOTALL)
+_CALL_RE = re.compile(re.escape(TOOL_CALL_OPEN) + r".*?(?:" + re.escape(TOOL_CALL_CLOSE) + r"|$)", re.DOTALL)
 _EXC_RE = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Failure|Exit)\b: \S.*")
 
 
@@ -83,8 +82,12 @@ def protocol(record: RolloutRecord) -> CheckResult:
         return _result(1.0, "no turns")
     if not bad:
         return _result(1.0, f"all {n} turns were valid tool calls")
-    shown = "; ".join(f"step {s.index} {s.protocol_error.kind}: {_one_line(s.protocol_error.message, 60)}"
-                      if s.protocol_error else f"step {s.index} unparsed" for s in bad[:3])
+    shown = "; ".join(
+        f"step {s.index} {s.protocol_error.kind}: {_one_line(s.protocol_error.message, 60)}"
+        if s.protocol_error
+        else f"step {s.index} unparsed"
+        for s in bad[:3]
+    )
     more = f" (+{len(bad) - 3} more)" if len(bad) > 3 else ""
     return _result(1 - len(bad) / n, f"{len(bad)}/{n} turns invalid: {shown}{more}")
 
@@ -100,8 +103,9 @@ def tests_before_edit(record: RolloutRecord) -> CheckResult:
         s = failing[0]
         return _result(1.0, f"step {s.index} run_tests reproduced the failure {where}: {_failing(s.tests)}")
     if runs:
-        return _result(0.5, f"step {runs[0].index} ran the tests {where} but they passed: the failure "
-                            "was not reproduced")
+        return _result(
+            0.5, f"step {runs[0].index} ran the tests {where} but they passed: the failure was not reproduced"
+        )
     return _result(0.0, f"no run_tests {where}")
 
 
@@ -110,7 +114,7 @@ def tests_after_edit(record: RolloutRecord) -> CheckResult:
     edits = _edit_positions(record)
     last = edits[-1] if edits else -1
     where = f"after the last edit (step {record.steps[last].index})" if edits else "(no edit made)"
-    runs = _runs(record.steps[last + 1:])
+    runs = _runs(record.steps[last + 1 :])
     if not runs:
         return _result(0.0, f"no run_tests {where}")
     s = runs[-1]
@@ -129,12 +133,12 @@ def _failure_snippets(step: StepRecord) -> list[str]:
             if len(s) >= EVIDENCE_MIN_CHARS and not s.startswith(PYTEST_BOILERPLATE):
                 out.append(s)
         elif s.startswith("--- ") and s.endswith("]"):
-            out.append(s[4:].rsplit(" [", 1)[0])                     # the failing node id
+            out.append(s[4:].rsplit(" [", 1)[0])  # the failing node id
         elif (m := _EXC_RE.search(s)) is not None:
             out.append(m.group(0))
         elif s.startswith(("assert ", "> ")) and len(s) >= 12:
             out.append(s.lstrip("> ").strip())
-    for nodeid in (step.tests.failing if step.tests else []):
+    for nodeid in step.tests.failing if step.tests else []:
         out.append(nodeid.removeprefix("<collect>"))
         name = nodeid.split("::")[-1].split("[")[0]
         if "::" in nodeid and len(name) >= 6:
@@ -157,7 +161,8 @@ def _quotes(text: str, snippet: str) -> bool:
     if len(snippet) < QUOTE_MIN_CHARS or len(text) < QUOTE_MIN_CHARS:
         return False
     match = difflib.SequenceMatcher(None, snippet, text, autojunk=False).find_longest_match(
-        0, len(snippet), 0, len(text))
+        0, len(snippet), 0, len(text)
+    )
     return match.size >= QUOTE_MIN_CHARS
 
 
@@ -181,11 +186,17 @@ def evidence(record: RolloutRecord) -> CheckResult:
             said = _said(steps[j])
             for snippet in snippets:
                 if _quotes(said, snippet):
-                    return _result(1.0, f"step {steps[j].index} refers to the failure shown at step "
-                                        f"{steps[i].index}: {_one_line(snippet, 90)!r}")
+                    return _result(
+                        1.0,
+                        f"step {steps[j].index} refers to the failure shown at step "
+                        f"{steps[i].index}: {_one_line(snippet, 90)!r}",
+                    )
     i = failing[-1]
-    return _result(0.0, f"steps {steps[failing[0]].index + 1}-{steps[first].index} never quote or name "
-                        f"the failure shown at step {steps[i].index} (e.g. {_one_line(example, 80)!r})")
+    return _result(
+        0.0,
+        f"steps {steps[failing[0]].index + 1}-{steps[first].index} never quote or name "
+        f"the failure shown at step {steps[i].index} (e.g. {_one_line(example, 80)!r})",
+    )
 
 
 def scope(record: RolloutRecord) -> CheckResult:
@@ -271,8 +282,11 @@ def _loop_key(step: StepRecord) -> tuple:
     return ("repeat", call, step.observation)
 
 
-_LOOP_WORDS = {"monologue": "the same invalid reply", "error": "the same failing call",
-               "repeat": "the same call with the same result"}
+_LOOP_WORDS = {
+    "monologue": "the same invalid reply",
+    "error": "the same failing call",
+    "repeat": "the same call with the same result",
+}
 
 
 def loops(record: RolloutRecord) -> CheckResult:
@@ -290,8 +304,10 @@ def loops(record: RolloutRecord) -> CheckResult:
             j += 1
         if j - i + 1 >= LOOP_REPEAT:
             wasted.update(range(i + 1, j + 1))
-            found.append(f"steps {steps[i].index}-{steps[j].index}: {_call(steps[i])} repeated "
-                         f"{j - i + 1}x ({_LOOP_WORDS[keys[i][0]]})")
+            found.append(
+                f"steps {steps[i].index}-{steps[j].index}: {_call(steps[i])} repeated "
+                f"{j - i + 1}x ({_LOOP_WORDS[keys[i][0]]})"
+            )
         i = j + 1
     i = 0
     while i + LOOP_ALTERNATING <= len(keys):
@@ -302,8 +318,10 @@ def loops(record: RolloutRecord) -> CheckResult:
             new = set(range(i + 2, j + 1)) - wasted
             if new:
                 wasted |= new
-                found.append(f"steps {steps[i].index}-{steps[j].index}: {_call(steps[i])} and "
-                             f"{_call(steps[i + 1])} alternate without progress")
+                found.append(
+                    f"steps {steps[i].index}-{steps[j].index}: {_call(steps[i])} and "
+                    f"{_call(steps[i + 1])} alternate without progress"
+                )
             i = j + 1
         else:
             i += 1
@@ -315,10 +333,17 @@ def loops(record: RolloutRecord) -> CheckResult:
 def hallucinated_paths(record: RolloutRecord) -> CheckResult:
     """1 - share of path-taking calls (file tools, run_tests with targets) that named a path
     that does not exist or lies outside the workspace; no such call: 1."""
-    calls = [s for s in record.steps if s.action is not None and (
-        s.action.name in PATH_TOOLS or (s.action.name == "run_tests" and s.action.arguments.get("targets")))]
-    bad = [s for s in calls if s.tool_error in HALLUCINATED
-           or (s.action.name == "run_tests" and s.tool_error == "bad_target")]
+    calls = [
+        s
+        for s in record.steps
+        if s.action is not None
+        and (s.action.name in PATH_TOOLS or (s.action.name == "run_tests" and s.action.arguments.get("targets")))
+    ]
+    bad = [
+        s
+        for s in calls
+        if s.tool_error in HALLUCINATED or (s.action.name == "run_tests" and s.tool_error == "bad_target")
+    ]
     if not calls:
         return _result(1.0, "no call named a path")
     if not bad:
@@ -337,13 +362,12 @@ def stopped_cleanly(record: RolloutRecord) -> CheckResult:
     edits = _edit_positions(record)
     last = edits[-1] if edits else -1
     where = f"the last edit (step {steps[last].index})" if edits else "the start (no edit made)"
-    runs = _runs(steps[last + 1:])
+    runs = _runs(steps[last + 1 :])
     if not runs:
         return _result(0.5, f"finish at step {fin} with no test run after {where}")
     s = runs[-1]
     if not s.tests.all_passed:
-        return _result(0.25, f"finish at step {fin} while the last test run (step {s.index}) was "
-                             f"{_failing(s.tests)}")
+        return _result(0.25, f"finish at step {fin} while the last test run (step {s.index}) was {_failing(s.tests)}")
     return _result(1.0, f"finish at step {fin} after the passing test run at step {s.index}")
 
 
@@ -374,8 +398,7 @@ def functional_hidden(record: RolloutRecord) -> CheckResult:
     return _functional(record.final.hidden, "hidden")
 
 
-def make_efficiency(reference_steps: int = REFERENCE_STEPS,
-                    reference_tokens: int = REFERENCE_TOKENS) -> Check:
+def make_efficiency(reference_steps: int = REFERENCE_STEPS, reference_tokens: int = REFERENCE_TOKENS) -> Check:
     """The efficiency check for given reference sizes (the scorer config can change them)."""
 
     def efficiency(record: RolloutRecord) -> CheckResult:
@@ -383,9 +406,10 @@ def make_efficiency(reference_steps: int = REFERENCE_STEPS,
         n, tokens = len(record.steps), record.cost.tokens
         by_steps = min(1.0, reference_steps / n) if n else 1.0
         by_tokens = min(1.0, reference_tokens / tokens) if tokens else 1.0
-        return _result((by_steps + by_tokens) / 2,
-                       f"{n} steps (reference {reference_steps}), {tokens} tokens "
-                       f"(reference {reference_tokens})")
+        return _result(
+            (by_steps + by_tokens) / 2,
+            f"{n} steps (reference {reference_steps}), {tokens} tokens (reference {reference_tokens})",
+        )
 
     return efficiency
 

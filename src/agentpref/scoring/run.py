@@ -43,9 +43,11 @@ def _check_versions(path: Path, lines: list[bytes]) -> None:
             continue  # read_rollouts names the bad line
         if version != ROLLOUT_SCHEMA_VERSION:
             age = "older" if isinstance(version, int) and version < ROLLOUT_SCHEMA_VERSION else "newer"
-            raise DataError(f"{path}:{lineno}: rollout schema_version {version!r} is {age} than this "
-                            f"scorer's ({ROLLOUT_SCHEMA_VERSION}); score it with a matching agentpref "
-                            "version or regenerate")
+            raise DataError(
+                f"{path}:{lineno}: rollout schema_version {version!r} is {age} than this "
+                f"scorer's ({ROLLOUT_SCHEMA_VERSION}); score it with a matching agentpref "
+                "version or regenerate"
+            )
 
 
 def _is_record(line: bytes) -> bool:
@@ -64,7 +66,7 @@ def load_rollouts(path: Path) -> tuple[list[RolloutRecord], int]:
     partial = 0
     if data and not data.endswith(b"\n"):
         keep = data.rfind(b"\n") + 1
-        if not _is_record(data[keep:]):   # a final line without newline but complete is kept
+        if not _is_record(data[keep:]):  # a final line without newline but complete is kept
             data, partial = data[:keep], 1
     lines = [ln for ln in data.splitlines() if ln.strip()]
     _check_versions(path, lines)
@@ -88,8 +90,11 @@ def score_run(cfg: ScoreConfig) -> dict[str, Any]:
     source = run / ROLLOUTS_FILE
     records, partial = load_rollouts(source)
     if partial:
-        print(f"warning: skipped a partial last line of {source} (a run killed mid-write; resuming "
-              "generate.py repairs it)", file=sys.stderr)
+        print(
+            f"warning: skipped a partial last line of {source} (a run killed mid-write; resuming "
+            "generate.py repairs it)",
+            file=sys.stderr,
+        )
     if not records:
         raise DataError(f"{source} has no complete rollout records: nothing to score (empty run)")
     scored = score_records(records, cfg.scorer)
@@ -110,7 +115,9 @@ def score_run(cfg: ScoreConfig) -> dict[str, Any]:
 
 def print_summary(summary: dict[str, Any]) -> None:
     """A human line on stderr, the machine-readable summary (one JSON line) on stdout."""
-    print(f"scored {summary['records']} records with scorer {summary['scorer']}: mean score "
-          f"{summary['mean_score']:.3f} ({summary['gated']} gated to 0) -> {summary['output']}",
-          file=sys.stderr)
+    print(
+        f"scored {summary['records']} records with scorer {summary['scorer']}: mean score "
+        f"{summary['mean_score']:.3f} ({summary['gated']} gated to 0) -> {summary['output']}",
+        file=sys.stderr,
+    )
     print(json.dumps(summary))

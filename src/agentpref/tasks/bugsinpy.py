@@ -66,9 +66,28 @@ ROOT_HINT = (
 )
 # pytest options whose value is the next argument (so it is not taken for a target)
 PYTEST_VALUE_OPTIONS = {
-    "-k", "-m", "-p", "-c", "-o", "-W", "-r", "--tb", "--maxfail", "--deselect", "--ignore",
-    "--rootdir", "--confcutdir", "--basetemp", "--durations", "--timeout", "--import-mode",
-    "--log-level", "--junitxml", "--cov", "--cov-report", "--capture",
+    "-k",
+    "-m",
+    "-p",
+    "-c",
+    "-o",
+    "-W",
+    "-r",
+    "--tb",
+    "--maxfail",
+    "--deselect",
+    "--ignore",
+    "--rootdir",
+    "--confcutdir",
+    "--basetemp",
+    "--durations",
+    "--timeout",
+    "--import-mode",
+    "--log-level",
+    "--junitxml",
+    "--cov",
+    "--cov-report",
+    "--capture",
 }
 GIT_TIMEOUT_S = 60
 
@@ -265,8 +284,9 @@ def split_patch(text: str) -> list[FilePatch]:
     while i < n:
         line = lines[i]
         if line.startswith("--- ") and i + 1 < n and lines[i + 1].startswith("+++ "):
-            fp = FilePatch(None, None, [*pending, line, lines[i + 1]],
-                           _header_path(line[4:]), _header_path(lines[i + 1][4:]))
+            fp = FilePatch(
+                None, None, [*pending, line, lines[i + 1]], _header_path(line[4:]), _header_path(lines[i + 1][4:])
+            )
             pending = []
             i += 2
             while i < n and lines[i].startswith("@@"):
@@ -335,8 +355,9 @@ def apply_patch(patch_text: str, sources: dict[str, str | None], strip: int) -> 
             cmd = ["patch", f"-p{strip}", "--batch", "--forward", "--silent", "-i", str(patch_file)]
         else:
             raise RuntimeError("neither git nor patch is installed to apply bug_patch.txt")
-        proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True,
-                              timeout=GIT_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            cmd, cwd=work, env=env, capture_output=True, text=True, timeout=GIT_TIMEOUT_S, stdin=subprocess.DEVNULL
+        )
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip().splitlines()
             raise RuntimeError(detail[0] if detail else f"{cmd[0]} exited with {proc.returncode}")
@@ -364,8 +385,9 @@ def load_bug(bug: BugDir, heldout_fraction: float = 0.25, salt: str = "agentpref
     missing = [f for f in BUG_FILES if not (bug.path / f).is_file()]
     checkout = bug.path / CHECKOUT_DIR
     if not checkout.is_dir():
-        missing.append(f"{CHECKOUT_DIR}/ (the buggy version with the fixed version's tests, "
-                       "e.g. from bugsinpy-checkout -v 0)")
+        missing.append(
+            f"{CHECKOUT_DIR}/ (the buggy version with the fixed version's tests, e.g. from bugsinpy-checkout -v 0)"
+        )
     if missing:
         raise TaskError(bug.task_id, f"not prepared: missing {', '.join(missing)} in {bug.path}")
     checkout = checkout.resolve()
@@ -425,8 +447,7 @@ def load_bug(bug: BugDir, heldout_fraction: float = 0.25, salt: str = "agentpref
     py = info.get("python_version", "")
     current = f"{sys.version_info.major}.{sys.version_info.minor}"
     changed = sum(
-        1 for s in code for line in s.lines
-        if line.startswith(("+", "-")) and not line.startswith(("+++ ", "--- "))
+        1 for s in code for line in s.lines if line.startswith(("+", "-")) and not line.startswith(("+++ ", "--- "))
     )
     return Task(
         id=bug.task_id,
@@ -457,8 +478,9 @@ def load_bug(bug: BugDir, heldout_fraction: float = 0.25, salt: str = "agentpref
     )
 
 
-def load_bugsinpy(root: Path, heldout_fraction: float = 0.25, salt: str = "agentpref",
-                  programs: list[str] | None = None) -> LoadResult:
+def load_bugsinpy(
+    root: Path, heldout_fraction: float = 0.25, salt: str = "agentpref", programs: list[str] | None = None
+) -> LoadResult:
     """Load every prepared bug under ``root`` (or the named ones: ``<project>-<id>`` or a whole
     ``<project>``). A root with no bug folders raises ConfigError; a bug that is not prepared
     becomes a problem line ``bugsinpy/<project>-<id>: not prepared: ...``."""

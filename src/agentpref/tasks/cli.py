@@ -28,8 +28,17 @@ def cmd_list(cfg: TasksCommandConfig) -> int:
     for t in result.tasks:
         print(f"{t.id}\t{t.split}\t{t.category or '-'}\t{t.difficulty or '-'}")
     splits = Counter(t.split for t in result.tasks)
-    print(json.dumps({"tasks": len(result.tasks), "train": splits["train"], "heldout": splits["heldout"],
-                      "programs": len({t.program for t in result.tasks}), "problems": len(result.problems)}))
+    print(
+        json.dumps(
+            {
+                "tasks": len(result.tasks),
+                "train": splits["train"],
+                "heldout": splits["heldout"],
+                "programs": len({t.program for t in result.tasks}),
+                "problems": len(result.problems),
+            }
+        )
+    )
     return 0
 
 
@@ -46,6 +55,7 @@ def cmd_validate(cfg: TasksCommandConfig) -> int:
     invalid = 0
     hangs = 0
     with Validator(cfg.runner, limits, cfg.workers) as validator, out_path.open("w") as out:
+
         def on_result(res):
             nonlocal invalid, hangs
             out.write(res.model_dump_json() + "\n")
@@ -62,9 +72,14 @@ def cmd_validate(cfg: TasksCommandConfig) -> int:
         validator.validate_all(result.tasks, on_result)
     bar.close()
     total_invalid = invalid + len(result.problems)
-    summary = {"tasks": len(result.tasks) + len(result.problems), "valid": len(result.tasks) - invalid,
-               "invalid": total_invalid, "load_errors": len(result.problems), "hangs": hangs,
-               "seconds": round(time.perf_counter() - start, 1)}
+    summary = {
+        "tasks": len(result.tasks) + len(result.problems),
+        "valid": len(result.tasks) - invalid,
+        "invalid": total_invalid,
+        "load_errors": len(result.problems),
+        "hangs": hangs,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
     (Path(cfg.run_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
     print(json.dumps(summary))
     return 1 if total_invalid else 0
@@ -78,9 +93,17 @@ def cmd_synthesize(cfg: TasksCommandConfig) -> int:
     result, stats, path = build_synthetic(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
     _report_problems(result.problems)
     splits = Counter(t.split for t in result.tasks)
-    summary = {"tasks": len(result.tasks), "train": splits["train"], "heldout": splits["heldout"],
-               "programs": stats["programs"], "tried": stats["tried"], "hangs": stats["hangs"],
-               "dropped": stats["dropped"], "path": str(path), "seconds": round(time.perf_counter() - start, 1)}
+    summary = {
+        "tasks": len(result.tasks),
+        "train": splits["train"],
+        "heldout": splits["heldout"],
+        "programs": stats["programs"],
+        "tried": stats["tried"],
+        "hangs": stats["hangs"],
+        "dropped": stats["dropped"],
+        "path": str(path),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
     print(json.dumps(summary))
     return 0
 

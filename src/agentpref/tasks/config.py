@@ -16,8 +16,11 @@ class _TaskSetBase(BaseModel):
     split: Literal["train", "heldout"] | None = Field(None, description="keep one side of the split")
     heldout_fraction: float = Field(0.25, ge=0, le=1)
     split_salt: str = "agentpref"
-    per_program: int | None = Field(None, ge=1, description="at most N tasks of each source program "
-                                    "(the first ones): a spread-out subset of a large set")
+    per_program: int | None = Field(
+        None,
+        ge=1,
+        description="at most N tasks of each source program (the first ones): a spread-out subset of a large set",
+    )
     limit: int | None = Field(None, ge=1, description="first N tasks after filtering")
 
 
@@ -49,9 +52,7 @@ class SyntheticTasks(_TaskSetBase):
     per_test_timeout_s: float = Field(1.0, gt=0, description="per-test timeout while validating mutants")
 
 
-TaskSetConfig = Annotated[
-    BuiltinTasks | QuixBugsTasks | BugsInPyTasks | SyntheticTasks, Field(discriminator="kind")
-]
+TaskSetConfig = Annotated[BuiltinTasks | QuixBugsTasks | BugsInPyTasks | SyntheticTasks, Field(discriminator="kind")]
 
 
 class TasksCommandConfig(BaseModel):

@@ -26,8 +26,16 @@ from agentpref.tasks.splits import assign_split
 
 CORPUS_DIR = Path(__file__).parent / "corpus"
 CATEGORIES = (
-    "sorting", "searching", "graphs", "strings", "dynamic_programming", "parsing", "numeric",
-    "data_structures", "stateful", "packages",
+    "sorting",
+    "searching",
+    "graphs",
+    "strings",
+    "dynamic_programming",
+    "parsing",
+    "numeric",
+    "data_structures",
+    "stateful",
+    "packages",
 )
 SKIP_NAMES = {"__pycache__", ".pytest_cache"}
 
@@ -125,8 +133,9 @@ def load_program(prog_dir: Path, heldout_fraction: float = 0.25, salt: str = "ag
     return tasks
 
 
-def load_builtin(root: Path = CORPUS_DIR, heldout_fraction: float = 0.25, salt: str = "agentpref",
-                 programs: list[str] | None = None) -> LoadResult:
+def load_builtin(
+    root: Path = CORPUS_DIR, heldout_fraction: float = 0.25, salt: str = "agentpref", programs: list[str] | None = None
+) -> LoadResult:
     """Load every corpus program (or the named ones); malformed programs become problem lines."""
     result = LoadResult()
     dirs = [root / p for p in programs] if programs else program_dirs(root)

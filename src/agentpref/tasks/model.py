@@ -89,9 +89,7 @@ class Task(BaseModel):
         return {**self.files, **self.reference_fix}
 
     def content_hash(self) -> str:
-        blob = json.dumps(
-            [self.base_dir, self.files, self.hidden_tests, self.visible_tests], sort_keys=True
-        )
+        blob = json.dumps([self.base_dir, self.files, self.hidden_tests, self.visible_tests], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def public_view(self) -> dict[str, Any]:
@@ -105,8 +103,9 @@ class Task(BaseModel):
         """Write the workspace into ``dest`` (created): buggy by default, or with the fix."""
         dest.mkdir(parents=True, exist_ok=True)
         if self.base_dir is not None:
-            shutil.copytree(self.base_dir, dest, dirs_exist_ok=True, symlinks=True,
-                            ignore=shutil.ignore_patterns(*COPY_IGNORE))
+            shutil.copytree(
+                self.base_dir, dest, dirs_exist_ok=True, symlinks=True, ignore=shutil.ignore_patterns(*COPY_IGNORE)
+            )
         files = self.fixed_files() if fixed else dict(self.files)
         if with_hidden:
             files.update(self.hidden_tests)

@@ -13,24 +13,52 @@ import re
 from dataclasses import dataclass
 
 OPERATOR_CLASSES = (
-    "compare", "boolean", "off_by_one", "arithmetic", "wrong_variable", "dropped_statement",
-    "dropped_condition", "swapped_arguments", "changed_constant", "wrong_return",
+    "compare",
+    "boolean",
+    "off_by_one",
+    "arithmetic",
+    "wrong_variable",
+    "dropped_statement",
+    "dropped_condition",
+    "swapped_arguments",
+    "changed_constant",
+    "wrong_return",
 )
 
 _CMP_TEXT = {
-    ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!=",
-    ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
 }
 _CMP_SWAPS = {
-    "<": ["<=", ">"], "<=": ["<", ">="], ">": [">=", "<"], ">=": [">", "<="], "==": ["!="],
-    "!=": ["=="], "in": ["not in"], "not in": ["in"], "is": ["is not"], "is not": ["is"],
+    "<": ["<=", ">"],
+    "<=": ["<", ">="],
+    ">": [">=", "<"],
+    ">=": [">", "<="],
+    "==": ["!="],
+    "!=": ["=="],
+    "in": ["not in"],
+    "not in": ["in"],
+    "is": ["is not"],
+    "is not": ["is"],
 }
 _BIN_TEXT = {
-    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
     ast.Pow: "**",
 }
-_BIN_SWAPS = {"+": ["-"], "-": ["+"], "*": ["/", "+"], "/": ["//", "*"], "//": ["/", "%"],
-              "%": ["//"], "**": ["*"]}
+_BIN_SWAPS = {"+": ["-"], "-": ["+"], "*": ["/", "+"], "/": ["//", "*"], "//": ["/", "%"], "%": ["//"], "**": ["*"]}
 
 
 @dataclass(frozen=True, order=True)
@@ -64,8 +92,7 @@ class _Source:
         return self.starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
 
     def span(self, node: ast.AST) -> tuple[int, int]:
-        return (self.offset(node.lineno, node.col_offset),
-                self.offset(node.end_lineno, node.end_col_offset))
+        return (self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset))
 
     def seg(self, node: ast.AST) -> str:
         start, end = self.span(node)
@@ -119,8 +146,12 @@ class _Finder(ast.NodeVisitor):
 
     def _mark_docstring(self, node) -> None:
         body = getattr(node, "body", [])
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             self.skip.add(id(body[0]))
 
     def visit_FunctionDef(self, node) -> None:
@@ -159,15 +190,19 @@ class _Finder(ast.NodeVisitor):
         droppable = [s for s in body if id(s) not in self.skip]
         for stmt in droppable:
             simple = isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Expr, ast.AnnAssign))
-            guard = (isinstance(stmt, ast.If) and not stmt.orelse and len(stmt.body) == 1
-                     and isinstance(stmt.body[0], (ast.Return, ast.Continue, ast.Break, ast.Raise)))
+            guard = (
+                isinstance(stmt, ast.If)
+                and not stmt.orelse
+                and len(stmt.body) == 1
+                and isinstance(stmt.body[0], (ast.Return, ast.Continue, ast.Break, ast.Raise))
+            )
             if (simple or guard) and stmt.end_lineno - stmt.lineno <= 2:
                 start = self.src.starts[stmt.lineno - 1]
                 end = self.src.starts[stmt.end_lineno]
                 line_text = self.src.lines[stmt.lineno - 1]
                 indent = line_text[: len(line_text) - len(line_text.lstrip())]
-                before = self.src.text[start:self.src.offset(stmt.lineno, stmt.col_offset)]
-                after = self.src.text[self.src.offset(stmt.end_lineno, stmt.end_col_offset):end]
+                before = self.src.text[start : self.src.offset(stmt.lineno, stmt.col_offset)]
+                after = self.src.text[self.src.offset(stmt.end_lineno, stmt.end_col_offset) : end]
                 if before.strip() or (after.strip() and not after.strip().startswith("#")):
                     continue  # shares its line with other code (`x = 1; y = 2`)
                 repl = "" if len(droppable) > 1 else f"{indent}pass\n"
@@ -179,8 +214,13 @@ class _Finder(ast.NodeVisitor):
 
     def generic_visit(self, node: ast.AST) -> None:
         for field, value in ast.iter_fields(node):
-            if field in ("body", "orelse", "finalbody") and isinstance(value, list) and value \
-                    and isinstance(value[0], ast.stmt) and not isinstance(node, ast.Module):
+            if (
+                field in ("body", "orelse", "finalbody")
+                and isinstance(value, list)
+                and value
+                and isinstance(value[0], ast.stmt)
+                and not isinstance(node, ast.Module)
+            ):
                 self._body(value)
             elif isinstance(value, list):
                 for item in value:
@@ -204,8 +244,9 @@ class _Finder(ast.NodeVisitor):
             self.between(a, b, old, new, "boolean", node.lineno)
         if len(node.values) == 2:  # drop one side of a two-part condition
             for keep in node.values:
-                self.add_node("dropped_condition", node, self.src.seg(keep),
-                              f"condition reduced to `{self.src.seg(keep)}`")
+                self.add_node(
+                    "dropped_condition", node, self.src.seg(keep), f"condition reduced to `{self.src.seg(keep)}`"
+                )
         self.generic_visit(node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
@@ -240,8 +281,12 @@ class _Finder(ast.NodeVisitor):
                 self.add_node("off_by_one", node, f"{wrapped} {sign} 1", f"{what} `{text}` {sign} 1")
 
     def visit_Call(self, node: ast.Call) -> None:
-        if isinstance(node.func, ast.Name) and node.func.id == "range" and node.args \
-                and not any(isinstance(a, ast.Starred) for a in node.args):
+        if (
+            isinstance(node.func, ast.Name)
+            and node.func.id == "range"
+            and node.args
+            and not any(isinstance(a, ast.Starred) for a in node.args)
+        ):
             if len(node.args) == 1:
                 self._plus_minus_one(node.args[0], "range stop")
             else:
@@ -251,12 +296,18 @@ class _Finder(ast.NodeVisitor):
         if len(args) >= 2 and not any(isinstance(a, ast.Starred) for a in args):
             for a, b in zip(args, args[1:]):
                 sa, sb = self.src.span(a), self.src.span(b)
-                gap = self.src.text[sa[1]:sb[0]]
-                if gap.strip() == "," and "\n" not in self.src.text[sa[0]:sb[1]]:
-                    ta, tb = self.src.text[sa[0]:sa[1]], self.src.text[sb[0]:sb[1]]
+                gap = self.src.text[sa[1] : sb[0]]
+                if gap.strip() == "," and "\n" not in self.src.text[sa[0] : sb[1]]:
+                    ta, tb = self.src.text[sa[0] : sa[1]], self.src.text[sb[0] : sb[1]]
                     if ta != tb:
-                        self.add("swapped_arguments", sa[0], sb[1], f"{tb}{gap}{ta}", node.lineno,
-                                 f"swapped arguments `{ta}` and `{tb}`")
+                        self.add(
+                            "swapped_arguments",
+                            sa[0],
+                            sb[1],
+                            f"{tb}{gap}{ta}",
+                            node.lineno,
+                            f"swapped arguments `{ta}` and `{tb}`",
+                        )
         self.generic_visit(node)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
@@ -265,8 +316,11 @@ class _Finder(ast.NodeVisitor):
             for bound, name in ((sl.lower, "slice start"), (sl.upper, "slice stop")):
                 if bound is not None:
                     self._plus_minus_one(bound, name)
-        elif isinstance(node.ctx, ast.Load) and not isinstance(sl, (ast.Constant, ast.Tuple)) \
-                and not (isinstance(sl, ast.UnaryOp) and isinstance(sl.operand, ast.Constant)):
+        elif (
+            isinstance(node.ctx, ast.Load)
+            and not isinstance(sl, (ast.Constant, ast.Tuple))
+            and not (isinstance(sl, ast.UnaryOp) and isinstance(sl.operand, ast.Constant))
+        ):
             # index arithmetic; skip dict-style string keys and tuples
             self._plus_minus_one(sl, "index")
         self.generic_visit(node)
@@ -287,7 +341,7 @@ class _Finder(ast.NodeVisitor):
                 others = [n for n in local if n != node.id]
                 # the two nearest names in sorted order keep candidates few and plausible
                 idx = sorted([*others, node.id]).index(node.id)
-                for other in others[max(0, idx - 1): idx + 1]:
+                for other in others[max(0, idx - 1) : idx + 1]:
                     self.add_node("wrong_variable", node, other, f"`{node.id}` -> `{other}`")
 
     def visit_Return(self, node: ast.Return) -> None:
@@ -297,8 +351,7 @@ class _Finder(ast.NodeVisitor):
             if isinstance(value, (ast.Compare, ast.BoolOp, ast.Name)):
                 seg = self.src.seg(value)
                 negated = f"not {seg}" if isinstance(value, ast.Name) else f"not ({seg})"
-                self.add_node("wrong_return", value, negated,
-                              f"returns the negation of `{self.src.seg(value)}`")
+                self.add_node("wrong_return", value, negated, f"returns the negation of `{self.src.seg(value)}`")
         self.generic_visit(node)
 
 

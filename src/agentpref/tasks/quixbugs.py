@@ -76,8 +76,12 @@ def _code_lines(source: str) -> list[str] | None:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 skip.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
     lines = source.splitlines()
     try:
@@ -189,8 +193,9 @@ def load_program(root: Path, name: str, heldout_fraction: float = 0.25, salt: st
     )
 
 
-def load_quixbugs(root: Path, heldout_fraction: float = 0.25, salt: str = "agentpref",
-                  programs: list[str] | None = None) -> LoadResult:
+def load_quixbugs(
+    root: Path, heldout_fraction: float = 0.25, salt: str = "agentpref", programs: list[str] | None = None
+) -> LoadResult:
     """Load every QuixBugs program with a test file (or the named ones) from a clone at ``root``.
 
     A wrong root raises ConfigError; a broken program becomes a problem line
@@ -202,9 +207,7 @@ def load_quixbugs(root: Path, heldout_fraction: float = 0.25, salt: str = "agent
     available = set(program_names(root))
     for name in programs or sorted(available):
         if name not in available:
-            result.problems.append(
-                f"quixbugs/{name}: no such program in {root} (no {TESTS_DIR}/test_{name}.py)"
-            )
+            result.problems.append(f"quixbugs/{name}: no such program in {root} (no {TESTS_DIR}/test_{name}.py)")
             continue
         try:
             result.tasks.append(load_program(root, name, heldout_fraction, salt))

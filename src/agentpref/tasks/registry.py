@@ -55,15 +55,18 @@ def synthetic_sources(cfg: SyntheticTasks) -> LoadResult:
             result.extend(load_base(BuiltinTasks(**common)))
         else:
             if not cfg.quixbugs_root:
-                raise ConfigError("tasks.sources includes quixbugs but tasks.quixbugs_root is not set: "
-                                  "add tasks.quixbugs_root=/path/to/QuixBugs")
+                raise ConfigError(
+                    "tasks.sources includes quixbugs but tasks.quixbugs_root is not set: "
+                    "add tasks.quixbugs_root=/path/to/QuixBugs"
+                )
             result.extend(load_base(QuixBugsTasks(root=cfg.quixbugs_root, **common)))
     if cfg.programs:
         wanted = set(cfg.programs)
         result.tasks = [t for t in result.tasks if t.program.split(":", 1)[1] in wanted]
         found = {t.program.split(":", 1)[1] for t in result.tasks}
-        result.problems += [f"synthetic: no source program named {name!r} in {cfg.sources}"
-                            for name in sorted(wanted - found)]
+        result.problems += [
+            f"synthetic: no source program named {name!r} in {cfg.sources}" for name in sorted(wanted - found)
+        ]
     return result
 
 
@@ -75,8 +78,9 @@ def synthetic_cache_path(cfg: SyntheticTasks, sources: LoadResult) -> Path:
     return Path(cfg.cache_dir) / f"synthetic-seed{cfg.seed}-{key}.jsonl"
 
 
-def build_synthetic(cfg: SyntheticTasks, limits: Limits, runner: str = "fork", workers: int = 2,
-                    progress: bool = True) -> tuple[LoadResult, dict, Path]:
+def build_synthetic(
+    cfg: SyntheticTasks, limits: Limits, runner: str = "fork", workers: int = 2, progress: bool = True
+) -> tuple[LoadResult, dict, Path]:
     """Synthesize and cache the task set; returns (tasks + problems, stats, cache path)."""
     from tqdm import tqdm
 
@@ -95,9 +99,14 @@ def build_synthetic(cfg: SyntheticTasks, limits: Limits, runner: str = "fork", w
 
     with Validator(runner, limits, workers) as validator:
         tasks, stats = synthesize(
-            sources.tasks, validator, seed=cfg.seed, mutants_per_program=cfg.mutants_per_program,
-            max_attempts_per_program=cfg.max_attempts_per_program, n_mutations=cfg.n_mutations,
-            operators=cfg.operators, on_program=on_program,
+            sources.tasks,
+            validator,
+            seed=cfg.seed,
+            mutants_per_program=cfg.mutants_per_program,
+            max_attempts_per_program=cfg.max_attempts_per_program,
+            n_mutations=cfg.n_mutations,
+            operators=cfg.operators,
+            on_program=on_program,
         )
     bar.close()
     save_tasks(tasks, path)
@@ -106,8 +115,9 @@ def build_synthetic(cfg: SyntheticTasks, limits: Limits, runner: str = "fork", w
     return LoadResult(tasks, sources.problems + stats.problems), stats_dict, path
 
 
-def load_task_set(cfg: TaskSetConfig, limits: Limits | None = None, runner: str = "fork",
-                  workers: int = 2) -> LoadResult:
+def load_task_set(
+    cfg: TaskSetConfig, limits: Limits | None = None, runner: str = "fork", workers: int = 2
+) -> LoadResult:
     """Tasks of a config, filtered by split and limit. Synthetic sets load from their cache and
     are built first when the cache is missing."""
     if isinstance(cfg, SyntheticTasks):

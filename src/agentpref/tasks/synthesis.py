@@ -43,9 +43,14 @@ class SynthesisStats:
 
     def as_dict(self) -> dict:
         return {
-            "programs": self.programs, "candidates": self.candidates, "tried": self.tried,
-            "kept": self.kept, "hangs": self.hangs, "dropped": dict(sorted(self.dropped.items())),
-            "kept_by_operator": dict(sorted(self.kept_by_operator.items())), "problems": self.problems,
+            "programs": self.programs,
+            "candidates": self.candidates,
+            "tried": self.tried,
+            "kept": self.kept,
+            "hangs": self.hangs,
+            "dropped": dict(sorted(self.dropped.items())),
+            "kept_by_operator": dict(sorted(self.kept_by_operator.items())),
+            "problems": self.problems,
         }
 
 
@@ -75,7 +80,7 @@ def candidate_plan(template: Task, seed: int, operators: tuple[str, ...], n_muta
         return [[m] for m in order]
     plans = []
     for i, first in enumerate(order):
-        rest = [m for m in order[i + 1:] if m.line != first.line]
+        rest = [m for m in order[i + 1 :] if m.line != first.line]
         if len(rest) >= n_mutations - 1:
             plans.append([first, *rng.sample(rest, n_mutations - 1)])
     return plans
@@ -108,8 +113,7 @@ def mutant_task(template: Task, files: dict[str, str], muts: list[Mutation], see
             "n_mutations": len(muts),
             "seed": seed,
             "mutations": [
-                {"file": m.file, "line": m.line, "operator": m.operator, "description": m.description}
-                for m in muts
+                {"file": m.file, "line": m.line, "operator": m.operator, "description": m.description} for m in muts
             ],
         },
     )
@@ -151,8 +155,7 @@ def synthesize(
         plans = candidate_plan(template, seed, operators, n_mutations)
         stats.candidates += len(plans)
         mutants = _distinct_mutants(template, plans, seed, stats)
-        kept, tried = _first_failing(mutants, validator, pool, stats, mutants_per_program,
-                                     max_attempts_per_program)
+        kept, tried = _first_failing(mutants, validator, pool, stats, mutants_per_program, max_attempts_per_program)
         stats.tried += tried
         for task in kept:
             stats.kept_by_operator.update(task.metadata["operators"])
@@ -164,8 +167,7 @@ def synthesize(
     return out, stats
 
 
-def _distinct_mutants(template: Task, plans: list[list[Mutation]], seed: int,
-                      stats: SynthesisStats) -> Iterator[Task]:
+def _distinct_mutants(template: Task, plans: list[list[Mutation]], seed: int, stats: SynthesisStats) -> Iterator[Task]:
     """Mutant tasks in plan order, skipping overlapping, unparsable and equivalent mutants."""
     original = template.fixed_files()
     seen = {_normalised(original, template.editable)}
@@ -185,8 +187,9 @@ def _distinct_mutants(template: Task, plans: list[list[Mutation]], seed: int,
         yield mutant_task(template, files, muts, seed)
 
 
-def _first_failing(mutants: Iterator[Task], validator: Validator, pool: Executor, stats: SynthesisStats,
-                   wanted: int, max_attempts: int) -> tuple[list[Task], int]:
+def _first_failing(
+    mutants: Iterator[Task], validator: Validator, pool: Executor, stats: SynthesisStats, wanted: int, max_attempts: int
+) -> tuple[list[Task], int]:
     """The first ``wanted`` mutants, in order, whose visible tests fail (each run stops at its
     first failure), trying at most ``max_attempts``. A few runs stay in flight so a worker never
     waits for a hanging sibling; results are read in order, so which mutants are kept and the

@@ -77,22 +77,28 @@ class Validator:
         start = time.perf_counter()
         shadow = shadowed_stdlib_modules(task)
         if shadow:
-            return TaskValidation(task_id=task.id, valid=False,
-                                  reason=f"workspace modules {shadow} shadow the standard library; rename them")
+            return TaskValidation(
+                task_id=task.id,
+                valid=False,
+                reason=f"workspace modules {shadow} shadow the standard library; rename them",
+            )
         ok, reason = self.reference_ok(task)
         if not ok:
-            return TaskValidation(task_id=task.id, valid=False, reason=reason,
-                                  seconds=time.perf_counter() - start)
+            return TaskValidation(task_id=task.id, valid=False, reason=reason, seconds=time.perf_counter() - start)
         buggy = self.run_buggy(task)
         valid = buggy.any_failed
         return TaskValidation(
-            task_id=task.id, valid=valid, buggy=buggy.summary(), hangs=buggy.hung,
+            task_id=task.id,
+            valid=valid,
+            buggy=buggy.summary(),
+            hangs=buggy.hung,
             reason="" if valid else "buggy version passes every visible test",
             seconds=round(time.perf_counter() - start, 4),
         )
 
-    def validate_all(self, tasks: Iterable[Task],
-                     on_result: Callable[[TaskValidation], None] | None = None) -> list[TaskValidation]:
+    def validate_all(
+        self, tasks: Iterable[Task], on_result: Callable[[TaskValidation], None] | None = None
+    ) -> list[TaskValidation]:
         def one(task: Task) -> TaskValidation:
             try:
                 res = self.validate(task)

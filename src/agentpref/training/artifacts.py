@@ -11,17 +11,17 @@ from typing import Any
 from agentpref.errors import ConfigError
 
 MANIFEST = "train.json"
-SUMMARY = "summary.json"           # written when training finished
-CHECKPOINTS = "checkpoints"        # the Trainer's output_dir: checkpoint-<step>/ each
+SUMMARY = "summary.json"  # written when training finished
+CHECKPOINTS = "checkpoints"  # the Trainer's output_dir: checkpoint-<step>/ each
 TRAINER_STATE = "trainer_state.json"
 
 
 @dataclass(frozen=True)
 class TrainedRun:
     root: Path
-    manifest: dict[str, Any] | None   # train.json, when the dir is a train.py run dir
-    adapter: str | None                # a PEFT adapter dir, preferred when both exist
-    full: str | None                   # else a full checkpoint dir (merged/ or model/)
+    manifest: dict[str, Any] | None  # train.json, when the dir is a train.py run dir
+    adapter: str | None  # a PEFT adapter dir, preferred when both exist
+    full: str | None  # else a full checkpoint dir (merged/ or model/)
 
 
 def locate_trained(path: str, model_name: str, key: str, *, require_manifest: bool = False) -> TrainedRun:
@@ -33,8 +33,10 @@ def locate_trained(path: str, model_name: str, key: str, *, require_manifest: bo
     if manifest is None and require_manifest:
         raise ConfigError(f"{key}={root} has no {MANIFEST}: point it at a finished train.py run dir")
     if manifest is not None and manifest.get("model") != model_name:
-        raise ConfigError(f"{key}={root} trained model {manifest.get('model')!r}, not model={model_name}; "
-                          f"pass model={manifest.get('model')}")
+        raise ConfigError(
+            f"{key}={root} trained model {manifest.get('model')!r}, not model={model_name}; "
+            f"pass model={manifest.get('model')}"
+        )
     for adapter in (root / "adapter", root):
         if (adapter / "adapter_config.json").is_file():
             return TrainedRun(root, manifest, str(adapter), None)

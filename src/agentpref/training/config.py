@@ -41,7 +41,8 @@ class AlgoSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Literal["sft", "dpo"]
     pairs: list[Literal["trajectory", "step"]] = Field(
-        default_factory=lambda: ["trajectory", "step"], description="dpo: which pair files to train on")
+        default_factory=lambda: ["trajectory", "step"], description="dpo: which pair files to train on"
+    )
     mask_environment: bool = Field(True, description="dpo: only the policy's own tokens enter the log-ratio")
 
 
@@ -59,9 +60,12 @@ class TrainConfig(BaseModel):
     model: ModelConfig
     sft: dict[str, Any] | None = None
     dpo: dict[str, Any] | None = None
-    trainer: dict[str, Any] = Field(default_factory=dict,
-                                    description="fields of the algo's TRL config for either algo; applied over sft:/dpo:")
-    data: str = Field(description="a build_data.py output dir (sft.jsonl, pairs.jsonl, step_pairs.jsonl) or one .jsonl file")
+    trainer: dict[str, Any] = Field(
+        default_factory=dict, description="fields of the algo's TRL config for either algo; applied over sft:/dpo:"
+    )
+    data: str = Field(
+        description="a build_data.py output dir (sft.jsonl, pairs.jsonl, step_pairs.jsonl) or one .jsonl file"
+    )
     max_examples: int | None = Field(None, ge=1, description="train on the first N examples (quick runs)")
     init_from: str | None = Field(None, description="a train.py run dir whose adapter (or full model) to start from")
     global_batch_size: int = Field(8, ge=1, description="examples (dpo: pairs) per optimizer step, any world size")
@@ -144,5 +148,6 @@ def gradient_accumulation(global_batch: int, per_device: int, world: int) -> int
     if global_batch % per_step:
         raise ConfigError(
             f"global_batch_size={global_batch} is not a multiple of per_device_batch_size x processes "
-            f"= {per_device} x {world}; change per_device_batch_size or global_batch_size")
+            f"= {per_device} x {world}; change per_device_batch_size or global_batch_size"
+        )
     return global_batch // per_step

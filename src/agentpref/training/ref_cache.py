@@ -32,8 +32,11 @@ def dataset_fingerprint(dataset: Any, columns: tuple[str, ...] = COLUMNS) -> str
 
 def cache_key(reference: dict[str, Any], dataset: Any, settings: dict[str, Any]) -> str:
     """sha256 of the reference identity, the tokens and the settings that change log-probs."""
-    payload = json.dumps({"reference": reference, "settings": settings, "data": dataset_fingerprint(dataset)},
-                         sort_keys=True, default=str)
+    payload = json.dumps(
+        {"reference": reference, "settings": settings, "data": dataset_fingerprint(dataset)},
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
@@ -58,7 +61,11 @@ class RefLogpCache:
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.path(key)
         tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-        np.savez(tmp, chosen=np.asarray(chosen, dtype=np.float64), rejected=np.asarray(rejected, dtype=np.float64),
-                 meta=np.asarray(json.dumps(meta, default=str)))
+        np.savez(
+            tmp,
+            chosen=np.asarray(chosen, dtype=np.float64),
+            rejected=np.asarray(rejected, dtype=np.float64),
+            meta=np.asarray(json.dumps(meta, default=str)),
+        )
         os.replace(tmp, path)
         return path

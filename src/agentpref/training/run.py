@@ -41,8 +41,9 @@ class NoExamplesError(DataError):
 
     def __init__(self, algo: str, data: str, files: list[Path], counts: dict[str, int]):
         self.algo, self.data, self.counts = algo, data, counts
-        super().__init__(f"no {algo} examples in {', '.join(map(str, files))}: build_data.py made none "
-                         "(see its stats.json for why)")
+        super().__init__(
+            f"no {algo} examples in {', '.join(map(str, files))}: build_data.py made none (see its stats.json for why)"
+        )
 
     @property
     def what(self) -> str:
@@ -71,7 +72,7 @@ class SFTExample(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     messages: list[dict[str, Any]] = Field(min_length=2)
-    loss_mask: list[bool] | None = None      # per message; None = every assistant message
+    loss_mask: list[bool] | None = None  # per message; None = every assistant message
     tools: list[dict[str, Any]] | None = None
 
 
@@ -119,8 +120,17 @@ def tokenize_examples(cfg: TrainConfig, rows: list[Any], tokenizer: Any) -> list
             if isinstance(row, SFTExample):
                 out.append(tokenize_sft(tokenizer, row.messages, row.tools, row.loss_mask))
             else:
-                out.append(tokenize_pair(tokenizer, row.prompt, row.chosen, row.rejected,
-                                         row.chosen_loss_mask, row.rejected_loss_mask, row.tools))
+                out.append(
+                    tokenize_pair(
+                        tokenizer,
+                        row.prompt,
+                        row.chosen,
+                        row.rejected,
+                        row.chosen_loss_mask,
+                        row.rejected_loss_mask,
+                        row.tools,
+                    )
+                )
         except DataError as exc:
             raise DataError(f"example {i} of {cfg.data}: {exc}") from None
     return out
@@ -154,8 +164,11 @@ def load_model(cfg: TrainConfig) -> tuple[Any, Any, dict[str, Any]]:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, adapter, is_trainable=True)
-    reference = {"base": weights_fingerprint(path) if Path(path).is_dir() else f"{path}@{cfg.model.revision}",
-                 "init_adapter": weights_fingerprint(adapter), "dtype": str(dtype)}
+    reference = {
+        "base": weights_fingerprint(path) if Path(path).is_dir() else f"{path}@{cfg.model.revision}",
+        "init_adapter": weights_fingerprint(adapter),
+        "dtype": str(dtype),
+    }
     return model, tokenizer, reference
 
 
@@ -174,8 +187,10 @@ def build_dataset(cfg: TrainConfig, files: list[Path], tokenizer: Any, run_dir: 
         if is_main_process() and not (path / "dataset_info.json").is_file():
             rows = read_examples(cfg, files)
             if not rows:
-                raise DataError(f"no {cfg.algo.name} examples in {', '.join(map(str, files))}: build_data.py made none "
-                                "(see its stats.json for why)")
+                raise DataError(
+                    f"no {cfg.algo.name} examples in {', '.join(map(str, files))}: build_data.py made none "
+                    "(see its stats.json for why)"
+                )
             Dataset.from_list(tokenize_examples(cfg, rows, tokenizer)).save_to_disk(str(path))
         dataset = load_from_disk(str(path))
     return dataset
@@ -216,12 +231,20 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 def method_hparams(cfg: TrainConfig, args: Any) -> dict[str, Any]:
     """What names the method in evaluate.py's labels and report.py's tables (beta, loss, lr, ...)."""
-    hparams = {"learning_rate": args.learning_rate, "num_train_epochs": args.num_train_epochs,
-               "max_steps": args.max_steps, "max_length": args.max_length}
+    hparams = {
+        "learning_rate": args.learning_rate,
+        "num_train_epochs": args.num_train_epochs,
+        "max_steps": args.max_steps,
+        "max_length": args.max_length,
+    }
     if cfg.algo.name == "dpo":
         loss = args.loss_type
-        hparams |= {"beta": args.beta, "loss_type": loss if isinstance(loss, str) else "+".join(loss),
-                    "pairs": cfg.algo.pairs, "mask_environment": cfg.algo.mask_environment}
+        hparams |= {
+            "beta": args.beta,
+            "loss_type": loss if isinstance(loss, str) else "+".join(loss),
+            "pairs": cfg.algo.pairs,
+            "mask_environment": cfg.algo.mask_environment,
+        }
     return hparams
 
 
@@ -240,8 +263,10 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     summary_path = run_dir / SUMMARY
     if summary_path.is_file():
         summary = json.loads(summary_path.read_text())
-        print(f"[agentpref] {run_dir} already finished training ({summary.get('steps')} steps); "
-              "use a new run_dir to train again")
+        print(
+            f"[agentpref] {run_dir} already finished training ({summary.get('steps')} steps); "
+            "use a new run_dir to train again"
+        )
         return summary
     files = data_files(cfg)  # before the model: a wrong data= path fails in a second
     check_not_empty(cfg, files)  # ... and so does data without examples
@@ -256,22 +281,42 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     model, tokenizer, reference = load_model(cfg)
     dataset = build_dataset(cfg, files, tokenizer, run_dir)
     sha = git_sha()
-    manifest = {"algo": cfg.algo.name, "model": cfg.model.name, "init_from": cfg.init_from, "reference": reference,
-                "data": [str(f) for f in files], "examples": len(dataset), "git_sha": sha, "world_size": world,
-                "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation,
-                "hparams": method_hparams(cfg, args), "data_scorer": data_scorer(files)}
+    manifest = {
+        "algo": cfg.algo.name,
+        "model": cfg.model.name,
+        "init_from": cfg.init_from,
+        "reference": reference,
+        "data": [str(f) for f in files],
+        "examples": len(dataset),
+        "git_sha": sha,
+        "world_size": world,
+        "global_batch_size": cfg.global_batch_size,
+        "gradient_accumulation_steps": accumulation,
+        "hparams": method_hparams(cfg, args),
+        "data_scorer": data_scorer(files),
+    }
     if is_main_process():
         write_json(run_dir / MANIFEST, manifest)
 
-    logger = cfg.logger.model_copy(update={"tags": [*cfg.logger.tags, cfg.algo.name, cfg.model.name, f"git:{sha}"]}) \
-        if report else cfg.logger
-    tracker = Tracker(logger, run_dir, resolved | {"manifest": manifest}, job_type=f"train-{cfg.algo.name}",
-                      name=f"{cfg.algo.name}-{run_dir.name}")
+    logger = (
+        cfg.logger.model_copy(update={"tags": [*cfg.logger.tags, cfg.algo.name, cfg.model.name, f"git:{sha}"]})
+        if report
+        else cfg.logger
+    )
+    tracker = Tracker(
+        logger,
+        run_dir,
+        resolved | {"manifest": manifest},
+        job_type=f"train-{cfg.algo.name}",
+        name=f"{cfg.algo.name}-{run_dir.name}",
+    )
     try:
         trainer = make_trainer(cfg, args, model, tokenizer, dataset, reference)
         if len(trainer.train_dataset) == 0:
-            raise DataError(f"all {len(dataset)} examples were dropped: their prompts fill "
-                            f"{cfg.algo.name}.max_length={args.max_length}; raise it")
+            raise DataError(
+                f"all {len(dataset)} examples were dropped: their prompts fill "
+                f"{cfg.algo.name}.max_length={args.max_length}; raise it"
+            )
         checkpoints = Path(args.output_dir)
         last = last_complete_checkpoint(checkpoints) if cfg.resume else None
         if last:
@@ -308,19 +353,36 @@ def make_trainer(cfg: TrainConfig, args: Any, model: Any, tokenizer: Any, datase
 
         peft_config = LoraConfig(task_type="CAUSAL_LM", **cfg.model.lora)
     if cfg.algo.name == "sft":
-        return AgentSFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                               peft_config=peft_config)
+        return AgentSFTTrainer(
+            model=model, args=args, train_dataset=dataset, processing_class=tokenizer, peft_config=peft_config
+        )
     tokenizer.padding_side = "left"
     collator = None
     if cfg.algo.mask_environment:
-        collator = PolicyMaskCollator(pad_token_id=tokenizer.pad_token_id, max_length=args.max_length,
-                                      truncation_mode=args.truncation_mode, pad_to_multiple_of=args.pad_to_multiple_of)
-    settings = {"mask_environment": cfg.algo.mask_environment, "max_length": args.max_length,
-                "truncation_mode": args.truncation_mode, "ld_alpha": args.ld_alpha,
-                "autocast": "bf16" if args.bf16 else "fp16" if args.fp16 else None}
-    return AgentDPOTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                           data_collator=collator, peft_config=peft_config, ref_cache=RefLogpCache(cfg.ref_cache.dir) if cfg.ref_cache.enabled else None,
-                           reference=reference, ref_settings=settings)
+        collator = PolicyMaskCollator(
+            pad_token_id=tokenizer.pad_token_id,
+            max_length=args.max_length,
+            truncation_mode=args.truncation_mode,
+            pad_to_multiple_of=args.pad_to_multiple_of,
+        )
+    settings = {
+        "mask_environment": cfg.algo.mask_environment,
+        "max_length": args.max_length,
+        "truncation_mode": args.truncation_mode,
+        "ld_alpha": args.ld_alpha,
+        "autocast": "bf16" if args.bf16 else "fp16" if args.fp16 else None,
+    }
+    return AgentDPOTrainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        data_collator=collator,
+        peft_config=peft_config,
+        ref_cache=RefLogpCache(cfg.ref_cache.dir) if cfg.ref_cache.enabled else None,
+        reference=reference,
+        ref_settings=settings,
+    )
 
 
 def _is_peft(model: Any) -> bool:
@@ -341,19 +403,45 @@ def merge_adapter(adapter: Path, out: Path) -> str:
     return str(out)
 
 
-def _summary(cfg: TrainConfig, trainer: Any, result: Any, seconds: float, out_dir: Path, resumed: str | None,
-             world: int, accumulation: int) -> dict[str, Any]:
+def _summary(
+    cfg: TrainConfig,
+    trainer: Any,
+    result: Any,
+    seconds: float,
+    out_dir: Path,
+    resumed: str | None,
+    world: int,
+    accumulation: int,
+) -> dict[str, Any]:
     logs = [entry for entry in trainer.state.log_history if "loss" in entry]
     last = logs[-1] if logs else {}
-    keep = ("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies", "rewards/margins",
-            "logps/chosen", "logps/rejected", "mean_token_accuracy", "tokens_per_second", "learning_rate")
-    summary = {"algo": cfg.algo.name, "model": cfg.model.name, "steps": trainer.state.global_step,
-               "train_loss": result.training_loss, "first_loss": logs[0]["loss"] if logs else None,
-               "seconds": round(seconds, 2),
-               "seconds_per_step": round(seconds / max(1, trainer.state.global_step - _checkpoint_step(resumed)), 3),
-               "input_tokens": int(trainer.state.num_input_tokens_seen or 0), "world_size": world,
-               "global_batch_size": cfg.global_batch_size, "gradient_accumulation_steps": accumulation,
-               "resumed_from": resumed, "output": str(out_dir)}
+    keep = (
+        "loss",
+        "rewards/chosen",
+        "rewards/rejected",
+        "rewards/accuracies",
+        "rewards/margins",
+        "logps/chosen",
+        "logps/rejected",
+        "mean_token_accuracy",
+        "tokens_per_second",
+        "learning_rate",
+    )
+    summary = {
+        "algo": cfg.algo.name,
+        "model": cfg.model.name,
+        "steps": trainer.state.global_step,
+        "train_loss": result.training_loss,
+        "first_loss": logs[0]["loss"] if logs else None,
+        "seconds": round(seconds, 2),
+        "seconds_per_step": round(seconds / max(1, trainer.state.global_step - _checkpoint_step(resumed)), 3),
+        "input_tokens": int(trainer.state.num_input_tokens_seen or 0),
+        "world_size": world,
+        "global_batch_size": cfg.global_batch_size,
+        "gradient_accumulation_steps": accumulation,
+        "resumed_from": resumed,
+        "output": str(out_dir),
+    }
     summary |= {f"final/{k}": last[k] for k in keep if k in last}
     if getattr(trainer, "ref_cache_status", None):
         summary["ref_cache"] = trainer.ref_cache_status
@@ -389,8 +477,11 @@ def rank_checksums(model: Any) -> list[str]:
 
     checksums = list(gather_object([weight_checksum(model)]))
     if len(set(checksums)) > 1 and is_main_process():
-        print("!" * 100 + f"\n[agentpref] WARNING: the ranks finished with DIFFERENT weights: {checksums}\n"
-              "The data-parallel replicas drifted apart; the saved result is rank 0's.\n" + "!" * 100, flush=True)
+        print(
+            "!" * 100 + f"\n[agentpref] WARNING: the ranks finished with DIFFERENT weights: {checksums}\n"
+            "The data-parallel replicas drifted apart; the saved result is rank 0's.\n" + "!" * 100,
+            flush=True,
+        )
     return checksums
 
 
@@ -399,15 +490,17 @@ def last_complete_checkpoint(folder: Path) -> str | None:
     whole. A run killed while saving leaves a newer, partial one: it is skipped, with a line."""
     if not folder.is_dir():
         return None
-    found = sorted((int(p.name.split("-")[1]), p) for p in folder.glob("checkpoint-*")
-                   if p.is_dir() and p.name.split("-")[1].isdigit())
+    found = sorted(
+        (int(p.name.split("-")[1]), p)
+        for p in folder.glob("checkpoint-*")
+        if p.is_dir() and p.name.split("-")[1].isdigit()
+    )
     for _, path in reversed(found):
         try:
             json.loads((path / "trainer_state.json").read_text())
             return str(path)
         except (OSError, ValueError):
-            print(f"[agentpref] skipping {path}: incomplete (the run was stopped while saving it)",
-                  file=sys.stderr)
+            print(f"[agentpref] skipping {path}: incomplete (the run was stopped while saving it)", file=sys.stderr)
     return None
 
 
@@ -419,7 +512,11 @@ def print_summary(summary: dict[str, Any]) -> None:
     loss = summary.get("train_loss")
     extra = ""
     if summary.get("algo") == "dpo":
-        extra = f", reward accuracy {summary.get('final/rewards/accuracies', float('nan')):.2f}, " \
-                f"margin {summary.get('final/rewards/margins', float('nan')):.3f}"
-    print(f"{summary['algo']}: {summary['steps']} steps in {summary['seconds']} s "
-          f"({summary['seconds_per_step']} s/step), train loss {loss:.4f}{extra} -> {summary['output']}")
+        extra = (
+            f", reward accuracy {summary.get('final/rewards/accuracies', float('nan')):.2f}, "
+            f"margin {summary.get('final/rewards/margins', float('nan')):.3f}"
+        )
+    print(
+        f"{summary['algo']}: {summary['steps']} steps in {summary['seconds']} s "
+        f"({summary['seconds_per_step']} s/step), train loss {loss:.4f}{extra} -> {summary['output']}"
+    )

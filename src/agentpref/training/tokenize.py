@@ -18,14 +18,15 @@ from typing import Any
 from agentpref.errors import DataError
 
 
-def render(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None, *,
-           generation_prompt: bool = False) -> str:
-    return tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
-                                         add_generation_prompt=generation_prompt)
+def render(
+    tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None, *, generation_prompt: bool = False
+) -> str:
+    return tokenizer.apply_chat_template(messages, tools=tools, tokenize=False, add_generation_prompt=generation_prompt)
 
 
-def policy_spans(tokenizer: Any, messages: list[dict[str, Any]], trained: list[bool],
-                 tools: list[dict] | None = None) -> tuple[str, list[tuple[int, int]]]:
+def policy_spans(
+    tokenizer: Any, messages: list[dict[str, Any]], trained: list[bool], tools: list[dict] | None = None
+) -> tuple[str, list[tuple[int, int]]]:
     """(the rendered conversation, character spans of the trained messages' own text)."""
     if len(trained) != len(messages):
         raise DataError(f"loss mask has {len(trained)} entries for {len(messages)} messages")
@@ -41,7 +42,8 @@ def policy_spans(tokenizer: Any, messages: list[dict[str, Any]], trained: list[b
             raise DataError(
                 f"the chat template does not render message {k} ({messages[k]['role']}) as a prefix of the "
                 "whole conversation, so its tokens cannot be located; set model.chat_template to a "
-                "template that renders earlier turns unchanged")
+                "template that renders earlier turns unchanged"
+            )
         start, end = len(before), len(upto)
         cut = full.rfind(eos, start, end) if eos else -1
         spans.append((start, cut + len(eos) if cut >= 0 else end))
@@ -64,8 +66,9 @@ def encode(tokenizer: Any, text: str) -> tuple[list[int], list[tuple[int, int]]]
     return list(enc["input_ids"]), [tuple(o) for o in enc["offset_mapping"]]
 
 
-def tokenize_sft(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None,
-                 loss_mask: list[bool] | None = None) -> dict[str, list[int]]:
+def tokenize_sft(
+    tokenizer: Any, messages: list[dict[str, Any]], tools: list[dict] | None = None, loss_mask: list[bool] | None = None
+) -> dict[str, list[int]]:
     """``input_ids`` + ``assistant_masks`` (TRL's own column: labels are -100 where it is 0).
     ``loss_mask``: per message, which assistant turns are trained (perturbed turns of recovery
     demonstrations are not); None = every assistant turn."""
@@ -82,10 +85,15 @@ def tokenize_sft(tokenizer: Any, messages: list[dict[str, Any]], tools: list[dic
     return {"input_ids": ids, "assistant_masks": mask}
 
 
-def tokenize_pair(tokenizer: Any, prompt: list[dict[str, Any]], chosen: list[dict[str, Any]],
-                  rejected: list[dict[str, Any]], chosen_loss_mask: list[bool] | None = None,
-                  rejected_loss_mask: list[bool] | None = None,
-                  tools: list[dict] | None = None) -> dict[str, list[int]]:
+def tokenize_pair(
+    tokenizer: Any,
+    prompt: list[dict[str, Any]],
+    chosen: list[dict[str, Any]],
+    rejected: list[dict[str, Any]],
+    chosen_loss_mask: list[bool] | None = None,
+    rejected_loss_mask: list[bool] | None = None,
+    tools: list[dict] | None = None,
+) -> dict[str, list[int]]:
     """TRL's pre-tokenized preference columns plus per-token policy masks of each completion.
 
     ``prompt_ids`` end with the generation prompt; ``chosen_ids``/``rejected_ids`` are everything
@@ -95,13 +103,18 @@ def tokenize_pair(tokenizer: Any, prompt: list[dict[str, Any]], chosen: list[dic
     prompt_text = render(tokenizer, prompt, tools, generation_prompt=True)
     out: dict[str, list[int]] = {}
     prompts = []
-    for name, completion, per_message in (("chosen", chosen, chosen_loss_mask), ("rejected", rejected, rejected_loss_mask)):
+    for name, completion, per_message in (
+        ("chosen", chosen, chosen_loss_mask),
+        ("rejected", rejected, rejected_loss_mask),
+    ):
         if per_message is None:
             per_message = [m["role"] == "assistant" for m in completion]
         text, spans = policy_spans(tokenizer, prompt + completion, [False] * len(prompt) + list(per_message), tools)
         if not text.startswith(prompt_text):
-            raise DataError("the chat template renders the prompt differently inside the conversation; "
-                            "set model.chat_template to one that renders earlier turns unchanged")
+            raise DataError(
+                "the chat template renders the prompt differently inside the conversation; "
+                "set model.chat_template to one that renders earlier turns unchanged"
+            )
         ids, offsets = encode(tokenizer, text)
         mask = token_mask(offsets, spans)
         cut = sum(1 for _, end in offsets if end <= len(prompt_text))

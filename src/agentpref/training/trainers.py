@@ -64,8 +64,14 @@ class AgentDPOTrainer(ThroughputMixin, DPOTrainer):
     ``ref_settings`` what else changes reference log-probs (masking, max_length, truncation, dtype).
     """
 
-    def __init__(self, *args, ref_cache: RefLogpCache | None = None, reference: dict[str, Any] | None = None,
-                 ref_settings: dict[str, Any] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        ref_cache: RefLogpCache | None = None,
+        reference: dict[str, Any] | None = None,
+        ref_settings: dict[str, Any] | None = None,
+        **kwargs,
+    ):
         self._ref_cache, self._reference, self._ref_settings = ref_cache, reference or {}, ref_settings or {}
         self.ref_cache_status: dict[str, Any] = {}
         super().__init__(*args, **kwargs)
@@ -73,15 +79,18 @@ class AgentDPOTrainer(ThroughputMixin, DPOTrainer):
     def _prepare_dataset(self, dataset, processing_class, args, dataset_name):
         """Already tokenized by ``tokenize_pair``: only drop pairs whose prompt fills max_length."""
         if args.max_length is not None and args.truncation_mode == "keep_start":
-            dataset = dataset.filter(lambda ex: len(ex["prompt_ids"]) < args.max_length,
-                                     desc=f"Dropping fully truncated pairs from {dataset_name}")
+            dataset = dataset.filter(
+                lambda ex: len(ex["prompt_ids"]) < args.max_length,
+                desc=f"Dropping fully truncated pairs from {dataset_name}",
+            )
         return dataset
 
     def _set_signature_columns_if_needed(self):
         super()._set_signature_columns_if_needed()
         if isinstance(self.data_collator, PolicyMaskCollator):
-            self._signature_columns = list(self._signature_columns) + [c for c in MASK_COLUMNS
-                                                                      if c not in self._signature_columns]
+            self._signature_columns = list(self._signature_columns) + [
+                c for c in MASK_COLUMNS if c not in self._signature_columns
+            ]
 
     def _precompute_ref_logps(self, dataset, name: str, batch_size: int):
         if self._ref_cache is None:
@@ -92,12 +101,19 @@ class AgentDPOTrainer(ThroughputMixin, DPOTrainer):
         if hit is None:
             dataset = super()._precompute_ref_logps(dataset, name, batch_size)
             if self.accelerator.is_main_process:
-                self._ref_cache.save(key, np.asarray(dataset["ref_chosen_logps"]), np.asarray(dataset["ref_rejected_logps"]),
-                                     {"reference": self._reference, "settings": self._ref_settings, "pairs": len(dataset)})
+                self._ref_cache.save(
+                    key,
+                    np.asarray(dataset["ref_chosen_logps"]),
+                    np.asarray(dataset["ref_rejected_logps"]),
+                    {"reference": self._reference, "settings": self._ref_settings, "pairs": len(dataset)},
+                )
             self.accelerator.wait_for_everyone()
         else:
             dataset = dataset.add_column("ref_chosen_logps", hit[0].tolist())
             dataset = dataset.add_column("ref_rejected_logps", hit[1].tolist())
-        self.ref_cache_status[name] = {"key": key, "hit": hit is not None,
-                                       "seconds": round(time.perf_counter() - start, 3)}
+        self.ref_cache_status[name] = {
+            "key": key,
+            "hit": hit is not None,
+            "seconds": round(time.perf_counter() - start, 3),
+        }
         return dataset

@@ -16,8 +16,7 @@ from agentpref.agent.policies.base import Policy
 from agentpref.models import ModelConfig
 
 
-def build_policy(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
-                 agent: AgentConfig) -> Policy:
+def build_policy(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig, agent: AgentConfig) -> Policy:
     policy = _build(model, backend, sampling, agent)
     policy.edit_format = agent.edit_format
     return policy
@@ -27,9 +26,17 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
     if isinstance(backend, OracleBackend):
         from agentpref.agent.policies.oracle import OraclePolicy
 
-        return OraclePolicy(model, sampling, backend.batch_size, backend.perturb_rate,
-                            tuple(backend.perturb_kinds), backend.perturb_seed, backend.explain_fix,
-                            backend.narrate, backend.quote_line)
+        return OraclePolicy(
+            model,
+            sampling,
+            backend.batch_size,
+            backend.perturb_rate,
+            tuple(backend.perturb_kinds),
+            backend.perturb_seed,
+            backend.explain_fix,
+            backend.narrate,
+            backend.quote_line,
+        )
     if isinstance(backend, HFBackend):
         from agentpref.agent.policies.hf import HFPolicy
 
@@ -41,8 +48,9 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
     if isinstance(backend, LlamaCppBackend):
         from agentpref.agent.policies.llamacpp import LlamaCppPolicy
 
-        return LlamaCppPolicy(model, backend, sampling, tools_in=agent.tools_in,
-                              max_context_tokens=agent.max_context_tokens)
+        return LlamaCppPolicy(
+            model, backend, sampling, tools_in=agent.tools_in, max_context_tokens=agent.max_context_tokens
+        )
     if isinstance(backend, VLLMBackend):
         from agentpref.agent.policies.vllm import VLLMPolicy
 

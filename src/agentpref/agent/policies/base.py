@@ -39,7 +39,7 @@ class Policy(ABC):
     backend: str = "?"
     privileged: bool = False
     protocol: Literal["text", "native"] = "text"
-    edit_format: str = "json"       # agent.edit_format: which edit tool schema the model is shown
+    edit_format: str = "json"  # agent.edit_format: which edit tool schema the model is shown
     stop_strings: tuple[str, ...] = ()  # generation ends right after one (backend.stop_at_tool_call)
 
     def __init__(self, model: ModelConfig, sampling: SamplingConfig, batch_size: int, max_new_tokens: int = 0):
@@ -58,11 +58,18 @@ class Policy(ABC):
 
     def info(self) -> PolicyInfo:
         sampling: dict[str, Any] = self.sampling.model_dump() | {
-            "greedy": self.sampling.greedy, "max_new_tokens": self.max_new_tokens,
-            "stop_at_tool_call": bool(self.stop_strings)}
-        return PolicyInfo(backend=self.backend, model=self.model.api_id or self.model.hub_id or self.model.name,
-                          adapter=self.model.adapter, privileged=self.privileged, protocol=self.protocol,
-                          sampling=sampling)
+            "greedy": self.sampling.greedy,
+            "max_new_tokens": self.max_new_tokens,
+            "stop_at_tool_call": bool(self.stop_strings),
+        }
+        return PolicyInfo(
+            backend=self.backend,
+            model=self.model.api_id or self.model.hub_id or self.model.name,
+            adapter=self.model.adapter,
+            privileged=self.privileged,
+            protocol=self.protocol,
+            sampling=sampling,
+        )
 
     # ---- generation -----------------------------------------------------------------------------
     @abstractmethod

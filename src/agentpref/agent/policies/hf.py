@@ -41,9 +41,7 @@ from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
 from agentpref.models import ModelConfig, load_causal_lm, resolve_device
 
-_KV = (
-    "hf_kv"  # policy_state key: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
-)
+_KV = "hf_kv"  # policy_state key: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
 SHARED_PREFIX_MIN = 16  # shorter common prefixes are not worth a cache lookup
 
 
@@ -55,9 +53,7 @@ def forward_parameters(lm: Any) -> frozenset[str]:
     return frozenset(inspect.signature(base.forward).parameters)
 
 
-def row_completion(
-    tokenizer: Any, row: list[int], eos: set[int], stops: tuple[str, ...] = ()
-) -> tuple[list[int], str]:
+def row_completion(tokenizer: Any, row: list[int], eos: set[int], stops: tuple[str, ...] = ()) -> tuple[list[int], str]:
     """One row's completion of a batched ``generate``: (token ids, text).
 
     The ids end at the first eos (kept: it was generated and fed back) or at the token that
@@ -106,9 +102,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         self._stop_criteria: tuple[tuple[str, ...], Any] | None = None
         self.tools_in = tools_in
         self.device = resolve_device(backend.device)
-        self.lm, self.tokenizer = load_causal_lm(
-            model, device=self.device, cache_dir=backend.cache_dir
-        )
+        self.lm, self.tokenizer = load_causal_lm(model, device=self.device, cache_dir=backend.cache_dir)
         if backend.merge_adapter and model.adapter:
             self.lm = self.lm.merge_and_unload()  # LoRA's two extra matmuls per layer, gone
         self._n_layers = 0
@@ -130,14 +124,20 @@ class HFPolicy(TokenizerPrompts, Policy):
             )
         self._stream: StreamBatch | None = None
         if backend.scheduler == "continuous" and not self.reuse_kv:
-            raise ConfigError(f"backend.scheduler=continuous needs KV-cache reuse, which {model.name} cannot "
-                              "do (or backend.reuse_kv_cache is off): use backend.scheduler=lockstep")
+            raise ConfigError(
+                f"backend.scheduler=continuous needs KV-cache reuse, which {model.name} cannot "
+                "do (or backend.reuse_kv_cache is off): use backend.scheduler=lockstep"
+            )
         if self.device == "cpu":
             transpose_linear_storage(self.lm)
         # continuous batching on CPU: each row attends over its own keys (reads dominate there;
         # on a GPU one padded attention call beats a call per row)
-        self.row_attention = (backend.scheduler == "continuous" and backend.row_attention and self.device == "cpu"
-                              and use_row_attention(self.lm))
+        self.row_attention = (
+            backend.scheduler == "continuous"
+            and backend.row_attention
+            and self.device == "cpu"
+            and use_row_attention(self.lm)
+        )
         self.eos_ids = self._eos_ids()
         self.pad_id = self.tokenizer.pad_token_id
         # reused_tokens: prompt tokens served from a cache; computed_tokens: prompt tokens encoded.
@@ -212,17 +212,13 @@ class HFPolicy(TokenizerPrompts, Policy):
             mask[i, total - n[i] :] = 1
         kwargs: dict[str, Any] = {}
         if self.custom_cache:
-            kwargs[self.cache_kw] = self._batched_cache(
-                sources, take, c_len, total + self.max_new_tokens
-            )
+            kwargs[self.cache_kw] = self._batched_cache(sources, take, c_len, total + self.max_new_tokens)
 
         gen = self._generation_kwargs()
         torch.manual_seed(seed)
         t0 = time.perf_counter()
         with torch.inference_mode():
-            out = self.lm.generate(
-                input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **gen, **kwargs
-            )
+            out = self.lm.generate(input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **gen, **kwargs)
         latency = time.perf_counter() - t0
         new = out.sequences[:, total:].cpu()
         g_len = new.shape[1]
@@ -232,11 +228,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         for i in range(len(episodes)):
             comp, text = row_completion(self.tokenizer, new[i].tolist(), eos, self.stop_strings)
             completions.append(comp)
-            outputs.append(
-                PolicyOutput(
-                    text=text, prompt_tokens=n[i], completion_tokens=len(comp), latency_s=latency
-                )
-            )
+            outputs.append(PolicyOutput(text=text, prompt_tokens=n[i], completion_tokens=len(comp), latency_s=latency))
         self.stats["steps"] += 1
         self.stats["rows"] += len(episodes)
         self.stats["prompt_tokens"] += sum(n)
@@ -365,25 +357,24 @@ class HFPolicy(TokenizerPrompts, Policy):
                 layer.prefill(k, v, start)
         extra = {"logits_to_keep": 1} if "logits_to_keep" in self._forward_params else {}
         with torch.inference_mode():
-            self.lm(input_ids=torch.tensor([ids[start:]], device=self.device),
-                    attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
-                    **{self.cache_kw: cache}, use_cache=True, **extra)
+            self.lm(
+                input_ids=torch.tensor([ids[start:]], device=self.device),
+                attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
+                **{self.cache_kw: cache},
+                use_cache=True,
+                **extra,
+            )
         return {"ids": ids, "layers": [(layer.keys[0], layer.values[0]) for layer in cache.layers]}
 
     def _shared_prefix(self, episode: Episode, prompt: list[int]) -> dict | None:
         """The KV cache of the rendered system message, encoded once and shared by every episode
         that starts with it (all episodes of a run do): a fresh episode skips re-encoding it."""
-        if (
-            self._prefix is not None
-            and common_prefix(self._prefix["ids"], prompt) >= SHARED_PREFIX_MIN
-        ):
+        if self._prefix is not None and common_prefix(self._prefix["ids"], prompt) >= SHARED_PREFIX_MIN:
             return self._prefix
         if not episode.messages or episode.messages[0]["role"] != "system":
             return None
         try:
-            text = self.tokenizer.apply_chat_template(
-                episode.messages[:1], tokenize=False, **self._template_kwargs()
-            )
+            text = self.tokenizer.apply_chat_template(episode.messages[:1], tokenize=False, **self._template_kwargs())
             sys_ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
         except Exception:  # templates that refuse a lone system message
             return None
@@ -411,9 +402,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         layer_cls, cache_cls = prealloc_cache_classes()
         return cache_cls([layer_cls(capacity) for _ in range(self._n_layers)])
 
-    def _batched_cache(
-        self, sources: list[dict | None], take: list[int], c_len: int, capacity: int
-    ) -> Any:
+    def _batched_cache(self, sources: list[dict | None], take: list[int], c_len: int, capacity: int) -> Any:
         """One cache for the batch: each row's cached keys/values right-aligned in the first
         ``c_len`` slots (zeros, masked out, on the left), with room for the whole generation."""
         cache = self.new_cache(capacity)
@@ -465,9 +454,7 @@ class HFPolicy(TokenizerPrompts, Policy):
             start, stop = total - len(prompts[i]), total + fed
             ep.policy_state[_KV] = {
                 "ids": prompts[i] + completions[i][:fed],
-                "layers": [
-                    (k[i, :, start:stop].clone(), v[i, :, start:stop].clone()) for k, v in layers
-                ],
+                "layers": [(k[i, :, start:stop].clone(), v[i, :, start:stop].clone()) for k, v in layers],
             }
 
     # ---- continuous batching (backend.scheduler=continuous; agent/policies/hf_stream.py) ---------
@@ -532,13 +519,17 @@ class HFPolicy(TokenizerPrompts, Policy):
         layer_cls, cache_cls = prealloc_cache_classes()
         view = cache_cls([layer_cls(0) for _ in range(self._n_layers)])
         for mine, theirs in zip(view.layers, cache.layers, strict=True):
-            mine.prefill(theirs._k[slot:slot + 1, :, start:], theirs._v[slot:slot + 1, :, start:], cached)
+            mine.prefill(theirs._k[slot : slot + 1, :, start:], theirs._v[slot : slot + 1, :, start:], cached)
         extra = {"logits_to_keep": 1} if "logits_to_keep" in self._forward_params else {}
         with torch.inference_mode():
-            self.lm(input_ids=torch.tensor([ids[cached:]], device=self.device),
-                    attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
-                    position_ids=torch.arange(cached, len(ids), device=self.device)[None],
-                    **{self.cache_kw: view}, use_cache=True, **extra)
+            self.lm(
+                input_ids=torch.tensor([ids[cached:]], device=self.device),
+                attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=self.device),
+                position_ids=torch.arange(cached, len(ids), device=self.device)[None],
+                **{self.cache_kw: view},
+                use_cache=True,
+                **extra,
+            )
 
     def next_tokens(self, logits: Any, rows: list[Any]) -> list[int]:
         """Greedy, or the configured sampling (transformers' warpers) with each row's generator."""
@@ -572,15 +563,17 @@ class HFPolicy(TokenizerPrompts, Policy):
     def completion(self, out: list[int]) -> tuple[list[int], str]:
         return row_completion(self.tokenizer, out, set(self.eos_ids), self.stop_strings)
 
-    def keep_cache(self, episode: Episode, prompt: list[int], comp: list[int], cache: Any, slot: int,
-                   start: int) -> None:
+    def keep_cache(
+        self, episode: Episode, prompt: list[int], comp: list[int], cache: Any, slot: int, start: int
+    ) -> None:
         """The row's prompt and fed-back completion tokens (all but the last) for its next turn."""
         fed = len(comp) - 1
         stop = start + len(prompt) + fed
         episode.policy_state[_KV] = {
             "ids": prompt + comp[:fed],
-            "layers": [(layer._k[slot, :, start:stop].clone(), layer._v[slot, :, start:stop].clone())
-                       for layer in cache.layers],
+            "layers": [
+                (layer._k[slot, :, start:stop].clone(), layer._v[slot, :, start:stop].clone()) for layer in cache.layers
+            ],
         }
 
     # ---- lifecycle ----------------------------------------------------------------------------
@@ -589,14 +582,21 @@ class HFPolicy(TokenizerPrompts, Policy):
         (``prefill_tokens``: the prompt tokens actually encoded, i.e. ``computed_tokens``)."""
         s = self.stats
         rows, secs = s["row_steps"], s["generate_s"]
-        return s | {
-            "generate_s": round(secs, 2),
-            "solo_prefill_s": round(s["solo_prefill_s"], 2),
-            "prefill_tokens": s["computed_tokens"],
-            "finished_row_share": round(s["finished_row_steps"] / rows, 4) if rows else 0.0,
-            "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0,
-        } | ({"attention_padding": round(s["attended_keys"] / s["needed_keys"], 3)}  # continuous only
-             if s.get("needed_keys") else {})
+        return (
+            s
+            | {
+                "generate_s": round(secs, 2),
+                "solo_prefill_s": round(s["solo_prefill_s"], 2),
+                "prefill_tokens": s["computed_tokens"],
+                "finished_row_share": round(s["finished_row_steps"] / rows, 4) if rows else 0.0,
+                "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0,
+            }
+            | (
+                {"attention_padding": round(s["attended_keys"] / s["needed_keys"], 3)}  # continuous only
+                if s.get("needed_keys")
+                else {}
+            )
+        )
 
     def close(self) -> None:
         import gc

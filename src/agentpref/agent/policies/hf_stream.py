@@ -39,17 +39,27 @@ HEADROOM = 256  # buffer slots past the longest row at a rebuild: one rebuild pe
 ROW_ATTENTION = "agentpref_rows"  # the attention implementation name row_attention registers
 
 
-def row_attention(module: Any, query: Any, key: Any, value: Any, attention_mask: Any, dropout: float = 0.0,
-                  scaling: float | None = None, is_causal: bool | None = None, row_spans: Any = None,
-                  **kwargs: Any) -> tuple[Any, None]:
+def row_attention(
+    module: Any,
+    query: Any,
+    key: Any,
+    value: Any,
+    attention_mask: Any,
+    dropout: float = 0.0,
+    scaling: float | None = None,
+    is_causal: bool | None = None,
+    row_spans: Any = None,
+    **kwargs: Any,
+) -> tuple[Any, None]:
     """A decode step (one query per row) that attends over each row's own keys: ``row_spans``
     lists (slot, first key) of the live rows; idle slots get zeros. Anything else (prefill, no
     spans) is transformers' sdpa attention, with its mask."""
     from transformers.integrations.sdpa_attention import sdpa_attention_forward
 
     if row_spans is None or query.shape[2] != 1:
-        return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout,
-                                      scaling=scaling, is_causal=is_causal, **kwargs)
+        return sdpa_attention_forward(
+            module, query, key, value, attention_mask, dropout=dropout, scaling=scaling, is_causal=is_causal, **kwargs
+        )
     import torch.nn.functional as F
 
     batch, heads, _, dim = query.shape
@@ -58,8 +68,9 @@ def row_attention(module: Any, query: Any, key: Any, value: Any, attention_mask:
     for slot, first in row_spans:
         # grouped-query attention without repeating keys: a key head's queries as its query rows
         q = query[slot].reshape(1, kv_heads, heads // kv_heads, dim)
-        att = F.scaled_dot_product_attention(q, key[slot:slot + 1, :, first:], value[slot:slot + 1, :, first:],
-                                             scale=scaling)
+        att = F.scaled_dot_product_attention(
+            q, key[slot : slot + 1, :, first:], value[slot : slot + 1, :, first:], scale=scaling
+        )
         out[slot, 0] = att.reshape(heads, dim)
     return out, None
 
@@ -84,8 +95,8 @@ class _Row:
     episode: Episode
     prompt: list[int]
     start: int
-    next_id: int                      # fed at the next step: the prompt's last token, then samples
-    generator: Any = None             # torch.Generator of the turn (sampling only)
+    next_id: int  # fed at the next step: the prompt's last token, then samples
+    generator: Any = None  # torch.Generator of the turn (sampling only)
     out: list[int] = field(default_factory=list)
     started: float = 0.0
 
@@ -101,8 +112,8 @@ class StreamBatch:
         self.capacity = 0
         self.rebuilds = 0
         self.rebuild_s = 0.0
-        self.attended = 0     # keys every slot's attention read (slots x context, padding included)
-        self.needed = 0       # keys the live rows needed (their own lengths)
+        self.attended = 0  # keys every slot's attention read (slots x context, padding included)
+        self.needed = 0  # keys the live rows needed (their own lengths)
 
     # ---- slots ----------------------------------------------------------------------------------
     @property
@@ -136,8 +147,8 @@ class StreamBatch:
                 for j, row in enumerate(self.rows):
                     if row is not None:
                         n = self.pos - row.start
-                        k[j, :, new_pos - n:new_pos] = old._k[j, :, row.start:self.pos]
-                        v[j, :, new_pos - n:new_pos] = old._v[j, :, row.start:self.pos]
+                        k[j, :, new_pos - n : new_pos] = old._k[j, :, row.start : self.pos]
+                        v[j, :, new_pos - n : new_pos] = old._v[j, :, row.start : self.pos]
             layer.prefill(k, v, new_pos)
         for row in live:
             row.start = new_pos - (self.pos - row.start)
@@ -159,10 +170,10 @@ class StreamBatch:
         start = self.pos - (n - 1)
         if usable:
             for layer, (ck, cv) in zip(self.cache.layers, source["layers"], strict=True):
-                layer._k[j, :, start:start + usable] = ck[:, :usable]
-                layer._v[j, :, start:start + usable] = cv[:, :usable]
+                layer._k[j, :, start : start + usable] = ck[:, :usable]
+                layer._v[j, :, start : start + usable] = cv[:, :usable]
         if n - 1 > usable:
-            self.policy.encode_into(self.cache, j, start, usable, prompt[:n - 1])
+            self.policy.encode_into(self.cache, j, start, usable, prompt[: n - 1])
         generator = None
         if not self.policy.sampling.greedy:
             generator = torch.Generator(device=self.policy.device).manual_seed(seed)
@@ -197,8 +208,17 @@ class StreamBatch:
             self.attended += slots * (pos + 1)
         self.needed += needed
         with torch.inference_mode():
-            logits = policy.lm(input_ids=ids.to(policy.device), position_ids=positions.to(policy.device),
-                               use_cache=True, **attend, **{policy.cache_kw: self.cache}).logits[:, -1].float()
+            logits = (
+                policy.lm(
+                    input_ids=ids.to(policy.device),
+                    position_ids=positions.to(policy.device),
+                    use_cache=True,
+                    **attend,
+                    **{policy.cache_kw: self.cache},
+                )
+                .logits[:, -1]
+                .float()
+            )
         self.pos += 1
         live = [j for j, row in enumerate(self.rows) if row is not None]
         tokens = policy.next_tokens(logits[live], [self.rows[j] for j in live])
@@ -214,9 +234,18 @@ class StreamBatch:
             row = self.rows[j]
             comp, text = policy.completion(row.out)
             policy.keep_cache(row.episode, row.prompt, comp, self.cache, j, row.start)
-            out.append((row.episode, PolicyOutput(text=text, prompt_tokens=len(row.prompt),
-                                                  completion_tokens=len(comp),
-                                                  latency_s=time.perf_counter() - row.started), comp))
+            out.append(
+                (
+                    row.episode,
+                    PolicyOutput(
+                        text=text,
+                        prompt_tokens=len(row.prompt),
+                        completion_tokens=len(comp),
+                        latency_s=time.perf_counter() - row.started,
+                    ),
+                    comp,
+                )
+            )
             self.rows[j] = None
         return out
 
@@ -232,5 +261,5 @@ class StreamBatch:
         index = torch.tensor(keep, device=self.policy.device)
         for layer in self.cache.layers:
             layer._k, layer._v = layer._k.index_select(0, index), layer._v.index_select(0, index)
-            layer.keys, layer.values = layer._k[..., :self.pos, :], layer._v[..., :self.pos, :]
+            layer.keys, layer.values = layer._k[..., : self.pos, :], layer._v[..., : self.pos, :]
         self.rows, self.slots = [self.rows[j] for j in keep], slots

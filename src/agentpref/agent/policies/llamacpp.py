@@ -49,7 +49,7 @@ from agentpref.models import (
     weights_fingerprint,
 )
 
-_SLOT = "llamacpp_slot"    # policy_state: the server slot an episode holds while it runs
+_SLOT = "llamacpp_slot"  # policy_state: the server slot an episode holds while it runs
 
 
 def _free_port() -> int:
@@ -61,8 +61,10 @@ def _free_port() -> int:
 def convert_to_gguf(model: ModelConfig, backend: LlamaCppBackend) -> Path:
     """The model (adapter merged) as a GGUF of ``backend.outtype``, converted once and cached."""
     if not backend.convert_script or not Path(backend.convert_script).is_file():
-        raise ConfigError(f"backend.convert_script={backend.convert_script} does not exist: run `make "
-                          "llama-server`, set it to llama.cpp's convert_hf_to_gguf.py, or set backend.gguf")
+        raise ConfigError(
+            f"backend.convert_script={backend.convert_script} does not exist: run `make "
+            "llama-server`, set it to llama.cpp's convert_hf_to_gguf.py, or set backend.gguf"
+        )
     base = resolve_checkpoint(model, backend.cache_dir)
     parts = [weights_fingerprint(base), weights_fingerprint(model.adapter), backend.outtype]
     key = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
@@ -78,11 +80,16 @@ def convert_to_gguf(model: ModelConfig, backend: LlamaCppBackend) -> Path:
     tok.save_pretrained(str(merged))
     del lm
     script = Path(backend.convert_script).resolve()
-    env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, [str(script.parent / "gguf-py"),
-                                                                      os.environ.get("PYTHONPATH")]))}
+    env = os.environ | {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(script.parent / "gguf-py"), os.environ.get("PYTHONPATH")]))
+    }
     tmp = out.with_suffix(".tmp")
-    proc = subprocess.run([sys.executable, str(script), str(merged), "--outtype", backend.outtype,
-                           "--outfile", str(tmp)], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(script), str(merged), "--outtype", backend.outtype, "--outfile", str(tmp)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     shutil.rmtree(merged, ignore_errors=True)  # the GGUF holds it all
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
@@ -95,8 +102,14 @@ def convert_to_gguf(model: ModelConfig, backend: LlamaCppBackend) -> Path:
 class LlamaCppPolicy(TokenizerPrompts, Policy):
     backend = "llamacpp"
 
-    def __init__(self, model: ModelConfig, backend: LlamaCppBackend, sampling: SamplingConfig,
-                 tools_in: str = "auto", max_context_tokens: int = 4096):
+    def __init__(
+        self,
+        model: ModelConfig,
+        backend: LlamaCppBackend,
+        sampling: SamplingConfig,
+        tools_in: str = "auto",
+        max_context_tokens: int = 4096,
+    ):
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
         self.cfg = backend
         self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call else ()
@@ -106,25 +119,53 @@ class LlamaCppPolicy(TokenizerPrompts, Policy):
         self.base_url = backend.base_url.rstrip("/")
         if backend.server:
             if not Path(backend.server).is_file():
-                raise ConfigError(f"backend.server={backend.server} does not exist: run `make llama-server`, give "
-                                  "the path of a built llama-server, or set server=null and base_url of a running one")
+                raise ConfigError(
+                    f"backend.server={backend.server} does not exist: run `make llama-server`, give "
+                    "the path of a built llama-server, or set server=null and base_url of a running one"
+                )
             gguf = Path(backend.gguf) if backend.gguf else convert_to_gguf(model, backend)
             self._start(gguf, max_context_tokens)
         self._pool = cf.ThreadPoolExecutor(max_workers=backend.batch_size, thread_name_prefix="llamacpp")
         self._open: dict[cf.Future, Episode] = {}
         self._free = list(range(backend.batch_size))
         self._slot_lock = threading.Lock()  # episodes are forgotten on the grading threads
-        self.stats: dict[str, int | float] = {"requests": 0, "prompt_tokens": 0, "reused_tokens": 0,
-                                              "computed_tokens": 0, "completion_tokens": 0, "generate_s": 0.0}
+        self.stats: dict[str, int | float] = {
+            "requests": 0,
+            "prompt_tokens": 0,
+            "reused_tokens": 0,
+            "computed_tokens": 0,
+            "completion_tokens": 0,
+            "generate_s": 0.0,
+        }
 
     # ---- the server ---------------------------------------------------------------------------
     def _start(self, gguf: Path, max_context_tokens: int) -> None:
         port = _free_port()
         slots = self.cfg.batch_size
-        cmd = [self.cfg.server, "-m", str(gguf), "--host", "127.0.0.1", "--port", str(port),
-               "--parallel", str(slots), "-c", str(slots * max_context_tokens), "--threads", str(self.cfg.threads),
-               "--threads-batch", str(self.cfg.threads), "--no-webui", "-fa", "on", "--no-kv-unified",
-               "--cache-ram", "0", "--log-disable"]
+        cmd = [
+            self.cfg.server,
+            "-m",
+            str(gguf),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--parallel",
+            str(slots),
+            "-c",
+            str(slots * max_context_tokens),
+            "--threads",
+            str(self.cfg.threads),
+            "--threads-batch",
+            str(self.cfg.threads),
+            "--no-webui",
+            "-fa",
+            "on",
+            "--no-kv-unified",
+            "--cache-ram",
+            "0",
+            "--log-disable",
+        ]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + self.cfg.startup_s
@@ -140,8 +181,7 @@ class LlamaCppPolicy(TokenizerPrompts, Policy):
                 pass
             time.sleep(0.5)
         self.close()
-        raise ConfigError(f"llama-server did not come up within {self.cfg.startup_s:.0f} s: "
-                          "raise backend.startup_s")
+        raise ConfigError(f"llama-server did not come up within {self.cfg.startup_s:.0f} s: raise backend.startup_s")
 
     def close(self) -> None:
         pool = getattr(self, "_pool", None)
@@ -164,8 +204,15 @@ class LlamaCppPolicy(TokenizerPrompts, Policy):
     # ---- requests -----------------------------------------------------------------------------
     def _body(self, prompt: list[int], slot: int, seed: int) -> dict[str, Any]:
         s = self.sampling
-        body = {"prompt": prompt, "n_predict": self.max_new_tokens, "id_slot": slot, "cache_prompt": True,
-                "stop": list(self.stop_strings), "seed": seed % (2**31), "return_tokens": True}
+        body = {
+            "prompt": prompt,
+            "n_predict": self.max_new_tokens,
+            "id_slot": slot,
+            "cache_prompt": True,
+            "stop": list(self.stop_strings),
+            "seed": seed % (2**31),
+            "return_tokens": True,
+        }
         if s.greedy:
             return body | {"temperature": 0.0, "top_k": 1}
         return body | {"temperature": s.temperature, "top_p": s.top_p, "top_k": s.top_k, "min_p": 0.0}
@@ -173,8 +220,9 @@ class LlamaCppPolicy(TokenizerPrompts, Policy):
     def _request(self, prompt: list[int], slot: int, seed: int) -> PolicyOutput:
         t0 = time.perf_counter()
         data = json.dumps(self._body(prompt, slot, seed)).encode()
-        req = urllib.request.Request(f"{self.base_url}/completion", data=data,
-                                     headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.base_url}/completion", data=data, headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(req, timeout=self.cfg.timeout_s) as r:
                 res = json.loads(r.read())
@@ -191,8 +239,9 @@ class LlamaCppPolicy(TokenizerPrompts, Policy):
         self.stats["reused_tokens"] += cached
         self.stats["computed_tokens"] += len(prompt) - cached
         self.stats["completion_tokens"] += completion
-        return PolicyOutput(text=text, prompt_tokens=len(prompt), completion_tokens=completion,
-                            latency_s=time.perf_counter() - t0)
+        return PolicyOutput(
+            text=text, prompt_tokens=len(prompt), completion_tokens=completion, latency_s=time.perf_counter() - t0
+        )
 
     def _submit(self, episode: Episode, seed: int) -> cf.Future:
         slot = episode.policy_state.get(_SLOT)
@@ -236,5 +285,8 @@ class LlamaCppPolicy(TokenizerPrompts, Policy):
     def profile(self) -> dict[str, Any]:
         s = self.stats
         secs = s["generate_s"]
-        return s | {"generate_s": round(secs, 2), "prefill_tokens": s["computed_tokens"],
-                    "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0}
+        return s | {
+            "generate_s": round(secs, 2),
+            "prefill_tokens": s["computed_tokens"],
+            "decode_tokens_per_s": round(s["completion_tokens"] / secs, 1) if secs else 0.0,
+        }

@@ -47,12 +47,12 @@ from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, tool_schem
 from agentpref.errors import ConfigError
 from agentpref.models import ModelConfig
 
-MAX_RETRY_AFTER_S = 60.0    # honour a server's Retry-After up to this long
+MAX_RETRY_AFTER_S = 60.0  # honour a server's Retry-After up to this long
 MAX_BACKOFF_S = 60.0
 RETRYABLE_STATUS = {408, 409, 429}
 
-_STATE_KEY = "openai_turns"      # policy_state: step index -> the assistant message as returned
-_USAGE_KEY = "openai_usage"      # policy_state: (messages in the transcript, tokens) of the last turn
+_STATE_KEY = "openai_turns"  # policy_state: step index -> the assistant message as returned
+_USAGE_KEY = "openai_usage"  # policy_state: (messages in the transcript, tokens) of the last turn
 
 
 def text_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -99,17 +99,27 @@ class OpenAIPolicy(Policy):
         self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call and self.protocol == "text" else ()
         self.model_name = model.api_id or model.hub_id
         if not self.model_name:
-            raise ConfigError(f"model {model.name!r} has neither api_id nor hub_id: set model.api_id "
-                              "to the model name the API serves")
+            raise ConfigError(
+                f"model {model.name!r} has neither api_id nor hub_id: set model.api_id to the model name the API serves"
+            )
         self.api_key = os.environ.get(backend.api_key_env)
         if not self.api_key:
-            raise ConfigError(f"${backend.api_key_env} is not set: export the API key (backend.api_key_env); "
-                              "for a local server without auth any value works, e.g. EMPTY")
+            raise ConfigError(
+                f"${backend.api_key_env} is not set: export the API key (backend.api_key_env); "
+                "for a local server without auth any value works, e.g. EMPTY"
+            )
         self.base_url = backend.base_url or os.environ.get(backend.base_url_env) or None
         self.stats: dict[str, int] = {
-            "requests": 0, "attempts": 0, "retries": 0, "errors": 0, "rate_limited": 0,
-            "server_errors": 0, "timeouts": 0, "connection_errors": 0,
-            "prompt_tokens": 0, "completion_tokens": 0,
+            "requests": 0,
+            "attempts": 0,
+            "retries": 0,
+            "errors": 0,
+            "rate_limited": 0,
+            "server_errors": 0,
+            "timeouts": 0,
+            "connection_errors": 0,
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
         }
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -131,8 +141,9 @@ class OpenAIPolicy(Policy):
         if self._client is None:
             from openai import AsyncOpenAI
 
-            self._client = AsyncOpenAI(api_key=self.api_key, base_url=self.base_url,
-                                       timeout=self.cfg.timeout_s, max_retries=0)
+            self._client = AsyncOpenAI(
+                api_key=self.api_key, base_url=self.base_url, timeout=self.cfg.timeout_s, max_retries=0
+            )
         return self._client
 
     def close(self) -> None:
@@ -171,8 +182,7 @@ class OpenAIPolicy(Policy):
             msgs.append(turn)
             call_ids = [c["id"] for c in turn.get("tool_calls") or []]
             if step.action is not None and step.action.call_id in call_ids:
-                msgs.append({"role": "tool", "tool_call_id": step.action.call_id,
-                             "content": step.observation})
+                msgs.append({"role": "tool", "tool_call_id": step.action.call_id, "content": step.observation})
             elif call_ids:
                 for k, cid in enumerate(call_ids):
                     content = step.observation if k == 0 else "Not executed: see the error above."
@@ -192,7 +202,7 @@ class OpenAIPolicy(Policy):
         if not last:
             return super().prompt_tokens(episode)
         n_messages, tokens = last
-        new = episode.messages[n_messages + 1:]   # +1: the assistant turn is in the completion tokens
+        new = episode.messages[n_messages + 1 :]  # +1: the assistant turn is in the completion tokens
         return tokens + estimate_tokens(new)
 
     # ---- generation --------------------------------------------------------------------------
@@ -209,21 +219,24 @@ class OpenAIPolicy(Policy):
 
     async def _act_all(self, jobs: list[tuple[list[dict], int]]) -> list[tuple[PolicyOutput, dict | None]]:
         sem = asyncio.Semaphore(self.cfg.max_concurrency)
-        results = await asyncio.gather(*(self._one(messages, s, sem) for messages, s in jobs),
-                                       return_exceptions=True)
+        results = await asyncio.gather(*(self._one(messages, s, sem) for messages, s in jobs), return_exceptions=True)
         outs = []
         for res in results:  # anything unexpected still ends only its own episode
             if isinstance(res, BaseException):
                 self.stats["errors"] += 1
-                res = (PolicyOutput(error=f"{self._where()}: unexpected {type(res).__name__}: "
-                                          f"{_one_line(res)}"), None)
+                res = (PolicyOutput(error=f"{self._where()}: unexpected {type(res).__name__}: {_one_line(res)}"), None)
             outs.append(res)
         return outs
 
     def _request_kwargs(self, messages: list[dict], seed: int) -> dict[str, Any]:
-        kwargs: dict[str, Any] = dict(model=self.model_name, messages=messages,
-                                      temperature=self.sampling.temperature, top_p=self.sampling.top_p,
-                                      max_tokens=self.cfg.max_new_tokens, seed=seed)
+        kwargs: dict[str, Any] = dict(
+            model=self.model_name,
+            messages=messages,
+            temperature=self.sampling.temperature,
+            top_p=self.sampling.top_p,
+            max_tokens=self.cfg.max_new_tokens,
+            seed=seed,
+        )
         if self.protocol == "native":
             kwargs["tools"] = tool_schemas(self.edit_format)
         if self.stop_strings:
@@ -232,8 +245,7 @@ class OpenAIPolicy(Policy):
             kwargs["extra_body"] = {"top_k": self.sampling.top_k}
         return kwargs
 
-    async def _one(self, messages: list[dict], seed: int, sem: asyncio.Semaphore
-                   ) -> tuple[PolicyOutput, dict | None]:
+    async def _one(self, messages: list[dict], seed: int, sem: asyncio.Semaphore) -> tuple[PolicyOutput, dict | None]:
         import openai
 
         client = self._get_client()
@@ -267,12 +279,16 @@ class OpenAIPolicy(Policy):
                 delay_hint = _retry_after(exc.response.headers)
             except openai.OpenAIError as exc:  # e.g. a response that does not parse
                 self.stats["errors"] += 1
-                return PolicyOutput(error=f"{self._where()}: {type(exc).__name__}: {_one_line(exc)}",
-                                    latency_s=time.perf_counter() - start), None
+                return PolicyOutput(
+                    error=f"{self._where()}: {type(exc).__name__}: {_one_line(exc)}",
+                    latency_s=time.perf_counter() - start,
+                ), None
             if attempt >= self.cfg.max_retries:
                 self.stats["errors"] += 1
-                msg = (f"{self._where()}: gave up after {attempt} retries: {cause}; check the server "
-                       "and rate limits, or raise backend.max_retries / backend.backoff_s")
+                msg = (
+                    f"{self._where()}: gave up after {attempt} retries: {cause}; check the server "
+                    "and rate limits, or raise backend.max_retries / backend.backoff_s"
+                )
                 return PolicyOutput(error=msg, latency_s=time.perf_counter() - start), None
             self.stats["retries"] += 1
             await asyncio.sleep(self._backoff(attempt, delay_hint))
@@ -281,7 +297,7 @@ class OpenAIPolicy(Policy):
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         if retry_after is not None and retry_after >= 0:
             return min(retry_after, MAX_RETRY_AFTER_S)
-        delay = min(self.cfg.backoff_s * 2 ** attempt, MAX_BACKOFF_S)
+        delay = min(self.cfg.backoff_s * 2**attempt, MAX_BACKOFF_S)
         return delay * (1 - 0.25 * random.random())  # jitter: spread out synchronised retries
 
     def _where(self) -> str:
@@ -294,7 +310,7 @@ class OpenAIPolicy(Policy):
             403: f"the key in ${self.cfg.api_key_env} may not access this model",
             404: "check model.api_id (the name the server serves) and backend.base_url",
             400: "check the request: context length, max_new_tokens, or set backend.native_tools=false "
-                 "if the server has no tool calling",
+            "if the server has no tool calling",
             422: "check the request: context length, max_new_tokens, or backend.native_tools",
         }.get(status, "see the server's message")
         return f"{self._where()}: HTTP {status} ({detail}); not retried: {fix}"
@@ -307,8 +323,12 @@ class OpenAIPolicy(Policy):
         self.stats["completion_tokens"] += completion_t
         if not response.choices:
             self.stats["errors"] += 1
-            return PolicyOutput(error=f"{self._where()}: the response has no choices; check the server",
-                                latency_s=latency, prompt_tokens=prompt_t, completion_tokens=completion_t), None
+            return PolicyOutput(
+                error=f"{self._where()}: the response has no choices; check the server",
+                latency_s=latency,
+                prompt_tokens=prompt_t,
+                completion_tokens=completion_t,
+            ), None
         choice = response.choices[0]
         msg = choice.message
         content = msg.content or ""
@@ -324,8 +344,7 @@ class OpenAIPolicy(Policy):
                 continue
             cid = tc.id or f"call_{k}_{random.getrandbits(32):08x}"
             calls.append(NativeCall(name=fn.name, arguments=fn.arguments or "", call_id=cid))
-            wire.append({"id": cid, "type": "function",
-                         "function": {"name": fn.name, "arguments": fn.arguments or ""}})
+            wire.append({"id": cid, "type": "function", "function": {"name": fn.name, "arguments": fn.arguments or ""}})
         message: dict[str, Any] = {"role": "assistant", "content": content or (None if wire else "")}
         if wire:
             message["tool_calls"] = wire
@@ -343,4 +362,3 @@ def _retry_after(headers) -> float | None:
         except ValueError:
             continue
     return None
-

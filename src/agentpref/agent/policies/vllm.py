@@ -30,7 +30,7 @@ from agentpref.agent.protocol import TOOL_CALL_CLOSE, tool_schemas
 from agentpref.errors import AgentprefError
 from agentpref.models import ModelConfig
 
-DEFAULT_CACHE_DIR = "data/cache/models"   # HFBackend.cache_dir's default (converted checkpoints)
+DEFAULT_CACHE_DIR = "data/cache/models"  # HFBackend.cache_dir's default (converted checkpoints)
 
 
 class VLLMUnavailable(AgentprefError):
@@ -52,9 +52,16 @@ class VLLMPolicy(Policy):
     backend = "vllm"
     protocol = "text"
 
-    def __init__(self, model: ModelConfig, backend: VLLMBackend, sampling: SamplingConfig,
-                 tools_in: str = "auto", *, cache_dir: str | Path = DEFAULT_CACHE_DIR,
-                 llm_kwargs: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        model: ModelConfig,
+        backend: VLLMBackend,
+        sampling: SamplingConfig,
+        tools_in: str = "auto",
+        *,
+        cache_dir: str | Path = DEFAULT_CACHE_DIR,
+        llm_kwargs: dict[str, Any] | None = None,
+    ):
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
         self.cfg, self.tools_in = backend, tools_in
         self.stop_strings = (TOOL_CALL_CLOSE,) if backend.stop_at_tool_call else ()
@@ -62,8 +69,7 @@ class VLLMPolicy(Policy):
         import torch
 
         if not torch.cuda.is_available():
-            raise VLLMUnavailable("backend=vllm needs a CUDA GPU and none is visible; "
-                                  "use backend=hf on this machine")
+            raise VLLMUnavailable("backend=vllm needs a CUDA GPU and none is visible; use backend=hf on this machine")
         from transformers import AutoTokenizer
 
         from agentpref.models import resolve_checkpoint
@@ -78,14 +84,20 @@ class VLLMPolicy(Policy):
                 raise AgentprefError(f"model {model.name}: chat_template file {tpl} does not exist")
             self._template = tpl.read_text()
         if not self._template:
-            raise AgentprefError(f"model {model.name}: the tokenizer has no chat template; "
-                                 "set model.chat_template to a Jinja template file")
+            raise AgentprefError(
+                f"model {model.name}: the tokenizer has no chat template; "
+                "set model.chat_template to a Jinja template file"
+            )
         self.max_model_len = model.context_window
         kwargs: dict[str, Any] = dict(
-            model=path, tokenizer=path, revision=revision, dtype=model.dtype,
+            model=path,
+            tokenizer=path,
+            revision=revision,
+            dtype=model.dtype,
             tensor_parallel_size=backend.tensor_parallel_size,
             gpu_memory_utilization=backend.gpu_memory_utilization,
-            enable_prefix_caching=backend.enable_prefix_caching, max_model_len=self.max_model_len,
+            enable_prefix_caching=backend.enable_prefix_caching,
+            max_model_len=self.max_model_len,
             seed=0,
         )
         self._lora = None
@@ -110,8 +122,7 @@ class VLLMPolicy(Policy):
     def render(self, episode: Episode) -> str:
         """The prompt text for the episode's next turn."""
         tools = tool_schemas(self.edit_format) if self.prompt_mode == "text_template" else None
-        kwargs = dict(tools=tools, chat_template=self._template, add_generation_prompt=True,
-                      tokenize=False)
+        kwargs = dict(tools=tools, chat_template=self._template, add_generation_prompt=True, tokenize=False)
         try:
             return self.tokenizer.apply_chat_template(episode.messages, **kwargs)
         except Exception:  # e.g. a template that only knows system/user/assistant
@@ -132,9 +143,11 @@ class VLLMPolicy(Policy):
             ids = self.encode(ep)
             room = self.max_model_len - len(ids)
             if room < 1:
-                outs[i] = PolicyOutput(error=f"prompt of {len(ids)} tokens does not fit max_model_len "
-                                             f"{self.max_model_len}; lower agent.max_context_tokens",
-                                       prompt_tokens=len(ids))
+                outs[i] = PolicyOutput(
+                    error=f"prompt of {len(ids)} tokens does not fit max_model_len "
+                    f"{self.max_model_len}; lower agent.max_context_tokens",
+                    prompt_tokens=len(ids),
+                )
                 continue
             prompts.append({"prompt_token_ids": ids})
             kwargs = self.sampling_kwargs(min(self.cfg.max_new_tokens, room), seed + i)
@@ -147,9 +160,12 @@ class VLLMPolicy(Policy):
             for i, res in zip(slots, results):
                 gen = res.outputs[0]
                 # vllm already cuts the text right after the stop string; cutting again is a no-op
-                outs[i] = PolicyOutput(text=cut_after_stop(gen.text, self.stop_strings),
-                                       prompt_tokens=len(res.prompt_token_ids or []),
-                                       completion_tokens=len(gen.token_ids), latency_s=latency)
+                outs[i] = PolicyOutput(
+                    text=cut_after_stop(gen.text, self.stop_strings),
+                    prompt_tokens=len(res.prompt_token_ids or []),
+                    completion_tokens=len(gen.token_ids),
+                    latency_s=latency,
+                )
         return [o for o in outs if o is not None]
 
     def sampling_kwargs(self, max_tokens: int, seed: int) -> dict[str, Any]:
@@ -157,8 +173,13 @@ class VLLMPolicy(Policy):
         ignores top_p/top_k); top_k -1 is "off" in every vllm version (newer ones also take 0). The
         stop string stays in the text (``include_stop_str_in_output``): the turn must parse as a
         closed call, and vllm cuts the text right after it."""
-        kwargs: dict[str, Any] = dict(temperature=self.sampling.temperature, top_p=self.sampling.top_p,
-                                      top_k=self.sampling.top_k or -1, max_tokens=max_tokens, seed=seed)
+        kwargs: dict[str, Any] = dict(
+            temperature=self.sampling.temperature,
+            top_p=self.sampling.top_p,
+            top_k=self.sampling.top_k or -1,
+            max_tokens=max_tokens,
+            seed=seed,
+        )
         if self.stop_strings:
             kwargs |= dict(stop=list(self.stop_strings), include_stop_str_in_output=True)
         return kwargs
