@@ -263,7 +263,7 @@ def _notes(runs: list[Run], mixed: bool) -> list[str]:
 def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
     return {
         "method": run.method,
-        "run_dir": str(run.path),
+        "run_dir": _relative(str(run.path)),
         "method_info": {**run.info, "policy_from": _relative(run.info.get("policy_from"))} if run.info else run.info,
         "model": run.summary.get("model"),
         "adapter": _relative(run.summary.get("adapter")),
@@ -315,6 +315,7 @@ def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     """Write the report files into ``cfg.run_dir``; returns their paths and the row count."""
+    command = command.replace(f"{Path.cwd().resolve()}/", "")  # a study passes absolute run dirs
     runs = order_runs(load_runs(cfg.runs), cfg.order)
     metrics = resolve_metrics(runs, cfg.metrics)
     mixed = check_tasks(runs, cfg.allow_mixed_tasks)
