@@ -198,6 +198,10 @@ def test_oracle_evaluation_summary(oracle_eval):
     )
     assert s["per_task"]["task_ids"] == sorted({r.task_id for r in scored})
     assert Path(s["run_dir"], "summary.json").is_file() and not Path(s["run_dir"], "wandb").exists()
+    # The generation run keeps its own summary beside the evaluation's, never overwritten by it.
+    assert json.loads(Path(s["run_dir"], "summary.json").read_text())["kind"] == "evaluate"
+    generation = json.loads(Path(s["run_dir"], "generation.json").read_text())
+    assert generation == s["generation"] and generation["stop_reason"] == "completed"
     # The oracle edits only reference lines and always finishes; the diagnostics agree with the metrics.
     assert s["metrics"]["localization"]["value"] == 1.0 and s["metrics"]["clean_stop_rate"]["value"] == 1.0
     assert s["metrics"]["end/finished"]["value"] == 1.0 and s["metrics"]["end/max_steps"]["value"] == 0.0

@@ -413,10 +413,14 @@ def render_transcript(record: RolloutRecord, limit: int = 6000) -> str:
 
 
 def run_generation(
-    cfg: GenerateConfig, config_dict: dict[str, Any] | None = None, loaded: LoadResult | None = None
+    cfg: GenerateConfig,
+    config_dict: dict[str, Any] | None = None,
+    loaded: LoadResult | None = None,
+    summary_file: str = SUMMARY_FILE,
 ) -> dict[str, Any]:
-    """The whole run; returns the summary (also written to ``<run_dir>/summary.json``).
-    ``loaded``: the task set of ``cfg.tasks`` when the caller has already loaded it."""
+    """The whole run; returns the summary (also written to ``<run_dir>/<summary_file>``).
+    ``loaded``: the task set of ``cfg.tasks`` when the caller has already loaded it;
+    ``summary_file``: evaluate.py keeps summary.json for its own summary."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -511,7 +515,7 @@ def run_generation(
             "seconds": round(time.perf_counter() - started, 1),
             "profile": profile,
         }
-        (run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2))
+        (run_dir / summary_file).write_text(json.dumps(summary, indent=2))
         tracker.summary({k: v for k, v in summary.items() if isinstance(v, int | float | str)})
         tracker.summary(_flat_numbers(profile, "profile/"))
         rows = [

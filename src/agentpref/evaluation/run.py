@@ -3,8 +3,9 @@ task, score every episode, and report metrics with bootstrap CIs over tasks.
 
 Generation is ``generate.py``'s own machinery (resume, budget, sandbox), so a killed evaluation
 re-run with the same run dir continues where it stopped. The run dir holds ``rollouts.jsonl``
-(as generated), ``scored.jsonl`` (with the checks), ``summary.json`` (metrics, CIs, per-task
-components, method, task set, git SHA) and the offline W&B run with a trajectories table.
+(as generated), ``generation.json`` (the generation run's summary), ``scored.jsonl`` (with the
+checks), ``summary.json`` (metrics, CIs, per-task components, method, task set, git SHA) and the
+offline W&B run with a trajectories table.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.generation import (
     ROLLOUTS_FILE,
-    SUMMARY_FILE,
     GenerateConfig,
     PolicyRunConfig,
     render_transcript,
@@ -30,7 +30,7 @@ from agentpref.errors import ConfigError
 from agentpref.evaluation.diagnostics import by_turn_table, diagnostics, wandb_scalars
 from agentpref.evaluation.metrics import catalogue, format_value, task_components
 from agentpref.evaluation.stats import describe
-from agentpref.evaluation.summary import SUMMARY_KIND, SUMMARY_VERSION, load_summary, paired_by_task
+from agentpref.evaluation.summary import SUMMARY_FILE, SUMMARY_KIND, SUMMARY_VERSION, load_summary, paired_by_task
 from agentpref.jsonl import write_lines_atomic
 from agentpref.models import ModelConfig
 from agentpref.scoring.checks import CHECKS
@@ -45,6 +45,8 @@ from agentpref.training.artifacts import (
     train_progress,
     trained_algo,
 )
+
+GENERATION_FILE = "generation.json"  # the generation run's own summary (summary.json is the evaluation's)
 
 
 class BootstrapConfig(BaseModel):
@@ -287,7 +289,7 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     model, info = resolve_policy(cfg)
     other = load_summary(cfg.compare_to, "compare_to") if cfg.compare_to else None  # fail before generating
     loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
-    generation = run_generation(_generate_config(cfg, model), None, loaded)
+    generation = run_generation(_generate_config(cfg, model), None, loaded, summary_file=GENERATION_FILE)
     run_dir = Path(cfg.run_dir)
     task_ids = {t.id for t in loaded.tasks}
     records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
