@@ -40,6 +40,7 @@ class EntryPoint:
     logged: bool = False  # has a logger group (W&B)
     check: str | None = None
     run_dir_from_hydra: bool = True  # run_dir is Hydra's job dir (one per job of a multirun)
+    stage: bool = True  # can be a stage of study.py
 
 
 ENTRY_POINTS: dict[str, EntryPoint] = {
@@ -98,8 +99,11 @@ ENTRY_POINTS: dict[str, EntryPoint] = {
             "agentpref.study:print_summary",
             ("raw",),
             logged=True,
+            stage=False,
         ),
-        EntryPoint("tasks_cli", "agentpref.tasks.config:TasksCommandConfig", "agentpref.tasks.cli:run", None),
+        EntryPoint(
+            "tasks_cli", "agentpref.tasks.config:TasksCommandConfig", "agentpref.tasks.cli:run", None, stage=False
+        ),
     )
 }
 
@@ -167,7 +171,7 @@ def run_entry(name: str, cfg: DictConfig, command: str | None = None) -> Any:
 
 def print_result(name: str, result: Any) -> None:
     printer = entry_point(name).printer
-    if printer and result is not None and not isinstance(result, int):
+    if printer:
         _attr(printer)(result)
 
 

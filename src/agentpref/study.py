@@ -54,7 +54,7 @@ class Stage(BaseModel):
     def _known(cls, entry: str) -> str:
         from agentpref.entrypoints import ENTRY_POINTS
 
-        stages = [name for name in ENTRY_POINTS if name not in ("study", "tasks_cli")]
+        stages = [name for name, e in ENTRY_POINTS.items() if e.stage]
         if entry not in stages:
             raise ValueError(f"use one of {', '.join(stages)}")
         return entry
