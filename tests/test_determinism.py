@@ -69,3 +69,22 @@ def test_test_output_is_normalised(fork_runner, tmp_path):
     assert normalize_output("==== 1 failed, 2 passed in 0.12s ====") == "==== 1 failed, 2 passed in ?s ===="
     for kept in ("x = 0xdeadbeef", "assert 'retry in 5s' == x"):  # not an address, not pytest's time
         assert normalize_output(kept) == kept
+
+
+def test_tracebacks_keep_only_the_workspace_frames():
+    """A collection error's pytest and importlib frames name this machine's paths: dropped, with the
+    workspace frame and the error kept."""
+    from agentpref.sandbox.runner import drop_outside_frames
+
+    text = (
+        "/opt/venv/lib/python3.11/site-packages/_pytest/python.py:528: in importtestmodule\n"
+        "    mod = import_path(\n"
+        "<frozen importlib._bootstrap>:1204: in _gcd_import\n"
+        "    ???\n"
+        "tests/test_m.py:3: in <module>\n"
+        "    from m import f\n"
+        'E     File "m.py", line 2\n'
+        "E   IndentationError: unexpected indent"
+    )
+    assert drop_outside_frames(text) == "\n".join(text.split("\n")[4:])
+    assert drop_outside_frames("x = '/tmp/a.py:3: in f'\n    y") == "x = '/tmp/a.py:3: in f'\n    y"

@@ -291,3 +291,29 @@ def test_wrong_place_is_undone_then_fixed(generate_config, tmp_path, edit_format
         assert all(s.raw_text != r.steps[wrong].raw_text for s in edits)
         assert any("I'll undo it" in s.raw_text for s in edits), [s.raw_text for s in r.steps]
         assert r.final.resolved and r.end_reason == "finished"
+
+
+@pytest.mark.parametrize("edit_format", ["lines", "json"])
+def test_bad_indent_crashes_the_run_then_the_fix_is_indented_right(generate_config, tmp_path, edit_format):
+    """``bad_indent``: the fix indented too deep (masked, it applies), a test run that crashes on
+    an IndentationError the next turn quotes, the same fix indented right, and a resolved task."""
+    _, records = _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=8",
+        "agent=compact",
+        f"agent.edit_format={edit_format}",
+        "backend.perturb_rate=1.0",
+        "backend.perturb_kinds=[bad_indent]",
+    )
+    broken = [r for r in records if r.perturbed_steps]
+    assert len(broken) >= 4
+    for r in broken:
+        bad = next(i for i, s in enumerate(r.steps) if s.perturbed)
+        assert [s.action.name for s in r.steps[bad : bad + 3]] == ["edit", "run_tests", "edit"]
+        assert r.steps[bad].tool_ok and r.steps[bad + 1].tests.crashed
+        crash = r.steps[bad + 1].observation
+        assert "IndentationError" in crash and "/site-packages/" not in crash and "<frozen" not in crash
+        assert "IndentationError" in r.steps[bad + 2].raw_text and r.steps[bad + 2].tool_ok
+        assert r.final.resolved and r.end_reason == "finished"

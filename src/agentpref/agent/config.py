@@ -162,7 +162,16 @@ class OracleBackend(_Strict):
         description="share of episodes with one deliberate mistake and the recovery after it (recovery demonstrations)",
     )
     perturb_kinds: list[
-        Literal["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "wrong_place", "stuck", "stuck_repeat"]
+        Literal[
+            "malformed_call",
+            "wrong_path",
+            "stale_edit",
+            "wrong_edit",
+            "wrong_place",
+            "bad_indent",
+            "stuck",
+            "stuck_repeat",
+        ]
     ] = Field(
         default_factory=lambda: ["malformed_call", "wrong_path", "stale_edit", "wrong_edit", "stuck"],
         min_length=1,

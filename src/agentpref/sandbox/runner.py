@@ -125,15 +125,34 @@ NORMAL_EXIT_CODES = (0, 1, 5)
 # and pytest's session time ("1 failed in 0.12s (0:00:00)").
 _ADDRESS = re.compile(r"(?<=\bat )0x[0-9a-f]{6,16}\b")
 _SESSION_TIME = re.compile(r"(?m)\bin \d+\.\d\ds(?: \(\d+:\d\d:\d\d\))?(?=(?: =+)?$)")  # ends its line
+# A short-style traceback frame of code outside the workspace: pytest's and importlib's own frames
+# in a collection error (an edit that broke the module's syntax), named by absolute path.
+_OUTSIDE_FRAME = re.compile(r"^(?:/|<frozen )\S*:\d+: in \S+$")
 
 
 def normalize_output(text: str, workdir: Path | None = None) -> str:
     """Test output with what varies from run to run replaced: the scratch dir's absolute path
-    (a random temp dir; made relative), object addresses and the session time. Observations are
-    model input (SFT tokens), so the same tests on the same code must read the same."""
+    (a random temp dir; made relative), object addresses and the session time; and traceback frames
+    outside the workspace, which name this machine's paths and say nothing about the code under test.
+    Observations are model input (SFT tokens), so the same tests on the same code must read the same."""
     if workdir is not None:
         text = text.replace(f"{workdir}/", "").replace(str(workdir), ".")
-    return _SESSION_TIME.sub("in ?s", _ADDRESS.sub("0x...", text))
+    return _SESSION_TIME.sub("in ?s", _ADDRESS.sub("0x...", drop_outside_frames(text)))
+
+
+def drop_outside_frames(text: str) -> str:
+    """``text`` without the short-traceback frames of code outside the workspace (a frame: its
+    ``path:line: in name`` header and the indented source lines under it)."""
+    kept, skipping = [], False
+    for line in text.split("\n"):
+        if _OUTSIDE_FRAME.match(line):
+            skipping = True
+            continue
+        if skipping and line.startswith(" "):
+            continue
+        skipping = False
+        kept.append(line)
+    return "\n".join(kept)
 
 
 def mark_crash(outcomes: list[TestOutcome], exit_code: int | None, output: str, limit: int) -> None:

@@ -18,6 +18,9 @@ the budget ends (what SFT models without it did); ``stuck_repeat`` puts the same
 (masked; it changes nothing) before the finish, the loop SmolLM2 falls into, so that the finish is
 what follows it. ``explain_fix=False`` leaves the changed code out
 of the edit turn's text (the failure quote and the line stay): small models copied it into loops.
+``bad_indent`` is the fix indented four spaces too deep, the mistake SmolLM2's edits make most
+(the module no longer compiles, the test run crashes on an IndentationError); the recovery reads
+the error and writes the edit again, indented right.
 ``quote_line=True`` copies the lines an edit replaces into its text, as ``read_file`` shows
 them: the edit is then that quote with one change.
 ``narrate=False`` drops the text before every call: each turn is the call alone.
@@ -132,10 +135,20 @@ def wrong_variant(line: str, avoid: set[str]) -> str | None:
     return None
 
 
+_SYNTAX_AT = re.compile(r'^E\s+File "([^"]+)", line (\d+)')
+_ERROR_LINE = re.compile(r"^E\s+(\w+Error: .*)")
+
+
 def _quote_failure(observation: str) -> str:
-    """The most telling line of a test failure: the first assertion/exception line."""
-    for line in observation.splitlines():
+    """The most telling line of a test failure: the first assertion/exception line; for a module
+    that does not compile, the error with its file and line."""
+    lines = observation.splitlines()
+    for i, line in enumerate(lines):
         s = line.strip()
+        where = _SYNTAX_AT.match(s)
+        error = next((m.group(1) for m in map(_ERROR_LINE.match, lines[i + 1 : i + 4]) if m), None)
+        if where and error:
+            return f"{error} ({where.group(1)}, line {where.group(2)})"[:160]
         if s.startswith("E ") and len(s) > 3:
             return s[1:].strip()[:160]
     for line in observation.splitlines():
@@ -293,6 +306,8 @@ class OraclePolicy(Policy):
             return f"{text}\n{Action(name='edit', arguments=args).render(fmt)}"
         if kind == "wrong_place":
             return self._wrong_place(ep, text, args)
+        if kind == "bad_indent":
+            return self._bad_indent(ep, text, args)
         if kind == "wrong_edit":
             current = (ep.workspace.root / args["path"]).read_text(encoding="utf-8")
             target = ep.task.reference_fix[args["path"]]
@@ -356,6 +371,28 @@ class OraclePolicy(Policy):
             "I'll make the minimal edit."
         )
         return f"{said}\n{Action(name='edit', arguments=args).render(ep.agent.edit_format)}"
+
+    @staticmethod
+    def _bad_indent(ep: Episode, text: str, args: dict) -> str | None:
+        """The fix with its first line indented four spaces too deep, when that breaks the module
+        (the edit applies; the next test run crashes on an IndentationError)."""
+        new = args["new"].splitlines(keepends=True)
+        first = next((i for i, line in enumerate(new) if line.strip()), None)
+        if first is None:
+            return None
+        new[first] = "    " + new[first]
+        broken = {**args, "new": "".join(new)}
+        current = (ep.workspace.root / args["path"]).read_text(encoding="utf-8")
+        if "old" in args:
+            after = current.replace(args["old"], broken["new"], 1)
+        else:
+            lines = current.splitlines(keepends=True)
+            after = "".join(lines[: args["start_line"] - 1] + new + lines[args["end_line"] :])
+        try:
+            compile(after, args["path"], "exec")
+        except SyntaxError:
+            return f"{text}\n{Action(name='edit', arguments=broken).render(ep.agent.edit_format)}"
+        return None
 
     def _undo(self, ep: Episode) -> tuple[str, Action] | None:
         """After a ``wrong_place`` edit failed its test run: the edit that restores the line."""
