@@ -142,12 +142,12 @@ def main() -> None:
             texts[mode] = {r.task_id: [s.raw_text for s in r.steps] for r in records}
             rows[mode] = {
                 "mode": mode,
-                "episodes": summary["episodes"],
+                "episodes": summary.episodes,
                 "wall_s": round(wall, 1),
-                "episodes_per_hour": round(3600 * summary["episodes"] / wall, 1),
-                "generated_tokens_per_s": round(summary["completion_tokens"] / wall, 2),
-                "completion_tokens": summary["completion_tokens"],
-                "profile": summary["profile"],
+                "episodes_per_hour": round(3600 * summary.episodes / wall, 1),
+                "generated_tokens_per_s": round(summary.completion_tokens / wall, 2),
+                "completion_tokens": summary.completion_tokens,
+                "profile": summary.profile,
             }
             print(json.dumps(rows[mode]), flush=True)
     base = rows["old"]

@@ -83,7 +83,7 @@ def build(compose_config, tmp_path, runs, *overrides, names=("api", "oracle")):
             runs=[str(runs / n) for n in names],
             run_dir=str(tmp_path / "data"),
         )
-    )
+    ).model_dump(mode="json")
 
 
 def read(path):
@@ -246,3 +246,18 @@ def test_sft_stats_without_examples_have_no_lengths(compose_config, tmp_path, ru
         "p99": None,
         "max": None,
     }
+
+
+def test_only_step_pairs_need_a_policy_and_tasks(compose_config, tmp_path, runs):
+    """SFT examples and trajectory pairs come from the rollouts alone: without backend and tasks the
+    build runs; step pairs without them are refused in one line."""
+    from agentpref.data.build import BuildDataConfig, build_data
+    from agentpref.errors import ConfigError
+
+    cfg = compose_config(
+        "build_data", BuildDataConfig, f"runs=[{runs / 'oracle'}]", "~backend", "~tasks", run_dir=tmp_path
+    )
+    assert cfg.backend is None and cfg.tasks is None
+    assert build_data(cfg).train_records > 0
+    with pytest.raises(ConfigError, match="step_pairs.enabled=true .*set backend= and tasks="):
+        compose_config("build_data", BuildDataConfig, "runs=[x]", "~backend", "step_pairs.enabled=true", run_dir="x")

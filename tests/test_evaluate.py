@@ -65,21 +65,50 @@ def eval_config(compose_config, tmp_path):
 
 
 def _train_dir(root: Path, algo: str, model: str = "tiny_random", init_from=None, artefact="adapter", **hparams):
+    """A train.py run dir as the trainer leaves it (train.json through its model), with an empty
+    adapter (or full checkpoint) beside it."""
+    from agentpref.run_files import TrainHparams, TrainManifest
+
     root.mkdir(parents=True)
-    (root / "train.json").write_text(
-        json.dumps(
-            {
-                "algo": algo,
-                "model": model,
-                "init_from": init_from,
-                "hparams": hparams,
-                "data_scorer": hparams.pop("scorer", "default"),
-            }
-        )
-    )
+    scorer = hparams.pop("scorer", "default")
+    TrainManifest(
+        algo=algo,
+        model=model,
+        init_from=init_from,
+        reference={},
+        data=[],
+        examples=1,
+        git_sha=None,
+        world_size=1,
+        global_batch_size=1,
+        gradient_accumulation_steps=1,
+        hparams=TrainHparams(learning_rate=1e-4, num_train_epochs=1, max_steps=1, max_length=None, **hparams),
+        data_scorer=scorer,
+    ).write(root)
     (root / artefact).mkdir()
     (root / artefact / ("adapter_config.json" if artefact == "adapter" else "config.json")).write_text("{}")
     return root
+
+
+def _finished(root: Path, steps: int, tokens: int) -> None:
+    """train.py's summary.json: training finished after ``steps`` steps on ``tokens`` tokens."""
+    from agentpref.run_files import TrainSummary
+
+    TrainSummary(
+        algo="sft",
+        model="tiny_random",
+        steps=steps,
+        train_loss=1.0,
+        first_loss=None,
+        seconds=1.0,
+        seconds_per_step=1.0,
+        input_tokens=tokens,
+        world_size=1,
+        global_batch_size=1,
+        gradient_accumulation_steps=1,
+        resumed_from=None,
+        output=str(root / "adapter"),
+    ).write(root)
 
 
 def test_policy_from_a_train_run_names_the_method(eval_config, tmp_path):
@@ -124,18 +153,18 @@ def test_policy_step_evaluates_a_checkpoint(eval_config, tmp_path):
 
     sft = _train_dir(tmp_path / "sft", "sft")
     model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))
-    assert (info["train_step"], info["train_tokens"]) == (None, None)  # nothing records them
+    assert (info.train_step, info.train_tokens) == (None, None)  # nothing records them
     ckpt = _checkpoint(sft, 50, 12_000)
     _checkpoint(sft, 100, 24_000)
     model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}", "policy_step=50"))
     assert model.adapter == str(ckpt) and method_label(info) == "SFT (step 50)"
-    assert (info["train_step"], info["train_tokens"], info["policy_step"]) == (50, 12_000, 50)
+    assert (info.train_step, info.train_tokens, info.policy_step) == (50, 12_000, 50)
     # the final adapter: the newest checkpoint's state, or summary.json once training finished
     model, info = resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))
     assert model.adapter == str(sft / "adapter") and method_label(info) == "SFT"
-    assert (info["train_step"], info["train_tokens"]) == (100, 24_000)
-    (sft / "summary.json").write_text(json.dumps({"steps": 120, "input_tokens": 29_000}))
-    assert resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))[1]["train_step"] == 120
+    assert (info.train_step, info.train_tokens) == (100, 24_000)
+    _finished(sft, 120, 29_000)
+    assert resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}"))[1].train_step == 120
 
     with pytest.raises(ConfigError, match="pick policy_step from the saved steps 50, 100"):
         resolve_policy(eval_config("model=tiny_random", f"policy_from={sft}", "policy_step=75"))
@@ -176,7 +205,7 @@ def oracle_eval(tmp_path_factory, repo):
 def test_oracle_evaluation_summary(oracle_eval):
     from agentpref.agent.record import read_rollouts
 
-    s = oracle_eval
+    s = oracle_eval.model_dump(mode="json")
     assert s["kind"] == "evaluate" and s["method"] == "oracle" and s["complete"]
     assert s["task_set"]["split"] == "heldout" and s["task_set"]["tasks"] == 3 and s["episodes"] == 6
     assert s["metrics"]["pass@1"] == {
@@ -222,7 +251,7 @@ def test_metrics_from_records_match_hand_computation(oracle_eval):
     from agentpref.agent.record import read_rollouts
     from agentpref.evaluation.run import BootstrapConfig, compute_metrics
 
-    scored = read_rollouts(Path(oracle_eval["run_dir"]) / "scored.jsonl")
+    scored = read_rollouts(Path(oracle_eval.run_dir) / "scored.jsonl")
     by_task: dict[str, list] = {}
     for r in scored:
         by_task.setdefault(r.task_id, []).append(r)
@@ -260,7 +289,7 @@ def test_model_evaluation_resumes_and_compares(run_cli, oracle_eval, tmp_path):
     assert "re-run with the same run_dir" in proc.stderr.strip().splitlines()[-1]
     assert len((run_dir / "rollouts.jsonl").read_text().splitlines()) == 1  # kept
 
-    proc = run_cli("evaluate.py", *args, f"compare_to={oracle_eval['run_dir']}")
+    proc = run_cli("evaluate.py", *args, f"compare_to={oracle_eval.run_dir}")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "vs oracle" in proc.stderr
     s = json.loads((run_dir / "summary.json").read_text())

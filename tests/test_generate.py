@@ -26,15 +26,15 @@ def test_resume_skips_finished_pairs(generate_config, tmp_path):
     first = run_generation(
         generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2", "max_episodes=3", run_dir=run)
     )
-    assert first["new_episodes"] == 3 and first["pending_left"] == 0
+    assert first.new_episodes == 3 and first.pending_left == 0
     head = (run / "rollouts.jsonl").read_text()
     second = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2", run_dir=run))
-    assert second["resumed_episodes"] == 3 and second["new_episodes"] == 5 and second["episodes"] == 8
+    assert second.resumed_episodes == 3 and second.new_episodes == 5 and second.episodes == 8
     assert (run / "rollouts.jsonl").read_text().startswith(head)
     got = keys(run / "rollouts.jsonl")
     assert len(got) == len(set(got)) == 8 and {k for _, k in got} == {0, 1}
     third = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "rollouts_per_task=2", run_dir=run))
-    assert third["new_episodes"] == 0 and len(keys(run / "rollouts.jsonl")) == 8
+    assert third.new_episodes == 0 and len(keys(run / "rollouts.jsonl")) == 8
     records = read_rollouts(run / "rollouts.jsonl")
     assert len({r.seed for r in records}) == 8 and len({r.run_id for r in records}) == 1
 
@@ -86,7 +86,7 @@ def test_disk_full_while_appending_keeps_whole_records_and_resumes(generate_conf
     assert text.endswith("\n") and len(keys(run / "rollouts.jsonl")) == 2
     monkeypatch.setattr(record_module, "_write_all", real)
     summary = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, run_dir=run))
-    assert summary["resumed_episodes"] == 2 and summary["new_episodes"] == 2
+    assert summary.resumed_episodes == 2 and summary.new_episodes == 2
     assert (run / "rollouts.jsonl").read_text().startswith(text)
     got = keys(run / "rollouts.jsonl")
     assert len(got) == len(set(got)) == 4
@@ -193,7 +193,7 @@ def test_offline_wandb_run_has_config_summary_and_trajectories(generate_config, 
     table = json.loads(next((offline[0] / "files/media/table").glob("trajectories_*.table.json")).read_text())
     assert table["columns"] == ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"]
     assert len(table["data"]) == 2 and all(row[2] is True and "<tool_call>" in row[5] for row in table["data"])
-    assert summary["pass_rate"] == 1.0
+    assert summary.pass_rate == 1.0
 
 
 def test_profile_of_a_policy_without_counters_is_the_scheduler_timings(generate_config, tmp_path):
@@ -201,10 +201,10 @@ def test_profile_of_a_policy_without_counters_is_the_scheduler_timings(generate_
     rounds and where their wall time went, in the returned summary and in summary.json."""
     run = tmp_path / "run"
     summary = run_generation(generate_config("backend=oracle", TWO_PROGRAMS, "max_episodes=2", run_dir=run))
-    profile = summary["profile"]
+    profile = summary.profile
     assert json.loads((run / "summary.json").read_text())["profile"] == profile
     assert set(profile) == {"rounds", "round_s", "policy_s", "tool_s", "grade_s"}
-    assert profile["rounds"] >= summary["mean_steps"]  # lock-step: one round per step of the longest
+    assert profile["rounds"] >= summary.mean_steps  # lock-step: one round per step of the longest
     rs = profile["round_s"]
     assert 0 <= rs["p50"] <= rs["p90"] <= rs["max"] and rs["mean"] <= rs["max"]
     assert profile["tool_s"] > 0 and profile["grade_s"] > 0 and profile["policy_s"] >= 0
@@ -237,12 +237,12 @@ def test_openai_run_end_to_end_with_cost(openai_run, tmp_path):
     srv, make = openai_run
     summary = run_generation(make(run_dir=tmp_path / "run"))
     records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
-    assert summary["episodes"] == 6 and summary["stop_reason"] == "completed"
+    assert summary.episodes == 6 and summary.stop_reason == "completed"
     assert all(r.policy.protocol == "native" and r.end_reason == "finished" for r in records)
     assert [s.action.name for s in records[0].steps] == ["read_file", "run_tests", "finish"]
     tokens = sum(r.cost.tokens for r in records)
-    assert tokens == summary["spent_tokens"] > 0 and len(srv.requests) == 18
-    assert summary["spent_usd"] == pytest.approx(tokens * 0.30 / 1e6)  # qwen7b's price
+    assert tokens == summary.spent_tokens > 0 and len(srv.requests) == 18
+    assert summary.spent_usd == pytest.approx(tokens * 0.30 / 1e6)  # qwen7b's price
 
 
 def test_text_protocol_run_with_greedy_decoding_top_k_and_stop(openai_run, tmp_path):
@@ -252,7 +252,7 @@ def test_text_protocol_run_with_greedy_decoding_top_k_and_stop(openai_run, tmp_p
     cfg = make("backend.native_tools=false", "decoding=greedy", "top_k=5", "tasks.limit=2", run_dir=tmp_path / "run")
     assert (cfg.temperature, cfg.top_p, cfg.top_k) == (0.0, 1.0, 5) and cfg.sampling.greedy
     summary = run_generation(cfg)
-    assert summary["stop_reason"] == "completed" and summary["protocol_error_rate"] == 0.0
+    assert summary.stop_reason == "completed" and summary.protocol_error_rate == 0.0
     records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
     assert all(r.end_reason == "finished" for r in records)
     assert records[0].policy.sampling == {
@@ -291,19 +291,19 @@ def test_greedy_decoding_wins_over_presets_also_in_study_stages():
 def test_budget_stops_new_episodes_before_the_cap(openai_run, tmp_path, key):
     srv, make = openai_run
     probe = run_generation(make("tasks.limit=1", run_dir=tmp_path / "probe"))
-    per_episode = probe["spent_tokens"]  # one scripted episode's tokens
+    per_episode = probe.spent_tokens  # one scripted episode's tokens
     cap_tokens = int(per_episode * 3.5)
     cap = cap_tokens if key == "tokens" else cap_tokens * 0.30 / 1e6
     summary = run_generation(make(f"budget.{key}={cap}", run_dir=tmp_path / "run"))
-    assert summary["stop_reason"] == f"budget.{key}"
-    spent = summary["spent_tokens"] if key == "tokens" else summary["spent_usd"]
+    assert summary.stop_reason == f"budget.{key}"
+    spent = summary.spent_tokens if key == "tokens" else summary.spent_usd
     assert spent <= cap  # never passed
-    assert 1 <= summary["new_episodes"] < 6 and summary["pending_left"] > 0
+    assert 1 <= summary.new_episodes < 6 and summary.pending_left > 0
     records = read_rollouts(tmp_path / "run" / "rollouts.jsonl")
-    assert len(records) == summary["new_episodes"]
+    assert len(records) == summary.new_episodes
     # raising the budget resumes where the capped run stopped
     more = run_generation(make(run_dir=tmp_path / "run"))
-    assert more["episodes"] == 6 and more["resumed_episodes"] == len(records)
+    assert more.episodes == 6 and more.resumed_episodes == len(records)
 
 
 @pytest.mark.reliability
@@ -313,10 +313,10 @@ def test_a_failing_backend_stops_the_run_and_keeps_pairs_for_resume(openai_run, 
     srv, make = openai_run
     srv.script(*[http_error(500)] * 12)  # 3 steps x 2 episodes x (1 try + 1 retry)
     summary = run_generation(make("backend.max_retries=1", run_dir=tmp_path / "run"))
-    assert summary["stop_reason"] == "policy_error" and summary["new_episodes"] == 0
-    assert summary["failed_episodes"] == 6 and "500" in summary["failures"][0] and srv.pending == 0
+    assert summary.stop_reason == "policy_error" and summary.new_episodes == 0
+    assert summary.failed_episodes == 6 and "500" in summary.failures[0] and srv.pending == 0
     again = run_generation(make(run_dir=tmp_path / "run"))  # server healthy again
-    assert again["new_episodes"] == 6 and again["stop_reason"] == "completed"
+    assert again.new_episodes == 6 and again.stop_reason == "completed"
 
 
 def test_hf_backend_end_to_end_with_a_tiny_model(run_cli, tmp_path):

@@ -6,6 +6,7 @@ tiny model is built once per session (from the GGUF's config and tokenizer, ~15 
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import time
@@ -210,8 +211,12 @@ def test_act_returns_one_output_per_episode_with_exact_counts(model_cache, tasks
         step = ep.steps[-1]
         assert (step.action is None) != (step.protocol_error is None)  # parsed, or a protocol error
     assert policy.act([], seed=0) == []
+    assert all(ep in policy._kv for ep in eps) == policy.reuse_kv  # each episode's KV cache, held by the policy
     policy.forget(eps[0])
-    assert "hf_kv" not in eps[0].policy_state
+    assert eps[0] not in policy._kv
+    del ep, eps
+    gc.collect()
+    assert len(policy._kv) == 0  # an episode dropped without forget takes its cache with it
     policy.close()
 
 
@@ -311,7 +316,7 @@ def test_reuse_falls_back_when_the_cache_type_cannot_be_rebatched(
     assert "KV-cache reuse off" in capfd.readouterr().err
     eps = make_episodes(policy, tasks, agent, fork_runner, tmp_path, n=2)
     run_steps(policy, eps, steps=2)
-    assert policy.stats["reused_tokens"] == 0 and "hf_kv" not in eps[0].policy_state
+    assert policy.stats["reused_tokens"] == 0 and eps[0] not in policy._kv
 
 
 # ---- stopping at the end of a tool call ---------------------------------------------------------

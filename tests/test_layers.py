@@ -8,7 +8,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "agentpref"
 
 # Lowest first. A module may import modules of its own layer or of lower ones.
 LAYERS = [
-    {"errors", "jsonl", "config", "tracking"},
+    {"errors", "jsonl", "config", "tracking", "run_files"},
     {"models"},  # the model config and loading: policies and training share it
     {"sandbox"},  # the test runner knows nothing of tasks or agents
     {"tasks"},

@@ -125,7 +125,7 @@ def test_episodes_run_through_the_server(generate_config, tokenizer, scheduler, 
     with FakeLlamaServer(tokenizer) as srv:
         cfg, summary = _run(generate_config, srv.url, scheduler, tmp_path)
     records = read_rollouts(tmp_path / scheduler / "rollouts.jsonl")
-    assert summary["episodes"] == 3 and summary["protocol_error_rate"] == 0.0  # the stop string came back
+    assert summary.episodes == 3 and summary.protocol_error_rate == 0.0  # the stop string came back
     assert all([s.action.name for s in r.steps] == ["read_file", "run_tests", "finish"] for r in records)
     assert all(r.end_reason == "finished" and r.policy.backend == "llamacpp" for r in records)
     assert srv.max_in_flight <= 2 and {b["id_slot"] for b in srv.requests} <= {0, 1}
@@ -135,7 +135,7 @@ def test_episodes_run_through_the_server(generate_config, tokenizer, scheduler, 
         by_slot.setdefault(body["id_slot"], []).append(body["prompt"])
     extends = [b[: len(a)] == a for prompts in by_slot.values() for a, b in zip(prompts, prompts[1:])]
     assert extends.count(True) >= 6  # 2 follow-up turns per episode
-    assert summary["profile"]["reused_tokens"] > 0 and summary["profile"]["requests"] == 9
+    assert summary.profile["reused_tokens"] > 0 and summary.profile["requests"] == 9
     assert all(b["temperature"] == 0.0 and b["stop"] == ["</tool_call>"] for b in srv.requests)
 
 
@@ -155,8 +155,8 @@ def test_prompts_are_the_hf_policys_token_ids(generate_config, tokenizer, tmp_pa
 def test_a_failing_server_ends_episodes_with_a_policy_error(generate_config, tokenizer, tmp_path):
     with FakeLlamaServer(tokenizer, status=500) as srv:
         _, summary = _run(generate_config, srv.url, "continuous", tmp_path)
-    assert summary["episodes"] == 0 and summary["failed_episodes"] == 3
-    assert all("llamacpp" in f and "\n" not in f for f in summary["failures"])
+    assert summary.episodes == 0 and summary.failed_episodes == 3
+    assert all("llamacpp" in f and "\n" not in f for f in summary.failures)
 
 
 def test_missing_server_binary_or_converter_is_a_config_error(tokenizer, tmp_path):

@@ -31,7 +31,7 @@ def test_committed_notebook_has_no_outputs():
 
 
 # ---- real runs -------------------------------------------------------------------------------
-def _evaluate(repo: Path, run_dir: Path, *overrides: str) -> dict:
+def _evaluate(repo: Path, run_dir: Path, *overrides: str):
     from agentpref.entrypoints import load
     from agentpref.evaluation.run import run_evaluation
 
@@ -52,7 +52,7 @@ def eval_runs(tmp_path_factory, repo):
     root = tmp_path_factory.mktemp("nb-runs")
     oracle = _evaluate(repo, root / "oracle", "backend=oracle")
     tiny = _evaluate(repo, root / "tiny", "model=tiny_random", "agent.max_steps=2", "backend.max_new_tokens=16")
-    assert oracle["method"] == "oracle" and tiny["method"] == "base"
+    assert oracle.method == "oracle" and tiny.method == "base"
     for beta in (0.1, 0.3):
         copy = root / f"dpo-{beta}"
         shutil.copytree(root / "tiny", copy)

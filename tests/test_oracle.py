@@ -42,7 +42,7 @@ def _run_oracle(generate_config, tmp_path, *overrides):
 
 def test_oracle_plays_a_disciplined_privileged_episode(generate_config, tmp_path):
     summary, records = _run_oracle(generate_config, tmp_path, "tasks.programs=[anagram_groups,bank_account]")
-    assert summary["episodes"] == len(records) == 4 and summary["pass_rate"] == 1.0
+    assert summary.episodes == len(records) == 4 and summary.pass_rate == 1.0
     for r in records:
         assert r.policy.privileged and r.policy.backend == "oracle" and r.end_reason == "finished"
         names = [s.action.name for s in r.steps]
@@ -63,8 +63,8 @@ def test_oracle_on_quixbugs_and_bugsinpy_checkouts(generate_config, tmp_path):
         generate_config, tmp_path / "q", "tasks=quixbugs", "tasks.root=tests/fixtures/quixbugs_mini/clone"
     )
     s2, r2 = _run_oracle(generate_config, tmp_path / "b", "tasks=bugsinpy", "tasks.root=tests/fixtures/bugsinpy_mini")
-    assert s1["episodes"] >= 3 and s1["pass_rate"] == 1.0
-    assert s2["episodes"] == 2 and s2["pass_rate"] == 1.0, [r.final for r in r2]
+    assert s1.episodes >= 3 and s1.pass_rate == 1.0
+    assert s2.episodes == 2 and s2.pass_rate == 1.0, [r.final for r in r2]
 
 
 @pytest.mark.slow
@@ -92,7 +92,7 @@ def test_oracle_recovers_from_each_planned_mistake_in_every_edit_format(generate
         "backend.perturb_rate=1.0",
         "backend.perturb_kinds=[malformed_call,wrong_path,stale_edit,wrong_edit]",
     )
-    assert summary["pass_rate"] == 1.0 and all(r.end_reason == "finished" for r in records)
+    assert summary.pass_rate == 1.0 and all(r.end_reason == "finished" for r in records)
     seen = set()
     for r in records:
         perturbed = [s for s in r.steps if s.perturbed]
@@ -134,7 +134,7 @@ def test_recovery_demos_train_only_their_unperturbed_turns(generate_config, comp
     import json
 
     rows = [json.loads(line) for line in (tmp_path / "data" / "sft.jsonl").read_text().splitlines()]
-    assert stats["sft"]["examples"] == len(rows) == 12
+    assert stats.sft.examples == len(rows) == 12
     recovery = [r for r in rows if r["metadata"]["perturbed_steps"]]
     assert recovery and all("loss_mask" not in r for r in rows if not r["metadata"]["perturbed_steps"])
     for row in recovery:

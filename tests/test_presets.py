@@ -137,6 +137,7 @@ def test_base_and_sft_dpo_evaluations_make_the_ablation_table(ablation_runs, com
     ]
     evals = tmp_path / "eval"
     base = run_evaluation(compose_entry("evaluate", "experiment=eval_ablation", *small, run_dir=evals / "base"))
+    base = base.model_dump(mode="json")
     sft_dpo = run_evaluation(
         compose_entry(
             "evaluate",
@@ -146,7 +147,7 @@ def test_base_and_sft_dpo_evaluations_make_the_ablation_table(ablation_runs, com
             f"compare_to={evals / 'base'}",
             run_dir=evals / "sft_dpo",
         )
-    )
+    ).model_dump(mode="json")
     assert base["method"] == "base" and sft_dpo["method"] == "SFT+DPO (β=0.1)"
     assert sft_dpo["adapter"].endswith("ablation_sft_dpo/adapter") and sft_dpo["comparison"]["tasks"] == 2
 

@@ -85,10 +85,10 @@ def test_joining_and_leaving_mid_batch_gives_the_one_at_a_time_transcripts(run, 
     cont, mixed = run(
         f"mixed_{rows}", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous", rows=rows
     )
-    assert one["episodes"] == cont["episodes"] == 6
+    assert one.episodes == cont.episodes == 6
     lengths = [s["completion_tokens"] for r in mixed for s in r["steps"]]
     assert len(set(lengths)) > 3 and min(lengths) < 20  # turns of many lengths
-    prof = cont["profile"]
+    prof = cont.profile
     assert prof["decode_steps"] < sum(lengths)  # rows really shared steps
     assert prof["row_steps"] - prof["finished_row_steps"] == sum(lengths)
     assert prof["stream_rebuilds"] >= 2  # longer joiners repacked the rows
@@ -129,8 +129,8 @@ def test_budget_stops_before_the_cap(run):
     summary, recs = run(
         "budget", "tasks.limit=6", "backend.batch_size=3", "backend.scheduler=continuous", "budget.tokens=9000"
     )
-    assert summary["stop_reason"] == "budget.tokens"
-    assert summary["spent_tokens"] <= 9000
+    assert summary.stop_reason == "budget.tokens"
+    assert summary.spent_tokens <= 9000
     assert recs and any(r["end_reason"] == "budget" for r in recs)
     assert sum(r["cost"]["prompt_tokens"] + r["cost"]["completion_tokens"] for r in recs) <= 9000
 
@@ -167,7 +167,7 @@ def test_hostile_output_mid_batch_becomes_protocol_or_tool_errors(run):
         "agent.max_steps=5",
         force=force,
     )
-    assert summary["episodes"] == 6 and summary["stop_reason"] == "completed"
+    assert summary.episodes == 6 and summary.stop_reason == "completed"
     forced = [r for r in recs if _hostile(r["task_id"])]
     assert forced and len(forced) < 6
     for r in forced:

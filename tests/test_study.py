@@ -57,12 +57,12 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     run_dir = tmp_path / "study"
     offline = {"kind": "wandb", "mode": "offline"}
     record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate", logger=offline))
-    assert list(record["stages"]) == list(stages) and all(s["status"] == "done" for s in record["stages"].values())
+    assert list(record.stages) == list(stages) and all(s.status == "done" for s in record.stages.values())
     assert json.loads((run_dir / "demos" / "summary.json").read_text())["episodes"] == 2
     assert (run_dir / "data" / "sft.jsonl").is_file() and (run_dir / "sft" / "adapter").is_dir()
     evaluation = json.loads((run_dir / "eval" / "summary.json").read_text())
     assert evaluation["method"] == "SFT" and evaluation["adapter"] == f"{run_dir}/sft/adapter"
-    assert record["objective"]["value"] == evaluation["metrics"]["protocol_error_rate"]["value"]
+    assert record.objective.value == evaluation["metrics"]["protocol_error_rate"]["value"]
     assert "| SFT " in (run_dir / "report" / "table.md").read_text()
     assert json.loads((run_dir / "study.json").read_text())["stages"]["report"]["status"] == "done"
     # One W&B run for the whole study (what a sweep agent expects), none per stage.
@@ -73,7 +73,7 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     adapter = run_dir / "sft" / "adapter" / "adapter_model.safetensors"
     mtime = adapter.stat().st_mtime_ns
     again = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate"))
-    assert again["stages"]["sft"]["seconds"] == record["stages"]["sft"]["seconds"]
+    assert again.stages["sft"].seconds == record.stages["sft"].seconds
     assert adapter.stat().st_mtime_ns == mtime
     # ... and a finished stage with other overrides is refused rather than silently mixed.
     stages["sft"]["overrides"] = [*stages["sft"]["overrides"], "seed=1"]
@@ -105,7 +105,7 @@ def test_a_train_stage_without_examples_is_skipped_and_the_report_says_so(tmp_pa
     run_dir = tmp_path / "study"
     record = run_study(_study(run_dir, stages, metric="eval_dpo/pass@1"))
     why = "the pairs stage produced 0 DPO examples (0 trajectory pairs, 0 step pairs)"
-    status = {name: s["status"] for name, s in record["stages"].items()}
+    status = {name: s.status for name, s in record.stages.items()}
     assert status == {
         "demos": "done",
         "pairs": "done",
@@ -116,9 +116,9 @@ def test_a_train_stage_without_examples_is_skipped_and_the_report_says_so(tmp_pa
     }
     dpo = json.loads((run_dir / "study.json").read_text())["stages"]["dpo"]
     assert dpo["reason"] == why and dpo["method"] == "DPO (β=0.2)"
-    assert record["stages"]["eval_dpo"]["reason"] == "it reads dpo, which was skipped"
+    assert record.stages["eval_dpo"].reason == "it reads dpo, which was skipped"
     assert not (run_dir / "dpo").exists() and not (run_dir / "eval_dpo").exists()
-    assert record["objective"] == {"metric": "eval_dpo/pass@1", "value": None}
+    assert record.objective.model_dump() == {"metric": "eval_dpo/pass@1", "value": None}
     table = (run_dir / "report" / "table.md").read_text()
     assert "| base " in table and f"Missing row: DPO (β=0.2): not trained — {why}" in table
 
@@ -126,8 +126,8 @@ def test_a_train_stage_without_examples_is_skipped_and_the_report_says_so(tmp_pa
     summary = run_dir / "eval_base" / "summary.json"
     mtime = summary.stat().st_mtime_ns
     again = run_study(_study(run_dir, stages, metric="eval_dpo/pass@1"))
-    assert {name: s["status"] for name, s in again["stages"].items()} == status
-    assert again["stages"]["dpo"]["reason"] == why and summary.stat().st_mtime_ns == mtime
+    assert {name: s.status for name, s in again.stages.items()} == status
+    assert again.stages["dpo"].reason == why and summary.stat().st_mtime_ns == mtime
 
     # Run by hand, train.py wants the error: one line, exit code 2.
     proc = run_cli("train.py", "algo=dpo", "debug=fast", f"data={run_dir / 'pairs'}", f"run_dir={tmp_path / 'dpo'}")

@@ -152,7 +152,7 @@ def train_run(train_config, tmp_path):
 
     def run(*overrides: str, run_dir: Path) -> dict:
         cfg = train_config(*overrides).model_copy(update={"run_dir": str(run_dir)})
-        return train(cfg, {})
+        return train(cfg, {}).model_dump(mode="json")
 
     return run
 
@@ -178,7 +178,7 @@ def test_sft_then_dpo_from_the_sft_adapter(run_cli, train_run, train_data, tmp_p
         run_dir=dpo_dir,
     )
     assert dpo == _summary(dpo_dir)
-    assert dpo["steps"] == 2 and "final/rewards/margins" in dpo
+    assert dpo["steps"] == 2 and "rewards/margins" in dpo["final"]
     assert dpo["ref_cache"]["train"]["hit"] is False
     manifest = json.loads((dpo_dir / "train.json").read_text())
     assert manifest["init_from"] == str(sft_dir) and manifest["reference"]["init_adapter"]

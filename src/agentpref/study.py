@@ -24,10 +24,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentpref.errors import ConfigError
-from agentpref.jsonl import write_lines_atomic
+from agentpref.run_files import MethodInfo, Objective, StageRecord, StudyRecord
 from agentpref.tracking import LoggerConfig, Tracker
-
-STUDY_FILE = "study.json"
 
 
 class StageSkipped(Exception):
@@ -89,7 +87,7 @@ def _points_into(value: str, dirs: dict[str, Path]) -> str | None:
     return None
 
 
-def reads_skipped(stage: Stage, root: Path, skipped: dict[str, dict[str, Any]]) -> str | None:
+def reads_skipped(stage: Stage, root: Path, skipped: dict[str, StageRecord]) -> str | None:
     """The skipped stage whose output one of ``stage``'s overrides points into, if any."""
     dirs = {name: (root / name).resolve() for name in skipped}
     for override in stage.overrides:
@@ -112,14 +110,13 @@ def _train_method(cfg: Any) -> str:
         beta = trl_lib.DPOConfig.__dataclass_fields__["beta"].default
     loss = trl.get("loss_type")
     return method_label(
-        {
-            "algo": cfg.algo.name,
-            "beta": beta if cfg.algo.name == "dpo" else None,
-            "loss_type": loss if loss is None or isinstance(loss, str) else "+".join(loss),
-            "pairs": cfg.algo.pairs if cfg.algo.name == "dpo" else None,
-            "init_algo": trained_algo(cfg.init_from),
-            "data_scorer": None,
-        }
+        MethodInfo(
+            algo=cfg.algo.name,
+            beta=beta if cfg.algo.name == "dpo" else None,
+            loss_type=loss if loss is None or isinstance(loss, str) else "+".join(loss),
+            pairs=cfg.algo.pairs if cfg.algo.name == "dpo" else None,
+            init_algo=trained_algo(cfg.init_from),
+        )
     )
 
 
@@ -131,8 +128,8 @@ def _no_examples(exc: Any, cfg: Any, root: Path) -> StageSkipped:
 
 
 def run_stage(
-    name: str, stage: Stage, out: Path, stage_logger: bool = False, skipped: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
+    name: str, stage: Stage, out: Path, stage_logger: bool = False, skipped: dict[str, StageRecord] | None = None
+) -> Any:
     """Compose, validate and run one stage in this process; returns its summary. Raises
     :class:`StageSkipped` for a train stage without examples and a report whose runs were all
     skipped (``skipped``: the study's skipped stages, whose runs a report leaves out)."""
@@ -161,7 +158,7 @@ def run_stage(
             runs = [str(r) for r in cfg.runs]
             dirs = {n: (out.parent / n).resolve() for n in skipped}
             gone = {run: _points_into(run, dirs) for run in runs}
-            notes = list(dict.fromkeys(skipped[g]["note"] for g in gone.values() if g))
+            notes = list(dict.fromkeys(skipped[g].note for g in gone.values() if g))
             keep = [run for run, g in gone.items() if not g]
             if not keep:
                 raise StageSkipped("every run it reports was skipped: " + "; ".join(notes))
@@ -171,17 +168,21 @@ def run_stage(
         raise ConfigError(f"stage {name!r} ({stage.entry}): {exc}") from None
 
 
-def _objective(cfg: StudyConfig, done: dict[str, Any]) -> float | None:
-    if not cfg.metric:
-        return None
+def _objective(cfg: StudyConfig, done: dict[str, StageRecord]) -> float | None:
     stage, _, metric = cfg.metric.partition("/")
-    if done.get(stage, {}).get("status") == "skipped":
+    if stage not in done or done[stage].status == "skipped":
         return None
-    summary = done.get(stage, {}).get("summary") or {}
-    value = (summary.get("metrics") or {}).get(metric, {}).get("value")
-    if stage in done and value is None and metric not in (summary.get("metrics") or {}):
+    metrics = done[stage].summary.get("metrics") or {}
+    if metric not in metrics:
         raise ConfigError(f"metric={cfg.metric}: stage {stage!r} has no metric {metric!r}")
-    return value
+    return metrics[metric].get("value")
+
+
+def _stage_summary(result: Any) -> dict[str, Any]:
+    """What study.json keeps of a stage's result: its summary without per-task data."""
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    return {k: v for k, v in result.items() if k not in ("per_task", "config")} if isinstance(result, dict) else {}
 
 
 def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -194,36 +195,33 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
         )
     root = Path(cfg.run_dir)
     root.mkdir(parents=True, exist_ok=True)
-    record_path = root / STUDY_FILE
-    record = json.loads(record_path.read_text()) if record_path.is_file() else {"stages": {}}
-    record |= {"params": cfg.params, "run_dir": str(root)}
-    record["notes"] = cfg.notes
+    previous = StudyRecord.read_if_present(root)
+    record = StudyRecord(
+        stages=previous.stages if previous else {}, params=cfg.params, run_dir=str(root), notes=cfg.notes
+    )
     if cfg.notes:
         print(f"[study] note: {cfg.notes}", file=sys.stderr)
-    done = record["stages"]
+    done = record.stages
     enabled = [(n, s) for n, s in cfg.stages.items() if s.enabled]
     started = time.perf_counter()
     for i, (name, stage) in enumerate(enabled, 1):
         prior = done.get(name)
-        if prior and prior.get("status") in ("done", "skipped"):
-            if prior.get("overrides") != stage.overrides:
+        if prior:
+            if prior.overrides != stage.overrides:
                 raise ConfigError(
-                    f"stage {name!r} already ran in {root} with other overrides "
-                    f"({prior.get('overrides')}): use a new run_dir"
+                    f"stage {name!r} already ran in {root} with other overrides ({prior.overrides}): use a new run_dir"
                 )
-            how = "done before, skipped" if prior["status"] == "done" else f"skipped before — {prior.get('reason')}"
+            how = "done before, skipped" if prior.status == "done" else f"skipped before — {prior.reason}"
             print(f"[study] {i}/{len(enabled)} {name} ({stage.entry}): {how}", file=sys.stderr)
             continue
-        skipped = {n: s for n, s in done.items() if s.get("status") == "skipped"}
+        skipped = {n: s for n, s in done.items() if s.status == "skipped"}
         t0 = time.perf_counter()
         try:
             blocker = reads_skipped(stage, root, skipped) if stage.entry != "report" else None
             if blocker:  # its input was never made
                 method = next((o.partition("=")[2] for o in stage.overrides if o.startswith("method=")), None)
                 raise StageSkipped(
-                    f"it reads {blocker}, which was skipped",
-                    method or skipped[blocker].get("method"),
-                    skipped[blocker].get("why"),
+                    f"it reads {blocker}, which was skipped", method or skipped[blocker].method, skipped[blocker].why
                 )
             print(
                 f"[study] {i}/{len(enabled)} {name} ({stage.entry}) -> {root / name}  "
@@ -231,68 +229,67 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
                 file=sys.stderr,
                 flush=True,
             )
-            summary = run_stage(name, stage, root / name, cfg.stage_loggers, skipped)
-            done[name] = {
-                "entry": stage.entry,
-                "overrides": stage.overrides,
-                "status": "done",
-                "seconds": round(time.perf_counter() - t0, 1),
-                "run_dir": str(root / name),
-                "summary": {k: v for k, v in summary.items() if k not in ("per_task", "config")},
-            }
+            result = run_stage(name, stage, root / name, cfg.stage_loggers, skipped)
+            done[name] = StageRecord(
+                entry=stage.entry,
+                overrides=stage.overrides,
+                status="done",
+                seconds=round(time.perf_counter() - t0, 1),
+                run_dir=str(root / name),
+                summary=_stage_summary(result),
+            )
         except StageSkipped as skip:
             print(
                 f"[study] {i}/{len(enabled)} {name} ({stage.entry}): skipped — {skip.reason}",
                 file=sys.stderr,
                 flush=True,
             )
-            done[name] = {
-                "entry": stage.entry,
-                "overrides": stage.overrides,
-                "status": "skipped",
-                "reason": skip.reason,
-                "method": skip.method,
-                "why": skip.why,
-                "note": skip.note,
-                "seconds": round(time.perf_counter() - t0, 1),
-                "run_dir": str(root / name),
-                "summary": {},
-            }
-        write_lines_atomic(record_path, [json.dumps(record, indent=2, default=str)])
-    record["objective"] = {"metric": cfg.metric, "value": _objective(cfg, done)} if cfg.metric else None
-    record["seconds"] = round(sum(s.get("seconds", 0) for s in done.values()), 1)
-    write_lines_atomic(record_path, [json.dumps(record, indent=2, default=str)])
+            done[name] = StageRecord(
+                entry=stage.entry,
+                overrides=stage.overrides,
+                status="skipped",
+                reason=skip.reason,
+                method=skip.method,
+                why=skip.why,
+                note=skip.note,
+                seconds=round(time.perf_counter() - t0, 1),
+                run_dir=str(root / name),
+            )
+        record.write(root)
+    record.objective = Objective(metric=cfg.metric, value=_objective(cfg, done)) if cfg.metric else None
+    record.seconds = round(sum(s.seconds for s in done.values()), 1)
+    record.write(root)
     tracker = Tracker(
         cfg.logger, root, config_dict or cfg.model_dump(mode="json"), job_type="study", name=f"study-{root.name}"
     )
     try:
-        summary = {f"{name}/seconds": s["seconds"] for name, s in done.items()}
+        summary = {f"{name}/seconds": s.seconds for name, s in done.items()}
         for name, stage in done.items():  # evaluation metrics of every evaluate stage
-            if stage["entry"] != "evaluate":
+            if stage.entry != "evaluate":
                 continue
-            for metric, m in stage["summary"].get("metrics", {}).items():
+            for metric, m in stage.summary.get("metrics", {}).items():
                 if m.get("value") is not None:
                     summary[f"{name}/{metric}"] = m["value"]
-        if record["objective"] and record["objective"]["value"] is not None:
-            summary |= {cfg.metric: record["objective"]["value"], "objective": record["objective"]["value"]}
+        if record.objective and record.objective.value is not None:
+            summary |= {cfg.metric: record.objective.value, "objective": record.objective.value}
         tracker.summary(summary)
     finally:
         tracker.finish()
     return record
 
 
-def print_summary(record: dict[str, Any]) -> None:
+def print_summary(record: StudyRecord) -> None:
     lines = [
-        f"  {name:<16} {s['entry']:<10} {s['seconds']:>8.1f}s  {s['run_dir']}"
-        + (f"  (skipped — {s.get('reason')})" if s.get("status") == "skipped" else "")
-        for name, s in record["stages"].items()
+        f"  {name:<16} {s.entry:<10} {s.seconds:>8.1f}s  {s.run_dir}"
+        + (f"  (skipped — {s.reason})" if s.status == "skipped" else "")
+        for name, s in record.stages.items()
     ]
     print(
-        "\n".join([f"[study] {record['run_dir']}: {len(record['stages'])} stages, {record['seconds']:.0f}s", *lines]),
+        "\n".join([f"[study] {record.run_dir}: {len(record.stages)} stages, {record.seconds:.0f}s", *lines]),
         file=sys.stderr,
     )
-    if record.get("objective"):
-        print(f"[study] {record['objective']['metric']} = {record['objective']['value']}", file=sys.stderr)
-    if record.get("notes"):
-        print(f"[study] note: {record['notes']}", file=sys.stderr)
-    print(json.dumps({k: v for k, v in record.items() if k != "stages"} | {"stages": list(record["stages"])}))
+    if record.objective:
+        print(f"[study] {record.objective.metric} = {record.objective.value}", file=sys.stderr)
+    if record.notes:
+        print(f"[study] note: {record.notes}", file=sys.stderr)
+    print(json.dumps(record.model_dump(mode="json", exclude={"stages"}) | {"stages": list(record.stages)}))

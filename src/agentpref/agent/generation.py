@@ -10,7 +10,6 @@ episodes before the cap would be passed (and cut running ones if a step could pa
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 import sys
 import time
@@ -31,6 +30,7 @@ from agentpref.agent.record import Cost, RolloutRecord, RolloutWriter, read_roll
 from agentpref.agent.tools import Workspace
 from agentpref.errors import ConfigError
 from agentpref.models import ModelConfig
+from agentpref.run_files import GenerationManifest, GenerationSummary
 from agentpref.sandbox.limits import Limits
 from agentpref.tasks.config import TaskSetConfig
 from agentpref.tasks.loading import LoadResult
@@ -38,7 +38,7 @@ from agentpref.tasks.model import Task
 from agentpref.tasks.registry import load_task_set
 from agentpref.tracking import LoggerConfig, Tracker
 
-ROLLOUTS_FILE, MANIFEST_FILE, SUMMARY_FILE = "rollouts.jsonl", "agent.json", "summary.json"
+ROLLOUTS_FILE = "rollouts.jsonl"
 MAX_FAILED_STEPS = 3  # consecutive steps in which every request failed: the backend is down
 
 
@@ -108,43 +108,43 @@ class RunState:
     stop_reason: str = "completed"
 
 
-def _manifest(policy: Policy, agent: AgentConfig, run_id: str) -> dict[str, Any]:
+def _manifest(policy: Policy, agent: AgentConfig, run_id: str) -> GenerationManifest:
     system = system_message(agent, policy.prompt_mode)
     template = policy.chat_template()
-    manifest = {
-        "run_id": run_id,
-        "policy": policy.info().model_dump(),
-        "prompt_mode": policy.prompt_mode,
-        "prompt_hash": prompt_hash(system, template, agent.edit_format, agent.numbered),
-        "system_prompt": system,
-        "task_prompt": agent.task_prompt,
-        "tools": tool_schemas(agent.edit_format),
-        "edit_format": agent.edit_format,
-        "line_numbers": agent.numbered,
-        "chat_template": template,
-        "limits": {
-            "max_steps": agent.max_steps,
-            "max_context_tokens": agent.max_context_tokens,
-            "observation_limit_chars": agent.observation_limit_chars,
-        },
+    limits = {
+        "max_steps": agent.max_steps,
+        "max_context_tokens": agent.max_context_tokens,
+        "observation_limit_chars": agent.observation_limit_chars,
     }
     if agent.failures_shown != AgentConfig.model_fields["failures_shown"].default:  # earlier run dirs resume
-        manifest["limits"]["failures_shown"] = agent.failures_shown
-    return manifest
+        limits["failures_shown"] = agent.failures_shown
+    return GenerationManifest(
+        run_id=run_id,
+        policy=policy.info().model_dump(),
+        prompt_mode=policy.prompt_mode,
+        prompt_hash=prompt_hash(system, template, agent.edit_format, agent.numbered),
+        system_prompt=system,
+        task_prompt=agent.task_prompt,
+        tools=tool_schemas(agent.edit_format),
+        edit_format=agent.edit_format,
+        line_numbers=agent.numbered,
+        chat_template=template,
+        limits=limits,
+    )
 
 
-def _check_same_run(path: Path, manifest: dict[str, Any]) -> str:
+def _check_same_run(run_dir: Path, manifest: GenerationManifest) -> str:
     """Resuming must not mix policies or prompts in one rollouts file; returns the run id."""
-    if not path.exists():
-        return manifest["run_id"]
-    old = json.loads(path.read_text())
+    old = GenerationManifest.read_if_present(run_dir)
+    if old is None:
+        return manifest.run_id
     for key in ("policy", "prompt_hash", "limits"):
-        if old.get(key) != manifest.get(key):
+        if getattr(old, key) != getattr(manifest, key):
             raise ConfigError(
-                f"{path.parent} holds rollouts of a different {key.replace('_', ' ')} "
-                f"({old.get(key)!r} != {manifest.get(key)!r}): use a new run_dir"
+                f"{run_dir} holds rollouts of a different {key.replace('_', ' ')} "
+                f"({getattr(old, key)!r} != {getattr(manifest, key)!r}): use a new run_dir"
             )
-    return old["run_id"]
+    return old.run_id
 
 
 class Generation:
@@ -416,8 +416,8 @@ def run_generation(
     cfg: GenerateConfig,
     config_dict: dict[str, Any] | None = None,
     loaded: LoadResult | None = None,
-    summary_file: str = SUMMARY_FILE,
-) -> dict[str, Any]:
+    summary_file: str = GenerationSummary.FILE,
+) -> GenerationSummary:
     """The whole run; returns the summary (also written to ``<run_dir>/<summary_file>``).
     ``loaded``: the task set of ``cfg.tasks`` when the caller has already loaded it;
     ``summary_file``: evaluate.py keeps summary.json for its own summary."""
@@ -451,13 +451,12 @@ def run_generation(
         manifest = _manifest(
             policy, cfg.agent, run_id=f"{run_dir.name}-{hashlib.sha1(str(run_dir.resolve()).encode()).hexdigest()[:6]}"
         )
-        run_id = _check_same_run(run_dir / MANIFEST_FILE, manifest)
-        manifest["run_id"] = run_id
-        (run_dir / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
+        manifest.run_id = run_id = _check_same_run(run_dir, manifest)
+        manifest.write(run_dir)
         tracker = Tracker(
             cfg.logger,
             run_dir,
-            (config_dict or cfg.model_dump()) | {"agent_manifest": manifest},
+            (config_dict or cfg.model_dump()) | {"agent_manifest": manifest.model_dump()},
             job_type="generate",
             name=run_id,
         )
@@ -490,7 +489,7 @@ def run_generation(
                 step=len(recs),
             )
 
-        gen = Generation(cfg, policy, writer, state, tracker, run_id, manifest["prompt_hash"])
+        gen = Generation(cfg, policy, writer, state, tracker, run_id, manifest.prompt_hash)
         try:
             gen.run(pending, on_record)
         finally:
@@ -500,23 +499,24 @@ def run_generation(
         profile = gen.profile() | policy.profile()  # before policy.close() (finally below)
         if state.stop_reason == "completed" and state.failed:
             state.stop_reason = "completed_with_policy_errors"
-        summary = summarize(state.previous + state.records) | {
-            "new_episodes": len(state.records),
-            "resumed_episodes": len(state.previous),
-            "failed_episodes": len(state.failed),
-            "failures": state.failed[:20],
-            "pending_left": len(pending) - len(state.records),
-            "stop_reason": state.stop_reason,
-            "spent_tokens": state.spend.tokens,
-            "spent_usd": round(state.spend.usd, 8),
-            "tasks": len(tasks),
-            "shard": cfg.shard.model_dump(),
-            "run_dir": str(run_dir),
-            "seconds": round(time.perf_counter() - started, 1),
-            "profile": profile,
-        }
-        (run_dir / summary_file).write_text(json.dumps(summary, indent=2))
-        tracker.summary({k: v for k, v in summary.items() if isinstance(v, int | float | str)})
+        summary = GenerationSummary(
+            **summarize(state.previous + state.records),
+            new_episodes=len(state.records),
+            resumed_episodes=len(state.previous),
+            failed_episodes=len(state.failed),
+            failures=state.failed[:20],
+            pending_left=len(pending) - len(state.records),
+            stop_reason=state.stop_reason,
+            spent_tokens=state.spend.tokens,
+            spent_usd=round(state.spend.usd, 8),
+            tasks=len(tasks),
+            shard=cfg.shard.model_dump(),
+            run_dir=str(run_dir),
+            seconds=round(time.perf_counter() - started, 1),
+            profile=profile,
+        )
+        summary.write(run_dir, summary_file)
+        tracker.summary({k: v for k, v in summary.model_dump().items() if isinstance(v, int | float | str)})
         tracker.summary(_flat_numbers(profile, "profile/"))
         rows = [
             [
@@ -542,14 +542,13 @@ def run_generation(
             tracker.finish(exit_code)
 
 
-def print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: GenerationSummary) -> None:
     """A human line on stderr, the machine-readable summary (JSON) on stdout."""
+    s = summary
     print(
-        f"{summary['new_episodes']} new episodes ({summary['resumed_episodes']} resumed); pass rate "
-        f"{summary['pass_rate']:.1%} over {summary['episodes']}; protocol-error rate "
-        f"{summary['protocol_error_rate']:.1%}; mean steps {summary['mean_steps']}; tokens "
-        f"{summary['spent_tokens']}; ${summary['spent_usd']:.4f}; stopped: {summary['stop_reason']}; "
-        f"{summary['run_dir']}",
+        f"{s.new_episodes} new episodes ({s.resumed_episodes} resumed); pass rate {s.pass_rate:.1%} over "
+        f"{s.episodes}; protocol-error rate {s.protocol_error_rate:.1%}; mean steps {s.mean_steps}; tokens "
+        f"{s.spent_tokens}; ${s.spent_usd:.4f}; stopped: {s.stop_reason}; {s.run_dir}",
         file=sys.stderr,
     )
-    print(json.dumps({k: v for k, v in summary.items() if k != "failures"}))
+    print(s.model_dump_json(exclude={"failures"}))

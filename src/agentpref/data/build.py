@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.config import AgentConfig, BackendConfig, HFBackend
 from agentpref.agent.record import RolloutRecord
@@ -29,6 +29,14 @@ from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
 from agentpref.errors import ConfigError, DataError
 from agentpref.jsonl import write_lines_atomic
 from agentpref.models import ModelConfig
+from agentpref.run_files import (
+    DataStats,
+    PreferencePair,
+    SFTExample,
+    SftYield,
+    StepPairsYield,
+    TrajectoryPairsYield,
+)
 from agentpref.sandbox.limits import Limits
 from agentpref.scoring.run import ROLLOUTS_FILE, load_rollouts
 from agentpref.scoring.scorer import ScorerConfig, score_records
@@ -54,13 +62,22 @@ class BuildDataConfig(BaseModel):
     sft: SFTConfig = SFTConfig()
     trajectory_pairs: TrajectoryPairsConfig = TrajectoryPairsConfig()
     step_pairs: StepPairsSection = StepPairsSection()
-    # used by step pairs only: the policy that continues episodes, and the tasks to restore
-    model: ModelConfig
-    backend: BackendConfig
-    tasks: TaskSetConfig
-    sandbox: Limits
+    model: ModelConfig = Field(description="the model to train: its tokenizer counts the SFT turn lengths")
+    # step pairs only: the policy that continues episodes, and the task set the runs used
+    backend: BackendConfig | None = None
+    tasks: TaskSetConfig | None = None
+    sandbox: Limits = Limits()
     runner: str = Field("fork", pattern="^(fork|subprocess)$")
     workers: int = Field(2, ge=1)
+
+    @model_validator(mode="after")
+    def _step_pairs_have_a_policy(self) -> BuildDataConfig:
+        if self.step_pairs.enabled and (self.backend is None or self.tasks is None):
+            raise ValueError(
+                "step_pairs.enabled=true continues episodes with a policy on the runs' tasks: "
+                "set backend= and tasks= (e.g. backend=hf tasks=builtin)"
+            )
+        return self
 
 
 def load_runs(runs: list[str]) -> tuple[list[RolloutRecord], dict[str, Any]]:
@@ -133,7 +150,10 @@ def turn_token_stats(examples: list[dict[str, Any]], model: ModelConfig, cache_d
     return out | {"p50": p50, "p90": p90, "p99": p99, "max": max(lengths)} | how
 
 
-def _write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+def _write_jsonl(path: Path, rows: list[dict[str, Any]], line: type[SFTExample | PreferencePair]) -> None:
+    """Each row checked against the line model train.py reads it with, then written as built."""
+    for row in rows:
+        line.model_validate(row)
     write_lines_atomic(path, (json.dumps(row, ensure_ascii=False) for row in rows))
 
 
@@ -165,7 +185,7 @@ def plot_stats(path: Path, records: list[RolloutRecord], margins: dict[str, list
     plt.close(fig)
 
 
-def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
+def build_data(cfg: BuildDataConfig) -> DataStats:
     started = time.perf_counter()
     out = Path(cfg.run_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -178,44 +198,46 @@ def build_data(cfg: BuildDataConfig) -> dict[str, Any]:
     tasks = len({r.task_id for r in scored})
     tokens = sum(r.cost.tokens for r in scored)
     usd = sum(r.cost.usd for r in scored)
-    stats: dict[str, Any] = {
-        "runs": info["runs"],
-        "records": len(records),
-        "train_records": len(scored),
-        "heldout_skipped": splits.get("heldout", 0),
-        "partial_lines_skipped": info["partial_lines_skipped"],
-        "train_tasks": tasks,
-        "generated_tokens": tokens,
-        "usd": round(usd, 6),
-        "scorer": cfg.scorer.name,
-        "mean_score": round(sum(r.score for r in scored) / len(scored), 4),
-    }
+    stats = DataStats(
+        runs=info["runs"],
+        records=len(records),
+        train_records=len(scored),
+        heldout_skipped=splits.get("heldout", 0),
+        partial_lines_skipped=info["partial_lines_skipped"],
+        train_tasks=tasks,
+        generated_tokens=tokens,
+        usd=round(usd, 6),
+        scorer=cfg.scorer.name,
+        mean_score=round(sum(r.score for r in scored) / len(scored), 4),
+        seconds=0.0,
+        run_dir=str(out),
+    )
     margins: dict[str, list[float]] = {}
     if cfg.sft.enabled:
         sft, dropped = build_sft(scored, cfg.sft, cfg.agent, cfg.target_prompt_mode)
-        _write_jsonl(out / "sft.jsonl", sft)
+        _write_jsonl(out / "sft.jsonl", sft, SFTExample)
         cache_dir = getattr(cfg.backend, "cache_dir", None) or HFBackend().cache_dir
-        stats["sft"] = _yield(len(sft), tasks, tokens, usd) | {
-            "privileged": sum(e["metadata"]["privileged"] for e in sft),
-            "dropped": dropped,
-            "turn_tokens": turn_token_stats(sft, cfg.model, cache_dir),
-        }
+        stats.sft = SftYield(
+            **_yield(len(sft), tasks, tokens, usd),
+            privileged=sum(e["metadata"]["privileged"] for e in sft),
+            dropped=dropped,
+            turn_tokens=turn_token_stats(sft, cfg.model, cache_dir),
+        )
     if cfg.trajectory_pairs.enabled:
         pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
-        _write_jsonl(out / "pairs.jsonl", pairs)
+        _write_jsonl(out / "pairs.jsonl", pairs, PreferencePair)
         margins["trajectory"] = [p["metadata"]["margin"] for p in pairs]
-        stats["trajectory_pairs"] = _yield(len(pairs), tasks, tokens, usd) | {"counts": counts}
+        stats.trajectory_pairs = TrajectoryPairsYield(**_yield(len(pairs), tasks, tokens, usd), counts=counts)
     if cfg.step_pairs.enabled:
         step_pairs, step_stats = _build_step_pairs(cfg, scored)
-        _write_jsonl(out / "step_pairs.jsonl", step_pairs)
+        _write_jsonl(out / "step_pairs.jsonl", step_pairs, PreferencePair)
         margins["step"] = [p["metadata"]["margin"] for p in step_pairs]
         spent = tokens + step_stats.get("continuation_tokens", 0)
         step_usd = usd + step_stats.get("usd", 0.0)
-        stats["step_pairs"] = _yield(len(step_pairs), tasks, spent, step_usd) | {"stats": step_stats}
+        stats.step_pairs = StepPairsYield(**_yield(len(step_pairs), tasks, spent, step_usd), stats=step_stats)
     plot_stats(out / "stats.png", scored, margins)
-    stats["seconds"] = round(time.perf_counter() - started, 1)
-    stats["run_dir"] = str(out)
-    (out / "stats.json").write_text(json.dumps(stats, indent=2))
+    stats.seconds = round(time.perf_counter() - started, 1)
+    stats.write(out)
     return stats
 
 
@@ -252,30 +274,30 @@ def _build_step_pairs(cfg: BuildDataConfig, records: list[RolloutRecord]) -> tup
         policy.close()
 
 
-def print_stats(stats: dict[str, Any]) -> None:
+def print_stats(stats: DataStats) -> None:
     parts = [
-        f"{stats['train_records']} train rollouts ({stats['heldout_skipped']} heldout skipped) of "
-        f"{stats['train_tasks']} tasks, {stats['generated_tokens']} generated tokens, ${stats['usd']:.4f}"
+        f"{stats.train_records} train rollouts ({stats.heldout_skipped} heldout skipped) of "
+        f"{stats.train_tasks} tasks, {stats.generated_tokens} generated tokens, ${stats.usd:.4f}"
     ]
     for key in ("sft", "trajectory_pairs", "step_pairs"):
-        if key in stats:
-            y = stats[key]
+        y = getattr(stats, key)
+        if y is not None:
             parts.append(
-                f"{key}: {y['examples']} ({y['per_task']}/task, {y['per_1m_generated_tokens']}/1M tokens, "
-                f"${y['usd_per_example']}/example)"
+                f"{key}: {y.examples} ({y.per_task}/task, {y.per_1m_generated_tokens}/1M tokens, "
+                f"${y.usd_per_example}/example)"
             )
-    turns = stats.get("sft", {}).get("turn_tokens") or {}
+    turns = stats.sft.turn_tokens if stats.sft else {}
     if turns.get("p99") is not None:  # how long a turn the policy must be able to write
         estimated = " (estimated: characters/4)" if turns.get("counted_with") == "chars/4" else ""
         parts.append(
             f"assistant turns: p99 {turns['p99']} tokens (max {turns['max']}){estimated} -> "
             f"backend.max_new_tokens >= {turns['p99']}"
         )
-    margins = stats.get("step_pairs", {}).get("stats", {}).get("margins")
+    margins = stats.step_pairs.stats.get("margins") if stats.step_pairs else None
     if margins and margins["max"] is not None:  # why a state gave no pair: its value gap
         parts.append(
             f"step margins: max {margins['max']}, mean {margins['mean']} over "
             f"{len(margins['per_state'])} states (min_margin {margins['min_margin']})"
         )
-    print("; ".join(parts) + f" -> {stats['run_dir']}", file=sys.stderr)
-    print(json.dumps(stats))
+    print("; ".join(parts) + f" -> {stats.run_dir}", file=sys.stderr)
+    print(stats.model_dump_json())

@@ -10,7 +10,6 @@ offline W&B run with a trajectories table.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,9 +29,10 @@ from agentpref.errors import ConfigError
 from agentpref.evaluation.diagnostics import by_turn_table, diagnostics, wandb_scalars
 from agentpref.evaluation.metrics import catalogue, format_value, task_components
 from agentpref.evaluation.stats import describe
-from agentpref.evaluation.summary import SUMMARY_FILE, SUMMARY_KIND, SUMMARY_VERSION, load_summary, paired_by_task
+from agentpref.evaluation.summary import load_summary, paired_by_task
 from agentpref.jsonl import write_lines_atomic
 from agentpref.models import ModelConfig
+from agentpref.run_files import EvaluationSummary, MethodInfo, TaskSetInfo
 from agentpref.scoring.checks import CHECKS
 from agentpref.scoring.run import SCORED_FILE
 from agentpref.scoring.scorer import ScorerConfig, score_records
@@ -95,22 +95,11 @@ class EvalConfig(PolicyRunConfig):
 
 
 # ---- which policy ------------------------------------------------------------------------------
-def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
+def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, MethodInfo]:
     """(the model config to generate with, method info) for the base model, an explicit
     ``model.adapter`` or a train.py run dir (``policy_from``), its final adapter or the checkpoint
     of ``policy_step``."""
-    info: dict[str, Any] = {
-        "algo": None,
-        "beta": None,
-        "loss_type": None,
-        "init_algo": None,
-        "data_scorer": None,
-        "pairs": None,
-        "policy_from": cfg.policy_from,
-        "policy_step": cfg.policy_step,
-        "train_step": None,
-        "train_tokens": None,
-    }
+    info = MethodInfo(policy_from=cfg.policy_from, policy_step=cfg.policy_step)
     if cfg.policy_step is not None and not cfg.policy_from:
         raise ConfigError(
             f"policy_step={cfg.policy_step} picks a checkpoint of a train.py run: "
@@ -119,23 +108,25 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
     if cfg.backend.kind == "oracle":
         if cfg.policy_from:
             raise ConfigError("backend=oracle replays reference fixes: drop policy_from or pick backend=hf|vllm|openai")
-        return cfg.model, info | {"algo": "oracle"}
+        return cfg.model, info.model_copy(update={"algo": "oracle"})
     if cfg.policy_from is None:
         if cfg.model.adapter:
-            info["algo"] = "adapter"
+            info.algo = "adapter"
         return cfg.model, info
     if cfg.model.adapter:
         raise ConfigError("set either policy_from (a train.py run dir) or model.adapter, not both")
     run = locate_trained(cfg.policy_from, cfg.model.name, "policy_from", require_manifest=True)
-    hparams = run.manifest.get("hparams") or {}
-    info |= {
-        "algo": run.manifest.get("algo"),
-        "beta": hparams.get("beta"),
-        "loss_type": hparams.get("loss_type"),
-        "data_scorer": run.manifest.get("data_scorer"),
-        "pairs": hparams.get("pairs"),
-        "init_algo": trained_algo(run.manifest.get("init_from")),
-    }
+    trained = run.manifest
+    info = info.model_copy(
+        update={
+            "algo": trained.algo,
+            "beta": trained.hparams.beta,
+            "loss_type": trained.hparams.loss_type,
+            "data_scorer": trained.data_scorer,
+            "pairs": trained.hparams.pairs,
+            "init_algo": trained_algo(trained.init_from),
+        }
+    )
     checkpoint = None
     if cfg.policy_step is not None:
         if not run.adapter:
@@ -154,7 +145,7 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
             raise ConfigError(
                 f"policy_from={run.root} has no {CHECKPOINTS}/checkpoint-{cfg.policy_step} with an adapter: {fix}"
             )
-    info["train_step"], info["train_tokens"] = train_progress(run.root, checkpoint)
+    info.train_step, info.train_tokens = train_progress(run.root, checkpoint)
     if run.adapter:
         return cfg.model.model_copy(update={"adapter": str(checkpoint or run.adapter)}), info
     return cfg.model.model_copy(
@@ -162,28 +153,26 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, dict[str, Any]]:
     ), info
 
 
-def method_label(info: dict[str, Any]) -> str:
+def method_label(info: MethodInfo) -> str:
     """base | SFT | DPO (β=0.1) | SFT+DPO (β=0.1), with the loss, pair kind and data scorer when
     they are not the defaults (so rows of an ablation table never collide silently), and
     ``(step N)`` for a checkpoint (``policy_step``)."""
-    algo = info.get("algo")
-    if algo is None:
+    if info.algo is None:
         return "base"
-    if algo in ("adapter", "oracle"):
-        return algo
-    if algo == "sft":
+    if info.algo in ("adapter", "oracle"):
+        return info.algo
+    if info.algo == "sft":
         label = "SFT"
     else:
-        name = "DPO" if info.get("loss_type") in (None, "sigmoid") else f"DPO-{info['loss_type']}"
-        prefix = "SFT+" if info.get("init_algo") == "sft" else ("DPO+" if info.get("init_algo") == "dpo" else "")
-        label = f"{prefix}{name} (β={info['beta']:g})" if info.get("beta") is not None else f"{prefix}{name}"
-        pairs = info.get("pairs")
-        if pairs and sorted(pairs) != ["step", "trajectory"]:
-            label += f" [{'+'.join(pairs)} pairs]"
-    if info.get("data_scorer") not in (None, "default"):
-        label += f" [scorer={info['data_scorer']}]"
-    if info.get("policy_step") is not None:
-        label += f" (step {info['policy_step']})"
+        name = "DPO" if info.loss_type in (None, "sigmoid") else f"DPO-{info.loss_type}"
+        prefix = {"sft": "SFT+", "dpo": "DPO+"}.get(info.init_algo or "", "")
+        label = f"{prefix}{name} (β={info.beta:g})" if info.beta is not None else f"{prefix}{name}"
+        if info.pairs and sorted(info.pairs) != ["step", "trajectory"]:
+            label += f" [{'+'.join(info.pairs)} pairs]"
+    if info.data_scorer not in (None, "default"):
+        label += f" [scorer={info.data_scorer}]"
+    if info.policy_step is not None:
+        label += f" (step {info.policy_step})"
     return label
 
 
@@ -212,19 +201,24 @@ def compute_metrics(records: list[RolloutRecord], ks: list[int], boot: Bootstrap
     return metrics, {"task_ids": task_ids, "components": comps}
 
 
-def compare(per_task: dict, other: dict, boot: BootstrapConfig) -> dict[str, Any]:
+def compare(per_task: dict, method: str, other: EvaluationSummary, boot: BootstrapConfig) -> dict[str, Any]:
     """Paired differences (this run minus ``other``) on the tasks both runs evaluated."""
-    mine = {"per_task": per_task, "method": "this run"}
     diffs = paired_by_task(
-        mine, other, list(per_task["components"]), confidence=boot.confidence, resamples=boot.resamples, seed=boot.seed
+        per_task,
+        other.per_task,
+        list(per_task["components"]),
+        what=f"{method} and {other.method} ({other.run_dir})",
+        confidence=boot.confidence,
+        resamples=boot.resamples,
+        seed=boot.seed,
     )
-    common = len(set(per_task["task_ids"]) & set(other["per_task"]["task_ids"]))
+    common = len(set(per_task["task_ids"]) & set(other.per_task["task_ids"]))
     return {
-        "against": other["run_dir"],
-        "method": other.get("method"),
+        "against": other.run_dir,
+        "method": other.method,
         "tasks": common,
         "only_here": len(per_task["task_ids"]) - common,
-        "only_there": len(other["per_task"]["task_ids"]) - common,
+        "only_there": len(other.per_task["task_ids"]) - common,
         "metrics": diffs,
     }
 
@@ -235,29 +229,29 @@ def _generate_config(cfg: EvalConfig, model: ModelConfig) -> GenerateConfig:
     return GenerateConfig(**shared | {"model": model, "logger": NoLogger(), "rollouts_per_task": cfg.samples_per_task})
 
 
-def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], config: dict[str, Any]) -> None:
+def _log(cfg: EvalConfig, summary: EvaluationSummary, scored: list[RolloutRecord], config: dict[str, Any]) -> None:
     logger = cfg.logger
     if isinstance(logger, WandbLogger):
         logger = logger.model_copy(
-            update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{summary['git_sha']}"]}
+            update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{summary.git_sha}"]}
         )
     tracker = Tracker(
         logger,
         Path(cfg.run_dir),
-        config | {"method": summary["method"]},
+        config | {"method": summary.method},
         job_type="evaluate",
         name=f"eval-{Path(cfg.run_dir).name}",
     )
     exit_code = 1
     try:
         flat: dict[str, Any] = {}
-        for name, m in summary["metrics"].items():
+        for name, m in summary.metrics.items():
             flat[f"eval/{name}"] = m["value"]
             flat[f"eval/{name}_ci_low"], flat[f"eval/{name}_ci_high"] = m["ci_low"], m["ci_high"]
-        for name, d in (summary.get("comparison") or {}).get("metrics", {}).items():
+        for name, d in (summary.comparison or {}).get("metrics", {}).items():
             flat[f"compare/{name}_diff"], flat[f"compare/{name}_p"] = d["difference"], d["p_value"]
-        flat |= wandb_scalars(summary.get("diagnostics") or {})
-        tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary["method"]})
+        flat |= wandb_scalars(summary.diagnostics)
+        tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary.method})
         rows = [
             [
                 r.task_id,
@@ -277,19 +271,20 @@ def _log(cfg: EvalConfig, summary: dict[str, Any], scored: list[RolloutRecord], 
             ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS, "transcript", "diff"],
             rows,
         )
-        tracker.table("protocol_errors_by_turn", *by_turn_table(summary.get("diagnostics") or {}))
+        tracker.table("protocol_errors_by_turn", *by_turn_table(summary.diagnostics))
         exit_code = 0
     finally:
         tracker.finish(exit_code)
 
 
-def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
+def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -> EvaluationSummary:
     """The whole evaluation; returns the summary (also ``<run_dir>/summary.json``)."""
     started = time.perf_counter()
     model, info = resolve_policy(cfg)
     other = load_summary(cfg.compare_to, "compare_to") if cfg.compare_to else None  # fail before generating
     loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
     generation = run_generation(_generate_config(cfg, model), None, loaded, summary_file=GENERATION_FILE)
+    generation_dict = generation.model_dump(mode="json")
     run_dir = Path(cfg.run_dir)
     task_ids = {t.id for t in loaded.tasks}
     records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
@@ -301,51 +296,50 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     if incomplete:
         print(
             f"warning: {len(incomplete)} of {len(task_ids)} tasks have fewer than {cfg.samples_per_task} finished "
-            f"samples and are left out (stop reason: {generation['stop_reason']}); re-run with run_dir={run_dir} "
+            f"samples and are left out (stop reason: {generation.stop_reason}); re-run with run_dir={run_dir} "
             "to finish them",
             file=sys.stderr,
         )
     scored = score_records(records, cfg.scorer)
     write_lines_atomic(run_dir / SCORED_FILE, (r.model_dump_json() for r in scored))
     metrics, per_task = compute_metrics(scored, cfg.ks, cfg.bootstrap)
-    summary: dict[str, Any] = {
-        "kind": SUMMARY_KIND,
-        "version": SUMMARY_VERSION,
-        "method": cfg.method or method_label(info),
-        "method_info": info,
-        "model": cfg.model.name,
-        "model_id": model.hub_id or model.api_id,
-        "adapter": model.adapter,
-        "task_set": {
-            "kind": cfg.tasks.kind,
-            "split": cfg.tasks.split,
-            "tasks": len(per_task["task_ids"]),
-            "task_ids": per_task["task_ids"],
-            "incomplete": incomplete,
-        },
-        "samples_per_task": cfg.samples_per_task,
-        "ks": cfg.ks,
-        "temperature": cfg.temperature,
-        "top_p": cfg.top_p,
-        "top_k": cfg.top_k,
-        "greedy": cfg.temperature == 0,
-        "scorer": cfg.scorer.name,
-        "confidence": cfg.bootstrap.confidence,
-        "bootstrap_resamples": cfg.bootstrap.resamples,
-        "seed": cfg.seed,
-        "complete": not incomplete,
-        "episodes": len(scored),
-        "metrics": metrics,
-        "per_task": per_task,
-        "diagnostics": diagnostics(scored),
-        "comparison": compare(per_task, other, cfg.bootstrap) if other else None,
-        "generation": generation,
-        "git_sha": git_sha(),
-        "run_dir": str(run_dir),
-        "config": config_dict or cfg.model_dump(mode="json"),
-        "seconds": round(time.perf_counter() - started, 1),
-    }
-    write_lines_atomic(run_dir / SUMMARY_FILE, [json.dumps(summary, indent=2, default=str)])
+    method = cfg.method or method_label(info)
+    summary = EvaluationSummary(
+        method=method,
+        method_info=info,
+        model=cfg.model.name,
+        model_id=model.hub_id or model.api_id,
+        adapter=model.adapter,
+        task_set=TaskSetInfo(
+            kind=cfg.tasks.kind,
+            split=cfg.tasks.split,
+            tasks=len(per_task["task_ids"]),
+            task_ids=per_task["task_ids"],
+            incomplete=incomplete,
+        ),
+        samples_per_task=cfg.samples_per_task,
+        ks=cfg.ks,
+        temperature=cfg.temperature,
+        top_p=cfg.top_p,
+        top_k=cfg.top_k,
+        greedy=cfg.temperature == 0,
+        scorer=cfg.scorer.name,
+        confidence=cfg.bootstrap.confidence,
+        bootstrap_resamples=cfg.bootstrap.resamples,
+        seed=cfg.seed,
+        complete=not incomplete,
+        episodes=len(scored),
+        metrics=metrics,
+        per_task=per_task,
+        diagnostics=diagnostics(scored),
+        comparison=compare(per_task, method, other, cfg.bootstrap) if other else None,
+        generation=generation_dict,
+        git_sha=git_sha(),
+        run_dir=str(run_dir),
+        config=config_dict or cfg.model_dump(mode="json"),
+        seconds=round(time.perf_counter() - started, 1),
+    )
+    summary.write(run_dir)
     _log(cfg, summary, scored, config_dict or cfg.model_dump(mode="json"))
     return summary
 
@@ -353,17 +347,17 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
 HEADLINE = ("pass@1", "pass@1_visible", "protocol_error_rate", "loop_rate", "check/tests_before_edit", "score")
 
 
-def print_summary(summary: dict[str, Any]) -> None:
+def print_summary(summary: EvaluationSummary) -> None:
     """Headline metrics with CIs on stderr; the summary without per-task components on stdout."""
-    pct = int(round(100 * summary["confidence"]))
+    s = summary
+    pct = int(round(100 * s.confidence))
     print(
-        f"{summary['method']} on {summary['task_set']['tasks']} {summary['task_set']['kind']} tasks "
-        f"(split={summary['task_set']['split']}, K={summary['samples_per_task']}, {summary['episodes']} episodes); "
-        f"{pct}% bootstrap CIs over tasks:",
+        f"{s.method} on {s.task_set.tasks} {s.task_set.kind} tasks (split={s.task_set.split}, "
+        f"K={s.samples_per_task}, {s.episodes} episodes); {pct}% bootstrap CIs over tasks:",
         file=sys.stderr,
     )
-    for name in [*HEADLINE, *(f"pass@{k}" for k in summary["ks"] if k != 1)]:
-        m = summary["metrics"].get(name)
+    for name in [*HEADLINE, *(f"pass@{k}" for k in s.ks if k != 1)]:
+        m = s.metrics.get(name)
         if m is None:
             continue
         unit = " %" if m["fmt"] == "pct" else ""
@@ -372,19 +366,16 @@ def print_summary(summary: dict[str, Any]) -> None:
             f"[{format_value(m['ci_low'], m['fmt'])}, {format_value(m['ci_high'], m['fmt'])}]",
             file=sys.stderr,
         )
-    comparison = summary.get("comparison")
-    if comparison:
-        print(
-            f"  vs {comparison['method']} ({comparison['against']}, {comparison['tasks']} common tasks):",
-            file=sys.stderr,
-        )
+    if s.comparison:
+        c = s.comparison
+        print(f"  vs {c['method']} ({c['against']}, {c['tasks']} common tasks):", file=sys.stderr)
         for name in HEADLINE:
-            d = comparison["metrics"].get(name)
+            d = c["metrics"].get(name)
             if d and d["difference"] is not None:
                 print(
                     f"    Δ {name:<24} {d['difference']:+.3f}  [{d['ci_low']:+.3f}, {d['ci_high']:+.3f}]  "
                     f"p={d['p_value']:.3g}",
                     file=sys.stderr,
                 )
-    print(f"  -> {summary['run_dir']}/summary.json", file=sys.stderr)
-    print(json.dumps({k: v for k, v in summary.items() if k not in ("per_task", "config", "generation")}))
+    print(f"  -> {s.run_dir}/{s.FILE}", file=sys.stderr)
+    print(s.model_dump_json(exclude={"per_task", "config", "generation"}))

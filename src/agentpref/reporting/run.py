@@ -25,6 +25,7 @@ from agentpref.evaluation.metrics import Metric, catalogue
 from agentpref.evaluation.stats import PAIRED_TEST
 from agentpref.evaluation.summary import load_summary, paired_by_task
 from agentpref.reporting import plots, tables
+from agentpref.run_files import EvaluationSummary
 
 REPORT_KIND, REPORT_VERSION = "report", 1
 DEFAULT_METRICS = [
@@ -65,21 +66,15 @@ class ReportConfig(BaseModel):
 @dataclass
 class Run:
     path: Path
-    summary: dict[str, Any]
+    summary: EvaluationSummary
 
     @property
     def method(self) -> str:
-        return str(self.summary.get("method"))
-
-    @property
-    def info(self) -> dict[str, Any]:
-        return self.summary.get("method_info") or {}
+        return self.summary.method
 
     @property
     def task_ids(self) -> list[str]:
-        per_task = self.summary.get("per_task") or {}
-        task_set = self.summary.get("task_set") or {}
-        return list(per_task.get("task_ids") or task_set.get("task_ids") or [])
+        return list(self.summary.per_task.get("task_ids") or self.summary.task_set.task_ids)
 
 
 # ---- loading and checks ------------------------------------------------------------------------
@@ -112,19 +107,16 @@ def load_runs(patterns: list[str]) -> list[Run]:
 def default_order_key(run: Run) -> tuple:
     """base, SFT, DPO by β, SFT+DPO by β, then the rest by label; a run's checkpoints
     (" (step N)") by step, before its final adapter."""
-    info = run.info
-    algo, init = info.get("algo"), info.get("init_algo")
-    rank = {None: 0, "sft": 1}.get(algo, 4)
-    if algo == "dpo":
-        rank = 2 if init is None else 3 if init == "sft" else 4
-    beta = info.get("beta")
-    step = info.get("train_step")
+    info = run.summary.method_info
+    rank = {None: 0, "sft": 1}.get(info.algo, 4)
+    if info.algo == "dpo":
+        rank = 2 if info.init_algo is None else 3 if info.init_algo == "sft" else 4
     return (
         rank,
-        beta if isinstance(beta, int | float) else math.inf,
+        info.beta if info.beta is not None else math.inf,
         plots.STEP_SUFFIX.sub("", run.method),
-        info.get("policy_step") is None,
-        step if isinstance(step, int) else math.inf,
+        info.policy_step is None,
+        info.train_step if info.train_step is not None else math.inf,
         run.method,
     )
 
@@ -148,16 +140,16 @@ def resolve_metrics(runs: list[Run], names: list[str]) -> list[Metric]:
     have every metric."""
     names = list(dict.fromkeys(names))
     for run in runs:
-        available = run.summary.get("metrics") or {}
+        available = run.summary.metrics
         for name in names:
             if name not in available:
                 raise ConfigError(
                     f"metrics: {name!r} is not in {run.path} ({run.method}); available: {', '.join(available)}"
                 )
-    known = catalogue(runs[0].summary.get("ks") or [1])
+    known = catalogue(runs[0].summary.ks or [1])
     out = []
     for name in names:
-        entry, cat = runs[0].summary["metrics"][name], known.get(name)
+        entry, cat = runs[0].summary.metrics[name], known.get(name)
         out.append(
             Metric(
                 name,
@@ -176,10 +168,7 @@ def check_tasks(runs: list[Run], allow_mixed: bool) -> bool:
     mixed = any(set(r.task_ids) != reference for r in runs[1:])
     if mixed and not allow_mixed:
         sets = "; ".join(
-            f"{r.method}: {len(r.task_ids)} tasks of "
-            f"{r.summary.get('task_set', {}).get('kind')}/"
-            f"{r.summary.get('task_set', {}).get('split')}"
-            for r in runs
+            f"{r.method}: {len(r.task_ids)} tasks of {r.summary.task_set.kind}/{r.summary.task_set.split}" for r in runs
         )
         raise ConfigError(
             f"runs evaluated different task sets ({sets}): evaluate every method on "
@@ -193,17 +182,18 @@ def check_tasks(runs: list[Run], allow_mixed: bool) -> bool:
 def compare(run: Run, base: Run, metrics: list[Metric]) -> dict[str, dict[str, Any]]:
     """``run`` minus ``base`` per metric, paired over their common tasks (in base's order)."""
     for r in (run, base):
-        if not (r.summary.get("per_task") or {}).get("components"):
+        if not r.summary.per_task.get("components"):
             raise ConfigError(
                 f"baseline: {r.path} ({r.method}) has no per-task components: re-run "
                 "evaluate.py there (a current version writes them)"
             )
     return paired_by_task(
-        run.summary,
-        base.summary,
+        run.summary.per_task,
+        base.summary.per_task,
         [m.name for m in metrics],
-        confidence=base.summary.get("confidence", 0.95),
-        resamples=base.summary.get("bootstrap_resamples", 2000),
+        what=f"{run.method} and {base.method} ({base.path})",
+        confidence=base.summary.confidence,
+        resamples=base.summary.bootstrap_resamples,
         key="baseline",
     )
 
@@ -222,20 +212,16 @@ def _span(values: list[Any]) -> str:
 
 
 def derive_title(runs: list[Run]) -> str:
-    models = ", ".join(_distinct([str(r.summary.get("model")) for r in runs]))
-    sets = ", ".join(
-        _distinct(
-            [f"{r.summary.get('task_set', {}).get('kind')} {r.summary.get('task_set', {}).get('split')}" for r in runs]
-        )
-    )
+    models = ", ".join(_distinct([r.summary.model for r in runs]))
+    sets = ", ".join(_distinct([f"{r.summary.task_set.kind} {r.summary.task_set.split}" for r in runs]))
     return f"Ablation: {models} on {sets} ({_span([len(r.task_ids) for r in runs])} tasks)"
 
 
 def _notes(runs: list[Run], mixed: bool) -> list[str]:
-    conf = _distinct([r.summary.get("confidence") for r in runs])
-    resamples = _distinct([r.summary.get("bootstrap_resamples") for r in runs])
+    conf = _distinct([r.summary.confidence for r in runs])
+    resamples = _distinct([r.summary.bootstrap_resamples for r in runs])
     tasks = _span([len(r.task_ids) for r in runs])
-    k = _span([r.summary.get("samples_per_task") for r in runs])
+    k = _span([r.summary.samples_per_task for r in runs])
     level = "/".join(f"{100 * c:g}%" for c in conf if c is not None) or "?"
     notes = [
         f"Cells: value [{level} CI], percentile bootstrap over tasks "
@@ -243,10 +229,10 @@ def _notes(runs: list[Run], mixed: bool) -> list[str]:
         "per task. Bold: best per column (↑ higher is better, ↓ lower is better); "
         "(%) columns are percentages."
     ]
-    if len(_distinct([r.summary.get("samples_per_task") for r in runs])) > 1:
+    if len(_distinct([r.summary.samples_per_task for r in runs])) > 1:
         notes.append(
             "Note: samples per task differ across runs ("
-            + ", ".join(f"{r.method}: {r.summary.get('samples_per_task')}" for r in runs)
+            + ", ".join(f"{r.method}: {r.summary.samples_per_task}" for r in runs)
             + ")."
         )
     if mixed:
@@ -254,7 +240,7 @@ def _notes(runs: list[Run], mixed: bool) -> list[str]:
             "Note: the runs evaluated different task sets (allow_mixed_tasks=true); each "
             "CI covers its run's own tasks, paired differences the common tasks."
         )
-    incomplete = [r.method for r in runs if r.summary.get("task_set", {}).get("incomplete")]
+    incomplete = [r.method for r in runs if r.summary.task_set.incomplete]
     if incomplete:
         notes.append(f"Note: some tasks were left out (fewer than K finished samples) in: {', '.join(incomplete)}.")
     return notes
@@ -264,14 +250,15 @@ def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
     return {
         "method": run.method,
         "run_dir": _relative(str(run.path)),
-        "method_info": {**run.info, "policy_from": _relative(run.info.get("policy_from"))} if run.info else run.info,
-        "model": run.summary.get("model"),
-        "adapter": _relative(run.summary.get("adapter")),
-        "git_sha": run.summary.get("git_sha"),
+        "method_info": run.summary.method_info.model_dump()
+        | {"policy_from": _relative(run.summary.method_info.policy_from)},
+        "model": run.summary.model,
+        "adapter": _relative(run.summary.adapter),
+        "git_sha": run.summary.git_sha,
         "tasks": len(run.task_ids),
-        "samples_per_task": run.summary.get("samples_per_task"),
+        "samples_per_task": run.summary.samples_per_task,
         "metrics": {
-            m.name: {k: run.summary["metrics"][m.name].get(k) for k in ("value", "ci_low", "ci_high", "tasks")}
+            m.name: {k: run.summary.metrics[m.name].get(k) for k in ("value", "ci_low", "ci_high", "tasks")}
             for m in metrics
         },
     }
@@ -302,7 +289,7 @@ def table_rows(runs: list[Run], metrics: list[Metric]) -> list[dict[str, Any]]:
 def diagnostics_blocks(runs: list[Run]) -> dict[str, dict[str, Any]]:
     """{method: its summary's diagnostics block}; runs evaluated before the block existed are
     left out."""
-    return {r.method: r.summary["diagnostics"] for r in runs if isinstance(r.summary.get("diagnostics"), dict)}
+    return {r.method: r.summary.diagnostics for r in runs if r.summary.diagnostics}
 
 
 def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -358,7 +345,7 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
         tables.to_latex(tables.results_frame(rows, metrics, "tex"), title, f"tab:{cfg.name}"),
     ]
     if comparisons:
-        confidence = by_method[cfg.baseline].summary.get("confidence", 0.95)
+        confidence = by_method[cfg.baseline].summary.confidence
         alpha = 1 - confidence
         common = _span([c[metrics[0].name]["tasks"] for c in comparisons.values()])
         diff_note = (

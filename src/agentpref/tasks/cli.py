@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from agentpref.run_files import ValidationSummary
 from agentpref.tasks.config import SyntheticTasks, TasksCommandConfig
 from agentpref.tasks.registry import build_synthetic, load_task_set
 from agentpref.tasks.validate import Validator
@@ -72,16 +73,16 @@ def cmd_validate(cfg: TasksCommandConfig) -> int:
         validator.validate_all(result.tasks, on_result)
     bar.close()
     total_invalid = invalid + len(result.problems)
-    summary = {
-        "tasks": len(result.tasks) + len(result.problems),
-        "valid": len(result.tasks) - invalid,
-        "invalid": total_invalid,
-        "load_errors": len(result.problems),
-        "hangs": hangs,
-        "seconds": round(time.perf_counter() - start, 1),
-    }
-    (Path(cfg.run_dir) / "summary.json").write_text(json.dumps(summary, indent=2))
-    print(json.dumps(summary))
+    summary = ValidationSummary(
+        tasks=len(result.tasks) + len(result.problems),
+        valid=len(result.tasks) - invalid,
+        invalid=total_invalid,
+        load_errors=len(result.problems),
+        hangs=hangs,
+        seconds=round(time.perf_counter() - start, 1),
+    )
+    summary.write(cfg.run_dir)
+    print(summary.model_dump_json())
     return 1 if total_invalid else 0
 
 

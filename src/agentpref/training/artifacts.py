@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from agentpref.errors import ConfigError
+from agentpref.run_files import TrainManifest, TrainSummary
 
-MANIFEST = "train.json"
-SUMMARY = "summary.json"  # written when training finished
 CHECKPOINTS = "checkpoints"  # the Trainer's output_dir: checkpoint-<step>/ each
 TRAINER_STATE = "trainer_state.json"
 
@@ -19,7 +18,7 @@ TRAINER_STATE = "trainer_state.json"
 @dataclass(frozen=True)
 class TrainedRun:
     root: Path
-    manifest: dict[str, Any] | None  # train.json, when the dir is a train.py run dir
+    manifest: TrainManifest | None  # train.json, when the dir is a train.py run dir
     adapter: str | None  # a PEFT adapter dir, preferred when both exist
     full: str | None  # else a full checkpoint dir (merged/ or model/)
 
@@ -28,14 +27,10 @@ def locate_trained(path: str, model_name: str, key: str, *, require_manifest: bo
     """The run at ``path`` (named ``key`` in errors); its manifest must name ``model_name``. A bare
     adapter or checkpoint dir is accepted unless ``require_manifest``."""
     root = Path(path)
-    file = root / MANIFEST
-    manifest = json.loads(file.read_text()) if file.is_file() else None
-    if manifest is None and require_manifest:
-        raise ConfigError(f"{key}={root} has no {MANIFEST}: point it at a finished train.py run dir")
-    if manifest is not None and manifest.get("model") != model_name:
+    manifest = TrainManifest.read(root, key) if require_manifest else TrainManifest.read_if_present(root, key)
+    if manifest is not None and manifest.model != model_name:
         raise ConfigError(
-            f"{key}={root} trained model {manifest.get('model')!r}, not model={model_name}; "
-            f"pass model={manifest.get('model')}"
+            f"{key}={root} trained model {manifest.model!r}, not model={model_name}; pass model={manifest.model}"
         )
     for adapter in (root / "adapter", root):
         if (adapter / "adapter_config.json").is_file():
@@ -50,8 +45,8 @@ def trained_algo(path: str | None) -> str | None:
     """The algorithm a run dir trained with (its manifest), "unknown" without one, None for None."""
     if not path:
         return None
-    file = Path(path) / MANIFEST
-    return json.loads(file.read_text()).get("algo") if file.is_file() else "unknown"
+    manifest = TrainManifest.read_if_present(path, "init_from")
+    return manifest.algo if manifest is not None else "unknown"
 
 
 def adapter_checkpoints(root: Path) -> dict[int, Path]:
@@ -71,10 +66,10 @@ def _read_json(path: Path) -> dict[str, Any]:
         return {}
 
 
-def _progress(state: dict[str, Any], step_key: str, tokens_key: str) -> tuple[int | None, int | None]:
-    """(steps, input tokens) of a trainer state or train summary; 0 tokens after >0 steps means
-    the Trainer did not count them (None)."""
-    step, tokens = state.get(step_key), state.get(tokens_key)
+def _progress(state: dict[str, Any]) -> tuple[int | None, int | None]:
+    """(steps, input tokens) of a Trainer state (its trainer_state.json); 0 tokens after >0 steps
+    means the Trainer did not count them (None)."""
+    step, tokens = state.get("global_step"), state.get("num_input_tokens_seen")
     return step, (tokens if tokens or not step else None)
 
 
@@ -83,12 +78,12 @@ def train_progress(root: Path, checkpoint: Path | None = None) -> tuple[int | No
     or, for None, the run's final weights: its summary.json (the Trainer state at the end), else
     its newest checkpoint. (None, None) when nothing records them."""
     if checkpoint is not None:
-        return _progress(_read_json(checkpoint / TRAINER_STATE), "global_step", "num_input_tokens_seen")
-    step, tokens = _progress(_read_json(root / SUMMARY), "steps", "input_tokens")
-    if step is not None:
-        return step, tokens
+        return _progress(_read_json(checkpoint / TRAINER_STATE))
+    done = TrainSummary.read_if_present(root, "policy_from")
+    if done is not None:
+        return done.steps, (done.input_tokens if done.input_tokens or not done.steps else None)
     for path in reversed(adapter_checkpoints(root).values()):
-        step, tokens = _progress(_read_json(path / TRAINER_STATE), "global_step", "num_input_tokens_seen")
+        step, tokens = _progress(_read_json(path / TRAINER_STATE))
         if step is not None:
             return step, tokens
     return None, None

@@ -17,12 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from agentpref.errors import ConfigError, DataError
-from agentpref.jsonl import read_models, write_lines_atomic
+from agentpref.jsonl import read_models
+from agentpref.run_files import DataStats, PreferencePair, SFTExample, TrainHparams, TrainManifest, TrainSummary
 from agentpref.tracking import Tracker, WandbLogger, git_sha, is_main_process
-from agentpref.training.artifacts import MANIFEST, locate_trained
+from agentpref.training.artifacts import locate_trained
 from agentpref.training.config import (
     TrainConfig,
     check_trainer_keys,
@@ -30,7 +29,6 @@ from agentpref.training.config import (
     world_size,
 )
 
-SUMMARY = "summary.json"
 DATA_FILES = {"sft": ["sft.jsonl"], "trajectory": ["pairs.jsonl"], "step": ["step_pairs.jsonl"]}
 KIND_NAMES = {"sft": "SFT examples", "trajectory": "trajectory pairs", "step": "step pairs"}
 
@@ -65,27 +63,6 @@ def data_files(cfg: TrainConfig) -> list[Path]:
         wanted = ", ".join(n for k in kinds for n in DATA_FILES[k])
         raise ConfigError(f"data={cfg.data} has none of {wanted}: run build_data.py first")
     return files
-
-
-class SFTExample(BaseModel):
-    """A line of sft.jsonl (build_data.py): TRL's conversational format."""
-
-    model_config = ConfigDict(extra="ignore")
-    messages: list[dict[str, Any]] = Field(min_length=2)
-    loss_mask: list[bool] | None = None  # per message; None = every assistant message
-    tools: list[dict[str, Any]] | None = None
-
-
-class PreferencePair(BaseModel):
-    """A line of pairs.jsonl / step_pairs.jsonl; the loss masks are per completion message."""
-
-    model_config = ConfigDict(extra="ignore")
-    prompt: list[dict[str, Any]] = Field(min_length=1)
-    chosen: list[dict[str, Any]] = Field(min_length=1)
-    rejected: list[dict[str, Any]] = Field(min_length=1)
-    chosen_loss_mask: list[bool] | None = None
-    rejected_loss_mask: list[bool] | None = None
-    tools: list[dict[str, Any]] | None = None
 
 
 def check_not_empty(cfg: TrainConfig, files: list[Path]) -> None:
@@ -225,49 +202,39 @@ def trainer_args(cfg: TrainConfig, run_dir: Path, accumulation: int, report: boo
 
 
 # ---- the run ---------------------------------------------------------------------------------
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    write_lines_atomic(path, [json.dumps(data, indent=2, default=str)])
-
-
-def method_hparams(cfg: TrainConfig, args: Any) -> dict[str, Any]:
+def method_hparams(cfg: TrainConfig, args: Any) -> TrainHparams:
     """What names the method in evaluate.py's labels and report.py's tables (beta, loss, lr, ...)."""
-    hparams = {
-        "learning_rate": args.learning_rate,
-        "num_train_epochs": args.num_train_epochs,
-        "max_steps": args.max_steps,
-        "max_length": args.max_length,
-    }
+    hparams = TrainHparams(
+        learning_rate=args.learning_rate,
+        num_train_epochs=args.num_train_epochs,
+        max_steps=args.max_steps,
+        max_length=args.max_length,
+    )
     if cfg.algo.name == "dpo":
         loss = args.loss_type
-        hparams |= {
-            "beta": args.beta,
-            "loss_type": loss if isinstance(loss, str) else "+".join(loss),
-            "pairs": cfg.algo.pairs,
-            "mask_environment": cfg.algo.mask_environment,
-        }
+        hparams.beta = args.beta
+        hparams.loss_type = loss if isinstance(loss, str) else "+".join(loss)
+        hparams.pairs = cfg.algo.pairs
+        hparams.mask_environment = cfg.algo.mask_environment
     return hparams
 
 
 def data_scorer(files: list[Path]) -> str | None:
     """The scorer build_data.py labelled the data with (its stats.json), if known."""
     for folder in {f.parent for f in files}:
-        stats = folder / "stats.json"
-        if stats.is_file():
-            return json.loads(stats.read_text()).get("scorer")
+        stats = DataStats.read_if_present(folder, "data")
+        if stats is not None:
+            return stats.scorer
     return None
 
 
-def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
+def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
     check_trainer_keys(cfg)
     run_dir = Path(cfg.run_dir)
-    summary_path = run_dir / SUMMARY
-    if summary_path.is_file():
-        summary = json.loads(summary_path.read_text())
-        print(
-            f"[agentpref] {run_dir} already finished training ({summary.get('steps')} steps); "
-            "use a new run_dir to train again"
-        )
-        return summary
+    done = TrainSummary.read_if_present(run_dir)
+    if done is not None:
+        print(f"[agentpref] {run_dir} already finished training ({done.steps} steps); use a new run_dir to train again")
+        return done
     files = data_files(cfg)  # before the model: a wrong data= path fails in a second
     check_not_empty(cfg, files)  # ... and so does data without examples
     world = world_size()
@@ -281,22 +248,22 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     model, tokenizer, reference = load_model(cfg)
     dataset = build_dataset(cfg, files, tokenizer, run_dir)
     sha = git_sha()
-    manifest = {
-        "algo": cfg.algo.name,
-        "model": cfg.model.name,
-        "init_from": cfg.init_from,
-        "reference": reference,
-        "data": [str(f) for f in files],
-        "examples": len(dataset),
-        "git_sha": sha,
-        "world_size": world,
-        "global_batch_size": cfg.global_batch_size,
-        "gradient_accumulation_steps": accumulation,
-        "hparams": method_hparams(cfg, args),
-        "data_scorer": data_scorer(files),
-    }
+    manifest = TrainManifest(
+        algo=cfg.algo.name,
+        model=cfg.model.name,
+        init_from=cfg.init_from,
+        reference=reference,
+        data=[str(f) for f in files],
+        examples=len(dataset),
+        git_sha=sha,
+        world_size=world,
+        global_batch_size=cfg.global_batch_size,
+        gradient_accumulation_steps=accumulation,
+        hparams=method_hparams(cfg, args),
+        data_scorer=data_scorer(files),
+    )
     if is_main_process():
-        write_json(run_dir / MANIFEST, manifest)
+        manifest.write(run_dir)
 
     logger = (
         cfg.logger.model_copy(update={"tags": [*cfg.logger.tags, cfg.algo.name, cfg.model.name, f"git:{sha}"]})
@@ -306,7 +273,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
     tracker = Tracker(
         logger,
         run_dir,
-        resolved | {"manifest": manifest},
+        resolved | {"manifest": manifest.model_dump()},
         job_type=f"train-{cfg.algo.name}",
         name=f"{cfg.algo.name}-{run_dir.name}",
     )
@@ -327,13 +294,14 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> dict[str, Any]:
         out_dir = run_dir / ("adapter" if _is_peft(trainer.model) else "model")
         trainer.save_model(str(out_dir))
         summary = _summary(cfg, trainer, result, seconds, out_dir, last, world, accumulation)
-        summary["rank_weight_checksums"] = rank_checksums(trainer.model)
+        summary.rank_weight_checksums = rank_checksums(trainer.model)
         if is_main_process():
             shutil.rmtree(out_dir / "ref", ignore_errors=True)  # the frozen reference copy, not the result
             if cfg.merge and out_dir.name == "adapter":
-                summary["merged"] = merge_adapter(out_dir, run_dir / "merged")
-            write_json(summary_path, summary)
-            tracker.summary({k: v for k, v in summary.items() if isinstance(v, (int, float))})
+                summary.merged = merge_adapter(out_dir, run_dir / "merged")
+            summary.write(run_dir)
+            numbers = summary.model_dump(exclude={"final"}) | {f"final/{k}": v for k, v in summary.final.items()}
+            tracker.summary({k: v for k, v in numbers.items() if isinstance(v, int | float)})
         trainer.accelerator.wait_for_everyone()
         return summary
     except BaseException:
@@ -412,7 +380,7 @@ def _summary(
     resumed: str | None,
     world: int,
     accumulation: int,
-) -> dict[str, Any]:
+) -> TrainSummary:
     logs = [entry for entry in trainer.state.log_history if "loss" in entry]
     last = logs[-1] if logs else {}
     keep = (
@@ -427,25 +395,23 @@ def _summary(
         "tokens_per_second",
         "learning_rate",
     )
-    summary = {
-        "algo": cfg.algo.name,
-        "model": cfg.model.name,
-        "steps": trainer.state.global_step,
-        "train_loss": result.training_loss,
-        "first_loss": logs[0]["loss"] if logs else None,
-        "seconds": round(seconds, 2),
-        "seconds_per_step": round(seconds / max(1, trainer.state.global_step - _checkpoint_step(resumed)), 3),
-        "input_tokens": int(trainer.state.num_input_tokens_seen or 0),
-        "world_size": world,
-        "global_batch_size": cfg.global_batch_size,
-        "gradient_accumulation_steps": accumulation,
-        "resumed_from": resumed,
-        "output": str(out_dir),
-    }
-    summary |= {f"final/{k}": last[k] for k in keep if k in last}
-    if getattr(trainer, "ref_cache_status", None):
-        summary["ref_cache"] = trainer.ref_cache_status
-    return summary
+    return TrainSummary(
+        algo=cfg.algo.name,
+        model=cfg.model.name,
+        steps=trainer.state.global_step,
+        train_loss=result.training_loss,
+        first_loss=logs[0]["loss"] if logs else None,
+        seconds=round(seconds, 2),
+        seconds_per_step=round(seconds / max(1, trainer.state.global_step - _checkpoint_step(resumed)), 3),
+        input_tokens=int(trainer.state.num_input_tokens_seen or 0),
+        world_size=world,
+        global_batch_size=cfg.global_batch_size,
+        gradient_accumulation_steps=accumulation,
+        resumed_from=resumed,
+        output=str(out_dir),
+        final={k: last[k] for k in keep if k in last},
+        ref_cache=getattr(trainer, "ref_cache_status", None) or None,
+    )
 
 
 def weight_checksum(model: Any) -> str:
@@ -508,15 +474,14 @@ def _checkpoint_step(checkpoint: str | None) -> int:
     return int(checkpoint.rsplit("-", 1)[1]) if checkpoint else 0
 
 
-def print_summary(summary: dict[str, Any]) -> None:
-    loss = summary.get("train_loss")
+def print_summary(summary: TrainSummary) -> None:
     extra = ""
-    if summary.get("algo") == "dpo":
+    if summary.algo == "dpo":
         extra = (
-            f", reward accuracy {summary.get('final/rewards/accuracies', float('nan')):.2f}, "
-            f"margin {summary.get('final/rewards/margins', float('nan')):.3f}"
+            f", reward accuracy {summary.final.get('rewards/accuracies', float('nan')):.2f}, "
+            f"margin {summary.final.get('rewards/margins', float('nan')):.3f}"
         )
     print(
-        f"{summary['algo']}: {summary['steps']} steps in {summary['seconds']} s "
-        f"({summary['seconds_per_step']} s/step), train loss {loss:.4f}{extra} -> {summary['output']}"
+        f"{summary.algo}: {summary.steps} steps in {summary.seconds} s ({summary.seconds_per_step} s/step), "
+        f"train loss {summary.train_loss:.4f}{extra} -> {summary.output}"
     )

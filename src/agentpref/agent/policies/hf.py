@@ -3,7 +3,8 @@
 One batched ``generate`` call (left padding) serves every episode of a step. Agent prompts grow by
 one turn per step, so re-encoding the whole history each step dominates the cost (measured on CPU:
 batch 8 with a 1,439-token prompt spends 13 s in prefill). Each episode therefore keeps the keys/values
-of its valid tokens in ``episode.policy_state``; at the next step they are cropped to the longest
+of its valid tokens (held by the policy, keyed weakly by the episode, so a cache never outlives
+its episode even when nobody calls ``forget``); at the next step they are cropped to the longest
 common prefix with the newly rendered prompt (re-tokenised text may differ from generated ids)
 and merged into one batched ``DynamicCache``.
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from typing import Any
 
 from agentpref.agent.config import HFBackend, SamplingConfig
@@ -41,7 +43,6 @@ from agentpref.agent.record import PolicyInfo
 from agentpref.errors import ConfigError
 from agentpref.models import ModelConfig, load_causal_lm, resolve_device
 
-_KV = "hf_kv"  # policy_state key: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
 SHARED_PREFIX_MIN = 16  # shorter common prefixes are not worth a cache lookup
 
 
@@ -107,6 +108,8 @@ class HFPolicy(TokenizerPrompts, Policy):
             self.lm = self.lm.merge_and_unload()  # LoRA's two extra matmuls per layer, gone
         self._n_layers = 0
         self._prefix: dict | None = None  # shared KV cache of the system prompt
+        # each live episode's cache: {"ids": list[int], "layers": [(k, v), ...]} (k: heads x len x dim)
+        self._kv: weakref.WeakKeyDictionary[Episode, dict] = weakref.WeakKeyDictionary()
         # custom_cache: generate writes into a preallocated cache (ours); reuse_kv: rows start
         # from their cached prefix. Both need plain full-attention DynamicLayers.
         self.custom_cache = self._cache_supported()
@@ -310,7 +313,7 @@ class HFPolicy(TokenizerPrompts, Policy):
     ) -> None:
         """Per row: the longer of its own cache's and the shared system prefix's common prefix."""
         for i, ep in enumerate(episodes):
-            own = ep.policy_state.get(_KV)
+            own = self._kv.get(ep)
             if own is not None:
                 sources[i], usable[i] = own, common_prefix(own["ids"], prompts[i])
             if usable[i] < SHARED_PREFIX_MIN:
@@ -452,7 +455,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         for i, ep in enumerate(episodes):
             fed = min(len(completions[i]), g_len - 1)
             start, stop = total - len(prompts[i]), total + fed
-            ep.policy_state[_KV] = {
+            self._kv[ep] = {
                 "ids": prompts[i] + completions[i][:fed],
                 "layers": [(k[i, :, start:stop].clone(), v[i, :, start:stop].clone()) for k, v in layers],
             }
@@ -569,7 +572,7 @@ class HFPolicy(TokenizerPrompts, Policy):
         """The row's prompt and fed-back completion tokens (all but the last) for its next turn."""
         fed = len(comp) - 1
         stop = start + len(prompt) + fed
-        episode.policy_state[_KV] = {
+        self._kv[episode] = {
             "ids": prompt + comp[:fed],
             "layers": [
                 (layer._k[slot, :, start:stop].clone(), layer._v[slot, :, start:stop].clone()) for layer in cache.layers
@@ -597,6 +600,10 @@ class HFPolicy(TokenizerPrompts, Policy):
                 else {}
             )
         )
+
+    def forget(self, episode: Episode) -> None:
+        self._kv.pop(episode, None)  # now rather than when the episode is collected
+        super().forget(episode)
 
     def close(self) -> None:
         import gc
