@@ -10,11 +10,9 @@ from test_checks import BAD, bad, good_steps, make_record
 
 from agentpref.agent.generation import run_generation
 from agentpref.agent.record import read_rollouts
-from agentpref.config import validate_config
-from agentpref.entrypoints import compose
+from agentpref.entrypoints import load
 from agentpref.errors import ConfigError
 from agentpref.scoring.checks import CHECKS
-from agentpref.scoring.run import ScoreConfig
 from agentpref.scoring.scorer import ScorerConfig, combine, load_scorer, score_record, score_records
 
 
@@ -41,13 +39,13 @@ def _smollm2_like(n: int = 4):
     ]
 
 
-def _compose(repo, *overrides):
-    return compose("score", ["run=/tmp/x", *overrides])
+def _load(*overrides):
+    return load("score", ["run=/tmp/x", *overrides])
 
 
 @pytest.mark.parametrize("name", ["default", "functional", "discipline"])
 def test_shipped_scorers_validate_and_cover_every_check(repo, name):
-    cfg = validate_config(_compose(repo, f"scorer={name}"), ScoreConfig).scorer
+    cfg = _load(f"scorer={name}").scorer
     assert cfg.name == name and set(cfg.weights) == set(CHECKS)
     assert load_scorer(name) == cfg
 
@@ -64,7 +62,7 @@ def test_shipped_scorers_validate_and_cover_every_check(repo, name):
 )
 def test_scorer_config_errors_are_one_line(repo, override, message):
     with pytest.raises(ConfigError) as exc:
-        validate_config(_compose(repo, override), ScoreConfig)
+        _load(override)
     assert message in str(exc.value) and "\n" not in str(exc.value)
 
 

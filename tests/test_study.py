@@ -11,13 +11,12 @@ from agentpref.errors import ConfigError
 
 
 def _study(run_dir: Path, stages: dict, **extra):
-    from agentpref.config import validate_config
-    from agentpref.study import StudyConfig
+    from agentpref.entrypoints import validate
 
     cfg = OmegaConf.create(
         {"stages": stages, "params": {"tasks": 1}, "logger": {"kind": "none"}, "run_dir": str(run_dir)} | extra
     )
-    return validate_config(cfg, StudyConfig)
+    return validate("study", cfg)
 
 
 SMALL_EVAL = [

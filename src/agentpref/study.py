@@ -133,8 +133,7 @@ def run_stage(
     """Compose, validate and run one stage in this process; returns its summary. Raises
     :class:`StageSkipped` for a train stage without examples and a report whose runs were all
     skipped (``skipped``: the study's skipped stages, whose runs a report leaves out)."""
-    from agentpref.config import validate_config
-    from agentpref.entrypoints import compose, entry_point, run_entry
+    from agentpref.entrypoints import compose, entry_point, run_entry, validate
 
     overrides = [*stage.overrides, f"run_dir={out}"]
     own_logger = any(o.lstrip("+~").startswith(("logger=", "logger.")) for o in stage.overrides)
@@ -147,13 +146,12 @@ def run_stage(
     command = f"python study.py (stage {name}): {stage.entry}.py " + " ".join(overrides)
     try:
         if stage.entry == "train":
-            from agentpref.training.config import TrainConfig
             from agentpref.training.run import NoExamplesError
 
             try:
                 return run_entry(stage.entry, cfg, command)
             except NoExamplesError as exc:  # the study goes on; train.py alone fails with it
-                raise _no_examples(exc, validate_config(cfg, TrainConfig), out.parent) from None
+                raise _no_examples(exc, validate("train", cfg), out.parent) from None
         if stage.entry == "report" and skipped:  # rows of skipped stages: left out, named under the table
             runs = [str(r) for r in cfg.runs]
             dirs = {n: (out.parent / n).resolve() for n in skipped}
