@@ -228,10 +228,11 @@ def test_diagnostics_reach_wandb(tmp_path):
     from types import SimpleNamespace
 
     from agentpref.evaluation.run import _log
+    from agentpref.run_files import EvaluationSummary
     from agentpref.tracking import WandbLogger
 
-    recs = records()
-    summary = {"method": "hand", "git_sha": "x", "metrics": {}, "diagnostics": diagnostics(recs)}
+    recs = records()  # only the fields the logger reads; the rest of an evaluation is not needed here
+    summary = EvaluationSummary.model_construct(method="hand", git_sha="x", metrics={}, diagnostics=diagnostics(recs))
     cfg = SimpleNamespace(
         logger=WandbLogger(mode="offline", table_rows=0), run_dir=str(tmp_path), model=SimpleNamespace(name="m")
     )
