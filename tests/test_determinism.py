@@ -88,3 +88,26 @@ def test_tracebacks_keep_only_the_workspace_frames():
     )
     assert drop_outside_frames(text) == "\n".join(text.split("\n")[4:])
     assert drop_outside_frames("x = '/tmp/a.py:3: in f'\n    y") == "x = '/tmp/a.py:3: in f'\n    y"
+
+
+def test_a_pytest_internal_error_keeps_its_error_line_not_its_frames():
+    """pytest's INTERNALERROR traceback names this machine's paths: a crashed test's message keeps
+    the error line and what follows, not the frames."""
+    from agentpref.sandbox.runner import TestOutcome, mark_crash
+
+    output = "\n".join(
+        [
+            "INTERNALERROR> Traceback (most recent call last):",
+            'INTERNALERROR>   File "/opt/venv/lib/python3.11/site-packages/_pytest/_code/code.py", line 216, in lineno',
+            "INTERNALERROR>     return self._rawentry.tb_lineno - 1",
+            "INTERNALERROR> TypeError: unsupported operand type(s) for -: 'NoneType' and 'int'",
+            "",
+            "1 failed, 2 passed in ?s",
+        ]
+    )
+    outcomes = [TestOutcome(nodeid="t::a", outcome="passed"), TestOutcome(nodeid="t::b", outcome="not_run")]
+    mark_crash(outcomes, 3, output, 2000)
+    message = outcomes[1].message
+    assert outcomes[1].outcome == "error" and "(exit code 3)" in message
+    assert "INTERNALERROR> TypeError: unsupported operand" in message and "1 failed, 2 passed" in message
+    assert "/opt/venv" not in message and "Traceback" not in message
