@@ -40,6 +40,20 @@ def _run_oracle(generate_config, tmp_path, *overrides):
     return summary, read_rollouts(tmp_path / "run" / "rollouts.jsonl")
 
 
+def _with_mistake(generate_config, tmp_path, kind, *overrides):
+    """The oracle's records on 8 train tasks, every episode planned with the mistake ``kind``."""
+    return _run_oracle(
+        generate_config,
+        tmp_path,
+        "tasks.split=train",
+        "tasks.limit=8",
+        "agent=compact",
+        "backend.perturb_rate=1.0",
+        f"backend.perturb_kinds=[{kind}]",
+        *overrides,
+    )[1]
+
+
 def test_oracle_plays_a_disciplined_privileged_episode(generate_config, tmp_path):
     summary, records = _run_oracle(generate_config, tmp_path, "tasks.programs=[anagram_groups,bank_account]")
     assert summary.episodes == len(records) == 4 and summary.pass_rate == 1.0
@@ -150,15 +164,7 @@ def test_stuck_demonstrations_stop_cleanly_after_a_checked_edit(generate_config,
     still fail; build_data keeps it (finished, unresolved) with the edit masked."""
     from agentpref.data.build import BuildDataConfig, build_data
 
-    _, records = _run_oracle(
-        generate_config,
-        tmp_path,
-        "tasks.split=train",
-        "tasks.limit=8",
-        "agent=compact",
-        "backend.perturb_rate=1.0",
-        "backend.perturb_kinds=[stuck]",
-    )
+    records = _with_mistake(generate_config, tmp_path, "stuck")
     stuck = [r for r in records if r.perturbed_steps and r.steps[-1].action.arguments["summary"].startswith("Not")]
     assert len(stuck) >= 5
     for r in stuck:
@@ -247,15 +253,7 @@ def test_narrate_off_turns_are_the_call_alone(generate_config, tmp_path):
 
 
 def test_stuck_repeat_puts_the_same_edit_again_before_the_finish(generate_config, tmp_path):
-    _, records = _run_oracle(
-        generate_config,
-        tmp_path,
-        "tasks.split=train",
-        "tasks.limit=8",
-        "agent=compact",
-        "backend.perturb_rate=1.0",
-        "backend.perturb_kinds=[stuck_repeat]",
-    )
+    records = _with_mistake(generate_config, tmp_path, "stuck_repeat")
     stuck = [r for r in records if r.perturbed_steps == 2]
     assert len(stuck) >= 5
     for r in stuck:
@@ -269,16 +267,7 @@ def test_stuck_repeat_puts_the_same_edit_again_before_the_finish(generate_config
 def test_wrong_place_is_undone_then_fixed(generate_config, tmp_path, edit_format):
     """``wrong_place``: an edit to a code line away from the bug (masked), the failing test run, an
     edit that restores that line (a different edit, not a repeat), the fix, and a resolved task."""
-    _, records = _run_oracle(
-        generate_config,
-        tmp_path,
-        "tasks.split=train",
-        "tasks.limit=8",
-        "agent=compact",
-        f"agent.edit_format={edit_format}",
-        "backend.perturb_rate=1.0",
-        "backend.perturb_kinds=[wrong_place]",
-    )
+    records = _with_mistake(generate_config, tmp_path, "wrong_place", f"agent.edit_format={edit_format}")
     placed = [r for r in records if r.perturbed_steps]
     assert len(placed) >= 5
     for r in placed:
@@ -297,16 +286,7 @@ def test_wrong_place_is_undone_then_fixed(generate_config, tmp_path, edit_format
 def test_bad_indent_crashes_the_run_then_the_fix_is_indented_right(generate_config, tmp_path, edit_format):
     """``bad_indent``: the fix indented too deep (masked, it applies), a test run that crashes on
     an IndentationError the next turn quotes, the same fix indented right, and a resolved task."""
-    _, records = _run_oracle(
-        generate_config,
-        tmp_path,
-        "tasks.split=train",
-        "tasks.limit=8",
-        "agent=compact",
-        f"agent.edit_format={edit_format}",
-        "backend.perturb_rate=1.0",
-        "backend.perturb_kinds=[bad_indent]",
-    )
+    records = _with_mistake(generate_config, tmp_path, "bad_indent", f"agent.edit_format={edit_format}")
     broken = [r for r in records if r.perturbed_steps]
     assert len(broken) >= 4
     for r in broken:

@@ -161,8 +161,8 @@ def mark_crash(outcomes: list[TestOutcome], exit_code: int | None, output: str, 
     what = f"killed by signal {-exit_code}" if exit_code is not None and exit_code < 0 else f"exit code {exit_code}"
     lines = output.strip().splitlines()
     internal = [i for i, line in enumerate(lines) if line.startswith("INTERNALERROR>")]
-    # pytest's own traceback names this machine's install paths; its last line is the error itself
-    tail = "\n".join([line for i, line in enumerate(lines) if i not in internal[:-1]][-15:])
+    dropped = set(internal[:-1])  # pytest's own traceback names this machine's paths; its last line is the error
+    tail = "\n".join([line for i, line in enumerate(lines) if i not in dropped][-15:])
     for i, o in enumerate(outcomes):
         if o.outcome == "not_run":
             outcomes[i] = o.model_copy(

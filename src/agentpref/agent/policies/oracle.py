@@ -146,8 +146,8 @@ def _quote_failure(observation: str) -> str:
     for i, line in enumerate(lines):
         s = line.strip()
         where = _SYNTAX_AT.match(s)
-        error = next((m.group(1) for m in map(_ERROR_LINE.match, lines[i + 1 : i + 4]) if m), None)
-        if where and error:
+        error = where and next((m.group(1) for m in map(_ERROR_LINE.match, lines[i + 1 : i + 4]) if m), None)
+        if error:
             return f"{error} ({where.group(1)}, line {where.group(2)})"[:160]
         if s.startswith("E ") and len(s) > 3:
             return s[1:].strip()[:160]
