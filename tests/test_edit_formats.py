@@ -21,7 +21,7 @@ from agentpref.agent.protocol import (
     protocol_error_observation,
     tool_signatures,
 )
-from agentpref.agent.tools import Workspace
+from agentpref.agent.tools import Workspace, fit_indent
 
 TASK = "builtin/anagram_groups/min_size_exclusive"
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -194,3 +194,75 @@ def test_protocol_error_example_names_a_real_workspace_file(builtin_tasks, fork_
     assert example == Action(name="read_file", arguments={"path": task.editable[0]}).render()
     assert isinstance(parse_text_turn(example), Action) and (ep.workspace.root / task.editable[0]).is_file()
     assert "example.py" in protocol_error_observation(step.protocol_error)  # the default when no file is known
+
+
+SRC = "class A:\n    def f(self, x):\n        if x:\n            return 1\n\n        return x + 2\n"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "new", "expected", "level_from"),
+    [
+        # one level too deep on a code line: shifted left to the replaced line's level
+        (3, 3, "            if not x:\n", "        if not x:\n", 3),
+        # too shallow, two lines: the block keeps its inner shape
+        (3, 4, "if not x:\n    return 0\n", "        if not x:\n            return 0\n", 3),
+        # a blank line replaced: the level of the next code line
+        (5, 5, "                y = 3\n", "        y = 3\n", 6),
+    ],
+)
+def test_fit_indent_shifts_a_block_that_does_not_compile_as_written(start, end, new, expected, level_from):
+    lines = SRC.splitlines(keepends=True)
+    assert fit_indent(lines, start, end, new) == (expected, level_from)
+    fitted = "".join(lines[: start - 1]) + expected + "".join(lines[end:])
+    compile(fitted, "a.py", "exec")
+
+
+@pytest.mark.parametrize(
+    ("source", "start", "new"),
+    [
+        (SRC, 6, "        return x - 2\n"),  # compiles as written: applied as written
+        ("def f(x):\n    if x:\n        y = 1\n        return y\n", 4, "    return y\n"),  # a dedent that compiles
+        (SRC, 6, "        return (x\n"),  # no shift makes it compile: as written, the tests will say why
+        (SRC, 6, "\n"),  # nothing to indent
+        ("def f(:\n    pass\n", 2, "        pass\n"),  # the file did not compile before: not ours to judge
+    ],
+)
+def test_fit_indent_leaves_other_edits_alone(source, start, new):
+    assert fit_indent(source.splitlines(keepends=True), start, start, new) is None
+
+
+def test_reindent_in_the_workspace_says_so(workspace, agent_config):
+    path = sorted(workspace.editable)[0]
+    original = (workspace.root / path).read_text()
+    lines = original.splitlines(keepends=True)
+
+    def breaks(i: int) -> bool:  # four spaces deeper, line i no longer compiles
+        try:
+            compile("".join(lines[: i - 1] + ["    " + lines[i - 1]] + lines[i:]), path, "exec")
+        except SyntaxError:
+            return True
+        return False
+
+    n = next(i for i, line in enumerate(lines, 1) if line.startswith("        ") and breaks(i))
+    deeper = "    " + lines[n - 1]
+    edit = Action(name="edit", arguments={"path": path, "start_line": n, "end_line": n, "new": deeper})
+    assert workspace.execute(edit).ok  # off by default: applied as written
+    assert (workspace.root / path).read_text().splitlines(keepends=True)[n - 1] == deeper
+    (workspace.root / path).write_text(original)
+    workspace.reindent = True
+    obs = workspace.execute(edit)  # as written the file no longer compiles; shifted back it reads as before
+    assert not obs.ok and obs.error == "no_change"
+    changed = deeper.rstrip("\n") + "  # changed\n"
+    obs = workspace.execute(edit.model_copy(update={"arguments": edit.arguments | {"new": changed}}))
+    assert obs.ok and f"re-indented to line {n}'s level" in obs.text
+    assert (workspace.root / path).read_text().splitlines()[n - 1] == lines[n - 1].rstrip("\n") + "  # changed"
+    with pytest.raises(ValueError, match="agent.edit_format=lines"):
+        AgentConfig(**(agent_config.model_dump() | {"reindent": True}))
+    episode = Episode(
+        workspace,
+        sample_index=0,
+        seed=0,
+        agent=AgentConfig(**(agent_config.model_dump() | {"edit_format": "lines"})),
+        mode="text_prompt",
+    )
+    assert episode.workspace.reindent is False  # the agent config decides

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class _Strict(BaseModel):
@@ -44,10 +44,21 @@ class AgentConfig(_Strict):
         description="run_tests shows this many failures in full, then "
         "names the rest (fewer: shorter observations, more turns fit the context)",
     )
+    reindent: bool = Field(
+        False,
+        description="lines format: an edit that breaks a .py file's compile as written but not "
+        "shifted to the indentation of the code it replaces is applied shifted, and the observation says so",
+    )
     show_bug_report: bool = True
     max_steps: int = Field(15, ge=1)
     max_context_tokens: int = Field(4096, ge=256, description="end the episode before a prompt exceeds this")
     observation_limit_chars: int = Field(4000, ge=200)
+
+    @model_validator(mode="after")
+    def _reindent_needs_lines(self) -> AgentConfig:
+        if self.reindent and self.edit_format != "lines":
+            raise ValueError("agent.reindent=true needs agent.edit_format=lines (line edits); set one or the other")
+        return self
 
     @property
     def numbered(self) -> bool:

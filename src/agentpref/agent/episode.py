@@ -120,6 +120,7 @@ class Episode:
         self.policy_error: str | None = None
         self.policy_state: dict[str, Any] = {}  # per-episode scratch of the policy (KV cache, ...)
         workspace.line_numbers, workspace.failures_shown = agent.numbered, agent.failures_shown
+        workspace.reindent = agent.reindent
         self.started = time.perf_counter()
 
     @property

@@ -118,6 +118,8 @@ def _manifest(policy: Policy, agent: AgentConfig, run_id: str) -> GenerationMani
     }
     if agent.failures_shown != AgentConfig.model_fields["failures_shown"].default:  # earlier run dirs resume
         limits["failures_shown"] = agent.failures_shown
+    if agent.reindent:
+        limits["reindent"] = 1
     return GenerationManifest(
         run_id=run_id,
         policy=policy.info().model_dump(),

@@ -121,6 +121,7 @@ class Workspace:
         )
         self.line_numbers = line_numbers  # read_file numbers its lines (the lines edit format)
         self.failures_shown = 5  # run_tests shows this many failures in full
+        self.reindent = False  # a line edit that breaks a .py file's indentation is shifted to fit (fit_indent)
         task.materialize(self.root)
         self.editable = set(task.editable)
         self.original = {p: self._read_text(p) for p in sorted(self.editable)}
@@ -313,6 +314,11 @@ class Workspace:
             raise ToolError("bad_target", f"{rel} has {len(lines)} lines; end_line={end} is past the end")
         if new and not new.endswith("\n"):
             new += "\n"
+        note = ""
+        if self.reindent and rel.endswith(".py"):
+            fitted = fit_indent(lines, start, end, new)
+            if fitted is not None:
+                new, note = fitted[0], f" (re-indented to line {fitted[1]}'s level: it did not compile as written)"
         if "".join(lines[start - 1 : end]) == new:
             raise ToolError("no_change", f"lines {start}-{end} already read exactly like that; nothing to change")
         full.write_text("".join(lines[: start - 1]) + new + "".join(lines[end:]), encoding="utf-8")
@@ -322,7 +328,7 @@ class Workspace:
         first, last = max(1, start - 2), min(len(after), start + shown + 1)
         where = f"line {start}" if start == end else f"lines {start}-{end}"
         return Observation(
-            text=f"Edited {rel}: replaced {where} with {shown} line{'s' if shown != 1 else ''}. "
+            text=f"Edited {rel}: replaced {where} with {shown} line{'s' if shown != 1 else ''}{note}. "
             f"Now lines {first}-{last}:\n{self.show(after, first, last)}"
         )
 
@@ -394,6 +400,43 @@ class Workspace:
         old = before.splitlines(keepends=True)
         mine = touched_lines(old, self._read_text(rel).splitlines(keepends=True))
         return bool(mine & touched_lines(old, fixed.splitlines(keepends=True)))
+
+
+def _compiles(text: str) -> bool:
+    try:
+        compile(text, "<edit>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def fit_indent(lines: list[str], start: int, end: int, new: str) -> tuple[str, int] | None:
+    """``new`` shifted as a block to the indentation of the code it lands in, with the line whose
+    level it took, when the file compiled before the edit and does not with ``new`` as written but
+    does shifted; else None (the edit applies as written). The level comes from the first
+    non-blank replaced line, else the nearest non-blank line after the range, else before it.
+    Small models write the right code at the wrong depth far more often than the reverse."""
+    before, head, tail = "".join(lines), "".join(lines[: start - 1]), "".join(lines[end:])
+    body = new.splitlines(keepends=True)
+    firsts = [_indent(line) for line in body if line.strip()]
+    if not firsts or not _compiles(before) or _compiles(head + new + tail):
+        return None
+    replaced = range(start - 1, end)
+    after = range(end, len(lines))
+    above = range(start - 2, -1, -1)
+    for i in [*replaced, *after, *above]:
+        if not lines[i].strip():
+            continue
+        shift = _indent(lines[i]) - firsts[0]
+        if shift == 0 or min(firsts) + shift < 0:
+            return None  # already at that level, or cannot move that far left
+        moved = "".join((" " * shift + line if shift > 0 else line[-shift:]) if line.strip() else line for line in body)
+        return (moved, i + 1) if _compiles(head + moved + tail) else None
+    return None
 
 
 def touched_lines(before: list[str], after: list[str]) -> set[int]:
