@@ -109,6 +109,22 @@ def test_trajectory_pairs_rank_by_score_and_mask_environment_tokens(compose_conf
     assert stats["trajectory_pairs"]["counts"]["privileged_skipped"] == 2  # oracle never pairs
 
 
+def test_the_chosen_sides_protocol_error_turns_stay_out_of_the_loss(runs):
+    from agentpref.agent.protocol import ProtocolError
+    from agentpref.agent.record import RolloutRecord
+    from agentpref.data.pairs import loss_mask
+
+    line = (runs / "api" / "rollouts.jsonl").read_text().splitlines()[0]
+    record = RolloutRecord.model_validate_json(line)
+    bad = record.steps[1].model_copy(update={"protocol_error": ProtocolError(kind="invalid_json", message="x")})
+    record = record.model_copy(update={"steps": [record.steps[0], bad, *record.steps[2:]]})
+    turns = [m["role"] == "assistant" for m in record.messages[2:]]
+    assert loss_mask(record, skip_errors=False) == turns
+    masked = loss_mask(record, skip_errors=True)
+    second = [i for i, t in enumerate(turns) if t][1]
+    assert masked == [t and i != second for i, t in enumerate(turns)]
+
+
 def test_sft_keeps_demonstrations_and_good_samples_of_train_tasks_only(compose_config, tmp_path, runs, builtin_tasks):
     stats = build(compose_config, tmp_path, runs, "sft.max_per_task=4")
     sft = read(tmp_path / "data" / "sft.jsonl")

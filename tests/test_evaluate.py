@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from agentpref.errors import ConfigError
-from agentpref.evaluation.stats import bootstrap_ci, describe, paired_comparison, pass_at_k
+from agentpref.evaluation.stats import bootstrap_ci, describe, holm, paired_comparison, pass_at_k
 
 
 # ---- statistics ------------------------------------------------------------------------------
@@ -34,6 +34,21 @@ def test_bootstrap_ci_covers_the_value_and_narrows_with_more_tasks():
     d = describe([100, 300, 50], [1, 2, 0])
     assert d["value"] == pytest.approx(450 / 3) and d["tasks"] == 3
     assert describe([5, 7], [0, 0])["value"] is None  # nothing solved: no cost per solve
+
+
+def test_bootstrap_ci_is_scipys_bca_over_tasks_and_holm_adjusts_a_family():
+    from scipy.stats import bootstrap
+
+    x = np.array([0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0.5, 0.25])
+    bca = bootstrap((x,), np.mean, n_resamples=2000, method="BCa", rng=np.random.default_rng(0))
+    assert bootstrap_ci(x, np.ones(len(x))) == pytest.approx(tuple(bca.confidence_interval))
+    assert bootstrap_ci([1, 1, 1], [1, 1, 1]) == (1, 1) and bootstrap_ci([0.4], [1]) == (0.4, 0.4)
+    # a ratio whose resamples can have no denominator (cost per solved): still an interval
+    low, high = bootstrap_ci([100, 300, 50, 80], [1, 2, 0, 0])
+    assert low <= 450 / 3 <= high
+    # Holm (1979): sorted p 0.01, 0.03, 0.04, 0.2 of 4 tests -> 0.04, 0.09, 0.09 (monotone), 0.2
+    assert holm([0.01, 0.04, None, 0.03, 0.2]) == pytest.approx([0.04, 0.09, None, 0.09, 0.2])
+    assert holm([0.5, 0.6]) == [1.0, 1.0] and holm([None]) == [None]
 
 
 def test_paired_test_is_exact_and_the_difference_keeps_pairs():
@@ -64,7 +79,9 @@ def eval_config(compose_config, tmp_path):
     return make
 
 
-def _train_dir(root: Path, algo: str, model: str = "tiny_random", init_from=None, artefact="adapter", **hparams):
+def _train_dir(
+    root: Path, algo: str, model: str = "tiny_random", init_from=None, artefact="adapter", data=(), **hparams
+):
     """A train.py run dir as the trainer leaves it (train.json through its model), with an empty
     adapter (or full checkpoint) beside it."""
     from agentpref.run_files import TrainHparams, TrainManifest
@@ -76,7 +93,7 @@ def _train_dir(root: Path, algo: str, model: str = "tiny_random", init_from=None
         model=model,
         init_from=init_from,
         reference={},
-        data=[],
+        data=[str(d) for d in data],
         examples=1,
         git_sha=None,
         world_size=1,
@@ -88,6 +105,28 @@ def _train_dir(root: Path, algo: str, model: str = "tiny_random", init_from=None
     (root / artefact).mkdir()
     (root / artefact / ("adapter_config.json" if artefact == "adapter" else "config.json")).write_text("{}")
     return root
+
+
+def test_a_policy_trained_on_quixbugs_mutants_is_refused_on_quixbugs(eval_config, tmp_path):
+    from agentpref.evaluation.run import check_out_of_distribution
+
+    def data(name: str, *task_ids: str) -> Path:
+        path = tmp_path / name / "sft.jsonl"
+        path.parent.mkdir()
+        path.write_text("".join(json.dumps({"messages": [], "metadata": {"task_id": t}}) + "\n" for t in task_ids))
+        return path
+
+    clean = data("clean", "builtin/anagram_groups/min_size_exclusive", "synthetic/builtin.heap_sort/compare-1")
+    leaked = data("leaked", "synthetic/quixbugs.bitcount/arithmetic-0123456789")
+    sft = _train_dir(tmp_path / "sft", "sft", data=[clean])
+    dpo = _train_dir(tmp_path / "dpo", "dpo", init_from=str(sft), beta=0.1, data=[clean])
+    quixbugs = ("model=tiny_random", "tasks=quixbugs", f"tasks.root={tmp_path}")
+    check_out_of_distribution(eval_config(*quixbugs, f"policy_from={dpo}"))  # no QuixBugs-derived data: fine
+    sft_leak = _train_dir(tmp_path / "sft_leak", "sft", data=[clean, leaked])
+    dpo_leak = _train_dir(tmp_path / "dpo_leak", "dpo", init_from=str(sft_leak), beta=0.1, data=[clean])
+    with pytest.raises(ConfigError, match=r"trained on 1 mutants of QuixBugs programs \(e\.g\. synthetic/quixbugs"):
+        check_out_of_distribution(eval_config(*quixbugs, f"policy_from={dpo_leak}"))  # through init_from
+    check_out_of_distribution(eval_config("model=tiny_random", f"policy_from={dpo_leak}"))  # builtin: fine
 
 
 def _finished(root: Path, steps: int, tokens: int) -> None:

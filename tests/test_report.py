@@ -8,7 +8,7 @@ import pytest
 
 from agentpref.errors import ConfigError
 from agentpref.evaluation.metrics import catalogue, format_value
-from agentpref.evaluation.stats import describe
+from agentpref.evaluation.stats import bootstrap_ci, describe
 from agentpref.reporting.run import ReportConfig, make_report
 
 KS = [1, 5]
@@ -31,6 +31,7 @@ METHODS = [
     ("c_sftdpo01", "SFT+DPO (β=0.1)", {"algo": "dpo", "beta": 0.1, "init_algo": "sft"}, 0.5),
     ("b_sftdpo03", "SFT+DPO (β=0.3)", {"algo": "dpo", "beta": 0.3, "init_algo": "sft"}, 0.7),
 ]
+DPO_INFO = {"algo": "dpo", "beta": 0.1, "init_algo": "sft"}
 LOOPS = catalogue(KS)["loop_rate"].label  # labels come from the catalogue (its wording may change)
 ORDER = ["base", "SFT", "DPO (β=0.1)", "SFT+DPO (β=0.1)", "SFT+DPO (β=0.3)"]
 
@@ -62,7 +63,7 @@ def components(quality: float, tasks: list[str], seed: int) -> dict[str, dict[st
     return comps
 
 
-def write_run(root, dirname, method, info, quality, *, tasks=TASKS, samples=5, seed=0, kind="evaluate"):
+def write_run(root, dirname, method, info, quality, *, tasks=TASKS, samples=5, seed=0, kind="evaluate", eval_seed=0):
     """An evaluate.py run dir: summary.json per the contract, metrics from per-task components."""
     comps = components(quality, tasks, seed)
     cat = catalogue(KS)
@@ -86,7 +87,7 @@ def write_run(root, dirname, method, info, quality, *, tasks=TASKS, samples=5, s
         "scorer": "default",
         "confidence": 0.95,
         "bootstrap_resamples": RESAMPLES,
-        "seed": 0,
+        "seed": eval_seed,
         "metrics": metrics,
         "per_task": {"task_ids": list(tasks), "components": comps},
         "comparison": None,
@@ -261,6 +262,51 @@ def test_curve_plot_needs_two_steps_of_one_run(tmp_path):
     assert result["methods"] == ["base", "SFT (step 50)", "SFT"]  # checkpoints by step, then the final
 
 
+def test_seeds_are_rows_and_a_pooled_row_with_holm_adjusted_differences(tmp_path):
+    root = tmp_path / "eval"
+    write_run(root, "base", "base", {}, 0.1, seed=9)
+    runs = {}
+    for s in range(3):
+        runs["SFT", s] = write_run(root, f"sft{s}", "SFT", {"algo": "sft"}, 0.3, seed=10 + s, eval_seed=s)
+        runs["DPO", s] = write_run(root, f"dpo{s}", "SFT+DPO", DPO_INFO, 0.6, seed=20 + s, eval_seed=s)
+    result = report(tmp_path, [str(root / "*")], baseline="SFT", metrics=["pass@1", "loop_rate", "protocol_error_rate"])
+    data = json.loads(open(result["files"]["json"]).read())
+    methods = [r["method"] for r in data["rows"]]
+    assert methods == ["base", *(f"SFT (seed {s})" for s in range(3)), "SFT"] + [
+        *(f"SFT+DPO (seed {s})" for s in range(3)),
+        "SFT+DPO",
+    ]
+
+    def pooled(method, metric):
+        num = sum(np.asarray(runs[method, s]["per_task"]["components"][metric]["num"]) for s in range(3))
+        den = sum(np.asarray(runs[method, s]["per_task"]["components"][metric]["den"]) for s in range(3))
+        return num, den
+
+    row = next(r for r in data["rows"] if r["method"] == "SFT+DPO")
+    num, den = pooled("DPO", "protocol_error_rate")
+    assert row["seeds"] == [0, 1, 2] and row["tasks"] == len(TASKS)
+    cell = row["metrics"]["protocol_error_rate"]
+    assert cell["value"] == pytest.approx(num.sum() / den.sum())
+    assert (cell["ci_low"], cell["ci_high"]) == pytest.approx(bootstrap_ci(num, den, resamples=RESAMPLES))
+    comps = data["comparisons"]
+    assert set(comps) == {"base", "SFT+DPO", *(f"SFT+DPO (seed {s})" for s in range(3))}
+    a, b = pooled("DPO", "pass@1"), pooled("SFT", "pass@1")
+    assert comps["SFT+DPO"]["pass@1"]["difference"] == pytest.approx(a[0].sum() / a[1].sum() - b[0].sum() / b[1].sum())
+    one = (
+        runs["DPO", 1]["per_task"]["components"]["pass@1"]["num"],
+        runs["SFT", 1]["per_task"]["components"]["pass@1"]["num"],
+    )
+    assert comps["SFT+DPO (seed 1)"]["pass@1"]["difference"] == pytest.approx(np.mean(one[0]) - np.mean(one[1]))
+    for comp in comps.values():
+        ps = sorted((c["p_value"], c["p_holm"]) for c in comp.values())
+        assert all(h >= p for p, h in ps) and ps[0][1] == pytest.approx(min(1, 3 * ps[0][0]))
+    md = open(result["files"]["markdown"]).read()
+    assert "Pooled rows (SFT: seeds 0, 1, 2, SFT+DPO: seeds 0, 1, 2)" in md and "Holm" in md
+    write_run(tmp_path / "more", "sft3", "SFT", {"algo": "sft"}, 0.3, tasks=TASKS[:6], eval_seed=3)
+    with pytest.raises(ConfigError, match="seeds of 'SFT' evaluated different tasks"):
+        report(tmp_path, [str(root / "*"), str(tmp_path / "more" / "*")])
+
+
 def test_errors_name_the_key(tmp_path, eval_runs):
     root, _ = eval_runs
     with pytest.raises(ConfigError, match=r"runs: '.*nothing\*' matches no directory"):
@@ -402,3 +448,12 @@ def test_agent_metrics_and_diagnostics_tables(tmp_path):
     )
     md = open(report(tmp_path, [str(root / "*")], name="bad")["files"]["markdown"]).read()
     assert "## Agent diagnostics" in md
+
+
+def test_paths_of_other_checkouts_are_written_from_outputs_on(tmp_path, monkeypatch):
+    from agentpref.reporting.run import _relative
+
+    monkeypatch.chdir(tmp_path)
+    assert _relative(str(tmp_path / "outputs" / "a" / "summary.json")) == "outputs/a/summary.json"
+    assert _relative("/elsewhere/worktree/outputs/study/sft/adapter") == "outputs/study/sft/adapter"
+    assert _relative("/ckpt/adapter") == "/ckpt/adapter" and _relative(None) is None

@@ -205,3 +205,23 @@ def test_sft_loss_mask_leaves_perturbed_turns_out(tiny):
     assert out["input_ids"] == tokenize_sft(tok, CONVERSATION)["input_ids"]
     with pytest.raises(DataError, match="loss_mask has 2 entries for 6 messages"):
         tokenize_sft(tok, CONVERSATION, loss_mask=[True, True])
+
+
+def test_a_shared_opening_moves_into_the_prompt_and_truncation_is_counted(tiny):
+    """Turns both sides share cancel in the DPO margin: they become prompt, the sequences stay
+    the same, and truncation_check says which pairs max_length leaves without a difference."""
+    from agentpref.training.tokenize import tokenize_pair, truncation_check
+
+    _, tok, _ = tiny
+    prompt, chosen = CONVERSATION[:2], CONVERSATION[2:5]
+    rejected = [*CONVERSATION[2:4], {"role": "assistant", "content": "GIVE-UP now"}]
+    out = tokenize_pair(tok, prompt, chosen, rejected)
+    assert "ACTION-ONE" in tok.decode(out["prompt_ids"]) and "OBSERVATION def add" in tok.decode(out["prompt_ids"])
+    assert masked_text(tok, out["chosen_ids"], out["chosen_mask"]) == "ACTION-TWO edit it<|im_end|>"
+    assert masked_text(tok, out["rejected_ids"], out["rejected_mask"]) == "GIVE-UP now<|im_end|>"
+    whole = tokenize_pair(tok, prompt, chosen, [{"role": "assistant", "content": "GIVE-UP now"}])
+    assert out["prompt_ids"] + out["chosen_ids"] == whole["prompt_ids"] + whole["chosen_ids"]
+    n = len(out["prompt_ids"])
+    assert truncation_check([out], None) == {"pairs": 1, "truncated": 0, "difference_lost": 0}
+    assert truncation_check([out], n + 2) == {"pairs": 1, "truncated": 1, "difference_lost": 0}
+    assert truncation_check([out], n) == {"pairs": 1, "truncated": 1, "difference_lost": 1}

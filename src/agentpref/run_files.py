@@ -252,6 +252,9 @@ class TrainManifest(RunFile):
     gradient_accumulation_steps: int
     hparams: TrainHparams
     data_scorer: str | None
+    truncation: dict[str, int] | None = Field(
+        None, description="DPO: pairs cut at max_length, and those left without a policy token on a side"
+    )
 
 
 class TrainSummary(RunFile):

@@ -5,7 +5,9 @@ at least ``min_margin`` (ties never pair). Format: TRL's conversational preferen
 ``prompt`` = system + task message, ``chosen`` / ``rejected`` = the rest of each transcript.
 Those continuations interleave assistant turns with environment messages (tool results,
 protocol-error notes): ``chosen_loss_mask`` / ``rejected_loss_mask`` mark per message which are
-the policy's own tokens, so the trainer keeps environment tokens out of the DPO log-ratio.
+the policy's own tokens, so the trainer keeps environment tokens out of the DPO log-ratio; the
+chosen side's malformed turns are left out too (a better episode may still contain one). Turns
+both sides share are moved into the prompt at tokenization (``tokenize_pair``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class TrajectoryPairsConfig(BaseModel):
     top_k: int = Field(2, ge=1)
     bottom_k: int = Field(2, ge=1)
     min_margin: float = Field(0.2, gt=0, le=1)
+    mask_chosen_errors: bool = Field(True, description="leave the chosen side's protocol-error turns out of the loss")
 
 
 def policy_key(record: RolloutRecord) -> str:
@@ -34,8 +37,15 @@ def policy_key(record: RolloutRecord) -> str:
     return f"{p.backend}:{p.model}:{p.adapter}:{sorted(p.sampling.items())}"
 
 
-def loss_mask(messages: list[dict[str, Any]]) -> list[bool]:
-    return [m["role"] == "assistant" for m in messages]
+def loss_mask(record: RolloutRecord, skip_errors: bool) -> list[bool]:
+    """Per message after the prompt: the policy's turns, without its protocol-error turns when
+    ``skip_errors`` (the chosen side: DPO must not raise the likelihood of a malformed call)."""
+    mask = [m["role"] == "assistant" for m in record.messages[2:]]
+    if skip_errors:
+        turns = [i for i, m in enumerate(record.messages[2:]) if m["role"] == "assistant"]
+        for i, step in zip(turns, record.steps):
+            mask[i] = mask[i] and step.protocol_error is None
+    return mask
 
 
 def build_trajectory_pairs(
@@ -71,8 +81,8 @@ def build_trajectory_pairs(
                     "prompt": prompt,
                     "chosen": chosen,
                     "rejected": rejected,
-                    "chosen_loss_mask": loss_mask(chosen),
-                    "rejected_loss_mask": loss_mask(rejected),
+                    "chosen_loss_mask": loss_mask(good, cfg.mask_chosen_errors),
+                    "rejected_loss_mask": loss_mask(bad, False),
                     "metadata": {
                         "pair_kind": "trajectory",
                         "task_id": task_id,

@@ -44,6 +44,7 @@ from agentpref.training.artifacts import (
     locate_trained,
     train_progress,
     trained_algo,
+    training_task_ids,
 )
 
 GENERATION_FILE = "generation.json"  # the generation run's own summary (summary.json is the evaluation's)
@@ -151,6 +152,20 @@ def resolve_policy(cfg: EvalConfig) -> tuple[ModelConfig, MethodInfo]:
     return cfg.model.model_copy(
         update={"hub_id": run.full, "revision": None, "gguf_fallback": None, "random_init": None}
     ), info
+
+
+def check_out_of_distribution(cfg: EvalConfig) -> None:
+    """QuixBugs is the out-of-distribution task set: a policy trained on mutants of QuixBugs'
+    correct programs has seen the reference fixes, so it may not be evaluated there."""
+    if cfg.tasks.kind != "quixbugs" or not cfg.policy_from:
+        return
+    derived = sorted(t for t in training_task_ids(cfg.policy_from) if t.startswith("synthetic/quixbugs."))
+    if derived:
+        raise ConfigError(
+            f"policy_from={cfg.policy_from} was trained on {len(derived)} mutants of QuixBugs programs (e.g. "
+            f"{derived[0]}): they contain QuixBugs' correct code, so tasks=quixbugs is no held-out test of it; "
+            "train on data without synthetic QuixBugs tasks, or evaluate on another task set"
+        )
 
 
 def method_label(info: MethodInfo) -> str:
@@ -281,6 +296,7 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     """The whole evaluation; returns the summary (also ``<run_dir>/summary.json``)."""
     started = time.perf_counter()
     model, info = resolve_policy(cfg)
+    check_out_of_distribution(cfg)
     other = load_summary(cfg.compare_to, "compare_to") if cfg.compare_to else None  # fail before generating
     loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
     generation = run_generation(_generate_config(cfg, model), None, loaded, summary_file=GENERATION_FILE)

@@ -1,15 +1,17 @@
-"""Statistics over tasks: unbiased pass@k, bootstrap confidence intervals, paired tests.
+"""Statistics over tasks: unbiased pass@k, BCa bootstrap confidence intervals, paired tests,
+Holm's correction across a table's metrics.
 
 Every metric is a ratio of sums over tasks, ``sum(num) / sum(den)``, with one (num, den) pair per
 task: a per-task mean has ``den = 1`` (so the metric is the mean over tasks), a rate per step has
 ``den = steps`` and a cost per solved task has ``den = solved episodes``. Tasks are the unit of
 resampling, because samples of one task are not independent; a bootstrap resample draws tasks
-with replacement and recomputes the ratio, and a paired comparison swaps the two methods' values
+with replacement and recomputes the ratio (scipy's BCa interval), and a paired comparison swaps the two methods' values
 task by task (a sign-flip permutation test, exact up to 16 tasks).
 """
 
 from __future__ import annotations
 
+import warnings
 from math import comb
 from typing import Any
 
@@ -34,27 +36,69 @@ def ratio(num: np.ndarray, den: np.ndarray) -> float | None:
     return float(np.sum(num)) / total if total > 0 else None
 
 
-def _resampled_ratios(num: np.ndarray, den: np.ndarray, resamples: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, len(num), size=(resamples, len(num)))
-    dens = den[idx].sum(axis=1)
+def _ratio_stat(num: np.ndarray, den: np.ndarray, axis: int = -1) -> np.ndarray:
+    dens = den.sum(axis)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(dens > 0, num[idx].sum(axis=1) / np.where(dens > 0, dens, 1), np.nan)
+        return np.where(dens > 0, num.sum(axis) / np.where(dens > 0, dens, 1), np.nan)
+
+
+def _diff_stat(na: np.ndarray, da: np.ndarray, nb: np.ndarray, db: np.ndarray, axis: int = -1) -> np.ndarray:
+    return _ratio_stat(na, da, axis) - _ratio_stat(nb, db, axis)
+
+
+def _interval(samples: tuple[np.ndarray, ...], statistic, confidence: float, resamples: int, seed: int):
+    """BCa bootstrap CI over tasks (the tasks' arrays are resampled together); the percentile
+    interval of the finite resamples where BCa is undefined (a resample without denominator, or
+    every task alike), and the value itself with one task."""
+    from scipy.stats import bootstrap
+
+    value = float(statistic(*samples))
+    if len(samples[0]) < 2 or all(np.all(x == x[0]) for x in samples):
+        return value, value
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DegenerateDataWarning / nan statistics: handled below
+        res = bootstrap(
+            samples,
+            statistic,
+            n_resamples=resamples,
+            paired=True,
+            vectorized=True,
+            confidence_level=confidence,
+            method="BCa",
+            rng=np.random.default_rng(seed),
+        )
+    low, high = res.confidence_interval  # widened to hold the value: whiskers are drawn from it
+    if np.isfinite(low) and np.isfinite(high):
+        return float(min(low, value)), float(max(high, value))
+    dist = res.bootstrap_distribution[np.isfinite(res.bootstrap_distribution)]
+    if not len(dist):
+        return value, value
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(dist, [alpha, 1 - alpha])
+    return float(min(low, value)), float(max(high, value))
 
 
 def bootstrap_ci(
     num, den, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0
 ) -> tuple[float | None, float | None]:
-    """Percentile bootstrap CI of sum(num)/sum(den), resampling tasks. Resamples whose
-    denominator is 0 are left out (they have no value); with one task the CI is that value."""
+    """BCa bootstrap CI of sum(num)/sum(den), resampling tasks (scipy.stats.bootstrap). BCa
+    corrects the percentile interval's bias and skew, which matter with 12 to 40 tasks."""
     num, den = np.asarray(num, float), np.asarray(den, float)
     if ratio(num, den) is None:
         return None, None
-    stats = _resampled_ratios(num, den, resamples, seed)
-    stats = stats[~np.isnan(stats)]
-    alpha = (1 - confidence) / 2
-    low, high = np.quantile(stats, [alpha, 1 - alpha])
-    return float(low), float(high)
+    return _interval((num, den), _ratio_stat, confidence, resamples, seed)
+
+
+def holm(p_values: list[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values (family-wise error over one table's metrics); None
+    (no test) stays None and does not count towards the family. scipy has only FDR control."""
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    out: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(tested):
+        running = max(running, min(1.0, (len(tested) - rank) * p))
+        out[i] = running
+    return out
 
 
 def describe(num, den, *, confidence: float = 0.95, resamples: int = 2000, seed: int = 0) -> dict[str, Any]:
@@ -84,14 +128,10 @@ def paired_comparison(
     if ra is None or rb is None:
         return result
     result["difference"] = ra - rb
-    # Paired bootstrap: one index draw applied to both methods.
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(resamples, n))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        diffs = num_a[idx].sum(1) / den_a[idx].sum(1) - num_b[idx].sum(1) / den_b[idx].sum(1)
-    diffs = diffs[np.isfinite(diffs)]
-    alpha = (1 - confidence) / 2
-    result["ci_low"], result["ci_high"] = (float(q) for q in np.quantile(diffs, [alpha, 1 - alpha]))
+    # Paired bootstrap: one task draw applied to both methods.
+    result["ci_low"], result["ci_high"] = _interval(
+        (num_a, den_a, num_b, den_b), _diff_stat, confidence, resamples, seed
+    )
     # Permutation test on task indices: index i < n is A's task i, index n + i is B's. Swapping
     # the paired index arrays swaps the methods within a task.
     nums, dens = np.concatenate([num_a, num_b]), np.concatenate([den_a, den_b])

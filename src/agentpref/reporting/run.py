@@ -13,21 +13,24 @@ import glob
 import json
 import math
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentpref.errors import ConfigError
 from agentpref.evaluation.metrics import Metric, catalogue
-from agentpref.evaluation.stats import PAIRED_TEST
+from agentpref.evaluation.stats import PAIRED_TEST, describe, holm
 from agentpref.evaluation.summary import load_summary, paired_by_task
 from agentpref.reporting import plots, tables
 from agentpref.run_files import EvaluationSummary
 
 REPORT_KIND, REPORT_VERSION = "report", 1
+SEED_SUFFIX = re.compile(r" \(seed (\d+)\)$")
 DEFAULT_METRICS = [
     "pass@1",
     "pass@1_visible",
@@ -67,6 +70,7 @@ class ReportConfig(BaseModel):
 class Run:
     path: Path
     summary: EvaluationSummary
+    seeds: list[int] | None = None  # a pooled row: the seeds it sums
 
     @property
     def method(self) -> str:
@@ -92,16 +96,95 @@ def load_runs(patterns: list[str]) -> list[Run]:
             if d.resolve() not in runs:
                 runs[d.resolve()] = Run(d, load_summary(d, "runs"))
     runs_list = list(runs.values())
-    seen: dict[str, Path] = {}
+    seen: dict[tuple[str, int], Path] = {}
     for run in runs_list:
-        if run.method in seen:
+        key = (run.method, run.summary.seed)
+        if key in seen:
             raise ConfigError(
-                f"runs: {seen[run.method]} and {run.path} have the same method "
-                f"{run.method!r}: give each its own label with method=... at "
-                "evaluate.py time, or leave one out of runs"
+                f"runs: {seen[key]} and {run.path} have the same method {run.method!r} and seed "
+                f"{run.summary.seed}: give each its own label with method=... at evaluate.py time, "
+                "or leave one out of runs (runs of one method with different seeds are pooled)"
             )
-        seen[run.method] = run.path
+        seen[key] = run.path
     return runs_list
+
+
+# ---- seeds ---------------------------------------------------------------------------------------
+def pool_seeds(runs: list[Run], allow_mixed: bool) -> list[Run]:
+    """Runs of one method with different seeds become one row per seed, labelled
+    ``method (seed s)``, and a pooled row under the method's own label: per task, the seeds'
+    components are summed, so its CI resamples tasks, each carrying all its seeds."""
+    groups: dict[str, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(run.method, []).append(run)
+    out: list[Run] = []
+    for method, group in groups.items():
+        if len(group) == 1:
+            out.extend(group)
+            continue
+        group.sort(key=lambda r: r.summary.seed)
+        out.extend(
+            Run(r.path, r.summary.model_copy(update={"method": f"{method} (seed {r.summary.seed})"})) for r in group
+        )
+        out.append(_pooled(method, group, allow_mixed))
+    return out
+
+
+def _pooled(method: str, group: list[Run], allow_mixed: bool) -> Run:
+    first = group[0]
+    common = [t for t in first.task_ids if all(t in set(r.task_ids) for r in group[1:])]
+    if not allow_mixed and any(set(r.task_ids) != set(first.task_ids) for r in group):
+        raise ConfigError(
+            f"runs: the seeds of {method!r} evaluated different tasks: evaluate every seed on the same "
+            "tasks, or set allow_mixed_tasks=true (the pooled row then uses their common tasks)"
+        )
+    if not common:
+        raise ConfigError(f"runs: the seeds of {method!r} share no task: evaluate them on the same tasks")
+    for r in group:
+        if not r.summary.per_task.get("components"):
+            raise ConfigError(f"runs: {r.path} has no per-task components to pool: re-run evaluate.py there")
+    names = set.intersection(*(set(r.summary.per_task["components"]) for r in group))
+    pooled: dict[str, dict[str, list[float]]] = {}
+    for name in sorted(names):
+        num = den = 0
+        for r in group:
+            idx = [r.task_ids.index(t) for t in common]
+            comp = r.summary.per_task["components"][name]
+            num = num + np.asarray(comp["num"], float)[idx]
+            den = den + np.asarray(comp["den"], float)[idx]
+        pooled[name] = {"num": num.tolist(), "den": den.tolist()}
+    metrics = {name: dict(first.summary.metrics.get(name, {})) for name in pooled}
+    summary = first.summary.model_copy(
+        update={
+            "method": method,
+            "metrics": metrics,
+            "per_task": {"task_ids": common, "components": pooled},
+            "task_set": first.summary.task_set.model_copy(update={"tasks": len(common), "task_ids": common}),
+            "episodes": sum(r.summary.episodes for r in group),
+            "samples_per_task": sum(r.summary.samples_per_task for r in group),
+            "diagnostics": {},
+            "git_sha": "/".join(_distinct([r.summary.git_sha or "?" for r in group])),
+        }
+    )
+    return Run(first.path, summary, seeds=[r.summary.seed for r in group])
+
+
+def recompute_cis(run: Run, metrics: list[Metric]) -> None:
+    """Every cell's CI from the run's per-task components with the current interval (BCa), so
+    runs evaluated under older versions and pooled rows are computed alike."""
+    comps = run.summary.per_task.get("components") or {}
+    for m in metrics:
+        comp = comps.get(m.name)
+        if comp is None:
+            continue
+        cell = describe(
+            comp["num"],
+            comp["den"],
+            confidence=run.summary.confidence,
+            resamples=run.summary.bootstrap_resamples,
+            seed=0,
+        )
+        run.summary.metrics[m.name] = run.summary.metrics.get(m.name, {}) | cell
 
 
 def default_order_key(run: Run) -> tuple:
@@ -114,7 +197,8 @@ def default_order_key(run: Run) -> tuple:
     return (
         rank,
         info.beta if info.beta is not None else math.inf,
-        plots.STEP_SUFFIX.sub("", run.method),
+        plots.STEP_SUFFIX.sub("", SEED_SUFFIX.sub("", run.method)),
+        run.seeds is not None,  # a method's seeds, then their pooled row
         info.policy_step is None,
         info.train_step if info.train_step is not None else math.inf,
         run.method,
@@ -224,11 +308,18 @@ def _notes(runs: list[Run], mixed: bool) -> list[str]:
     k = _span([r.summary.samples_per_task for r in runs])
     level = "/".join(f"{100 * c:g}%" for c in conf if c is not None) or "?"
     notes = [
-        f"Cells: value [{level} CI], percentile bootstrap over tasks "
+        f"Cells: value [{level} CI], BCa bootstrap over tasks "
         f"({'/'.join(map(str, resamples))} resamples); CIs over {tasks} tasks, {k} samples "
         "per task. Bold: best per column (↑ higher is better, ↓ lower is better); "
         "(%) columns are percentages."
     ]
+    pooled = [r for r in runs if r.seeds]
+    if pooled:
+        notes.append(
+            "Pooled rows ("
+            + ", ".join(f"{r.method}: seeds {', '.join(map(str, r.seeds or []))}" for r in pooled)
+            + ") sum each task's components over the seeds; their CIs resample tasks, each with all its seeds."
+        )
     if len(_distinct([r.summary.samples_per_task for r in runs])) > 1:
         notes.append(
             "Note: samples per task differ across runs ("
@@ -257,6 +348,8 @@ def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
         "git_sha": run.summary.git_sha,
         "tasks": len(run.task_ids),
         "samples_per_task": run.summary.samples_per_task,
+        "seed": run.summary.seed if run.seeds is None else None,
+        "seeds": run.seeds,
         "metrics": {
             m.name: {k: run.summary.metrics[m.name].get(k) for k in ("value", "ci_low", "ci_high", "tasks")}
             for m in metrics
@@ -265,14 +358,19 @@ def _row(run: Run, metrics: list[Metric]) -> dict[str, Any]:
 
 
 def _relative(path: str | None) -> str | None:
-    """A path under the working directory as a relative one: committed tables name no machine's
-    absolute paths (study stages hand each other absolute ones)."""
+    """A path under the working directory as a relative one, one under another checkout's
+    outputs/ from outputs/ on: committed tables name no machine's absolute paths (study stages
+    hand each other absolute ones)."""
     if not path:
         return path
     try:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return path
+        pass
+    parts = Path(path).parts
+    if Path(path).is_absolute() and "outputs" in parts:  # made in another checkout (a worktree, a clone)
+        return str(Path(*parts[parts.index("outputs") :]))
+    return path
 
 
 def table_rows(runs: list[Run], metrics: list[Metric]) -> list[dict[str, Any]]:
@@ -300,11 +398,32 @@ def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     ]
 
 
+def baseline_for(run: Run, by_method: dict[str, Run], baseline: str) -> Run | None:
+    """What a row is compared with: a seed's row with the same seed of the baseline when the
+    baseline has seeds (none if it lacks that one), every other row with the baseline's row."""
+    seed = SEED_SUFFIX.search(run.method)
+    seeded = any(m.startswith(f"{baseline} (seed ") for m in by_method)
+    if seed is None or not seeded:
+        return by_method[baseline]
+    return by_method.get(f"{baseline} (seed {seed.group(1)})")
+
+
+def with_holm(comparison: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each metric's p with Holm's adjustment across the row's metrics beside it (``p_holm``)."""
+    names = list(comparison)
+    for name, p in zip(names, holm([comparison[n].get("p_value") for n in names])):
+        comparison[name]["p_holm"] = p
+    return comparison
+
+
 def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     """Write the report files into ``cfg.run_dir``; returns their paths and the row count."""
     command = command.replace(f"{Path.cwd().resolve()}/", "")  # a study passes absolute run dirs
-    runs = order_runs(load_runs(cfg.runs), cfg.order)
+    runs = pool_seeds(load_runs(cfg.runs), cfg.allow_mixed_tasks)
+    runs = order_runs(runs, cfg.order)
     metrics = resolve_metrics(runs, cfg.metrics)
+    for run in runs:
+        recompute_cis(run, metrics)
     mixed = check_tasks(runs, cfg.allow_mixed_tasks)
     by_method = {r.method: r for r in runs}
     if cfg.baseline is not None and cfg.baseline not in by_method:
@@ -315,8 +434,11 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
     rows = table_rows(runs, metrics)
     comparisons: dict[str, dict[str, Any]] = {}
     if cfg.baseline is not None:
-        base = by_method[cfg.baseline]
-        comparisons = {r.method: compare(r, base, metrics) for r in runs if r is not base}
+        comparisons = {
+            r.method: with_holm(compare(r, base, metrics))
+            for r in runs
+            if (base := baseline_for(r, by_method, cfg.baseline)) is not None and r is not base
+        }
     title = cfg.title or derive_title(runs)
     notes = [*_notes(runs, mixed), *(f"Missing row: {line}" for line in cfg.missing)]
 
@@ -350,9 +472,11 @@ def make_report(cfg: ReportConfig, command: str) -> dict[str, Any]:
         common = _span([c[metrics[0].name]["tasks"] for c in comparisons.values()])
         diff_note = (
             f"Paired difference (method − {cfg.baseline}) on the common tasks ({common}), "
-            f"{100 * confidence:g}% paired bootstrap CI; p: {PAIRED_TEST}. "
-            f"Bold: p < {alpha:.3g}."
+            f"{100 * confidence:g}% paired BCa bootstrap CI; p: {PAIRED_TEST}; Holm: p adjusted "
+            f"across the row's {len(metrics)} metrics (Holm's step-down). Bold: Holm p < {alpha:.3g}."
         )
+        if any(r.seeds for r in runs):
+            diff_note += f" A seed's row is compared with the same seed of {cfg.baseline} when it has seeds."
         md += [
             f"## Difference vs {cfg.baseline}",
             "",

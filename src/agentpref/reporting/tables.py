@@ -2,7 +2,7 @@
 
 A result cell is ``value [ci_low, ci_high]`` in the metric's display format (``format_value``);
 the best value of each column is bold (ties, as printed, all bold). A difference cell is
-``+diff [ci_low, ci_high] (p=...)``, bold when p < 1 - confidence. pandas renders Markdown
+``+diff [ci_low, ci_high] (p=..., Holm ...)``, bold when Holm's p < 1 - confidence. pandas renders Markdown
 (``to_markdown``, via tabulate) and LaTeX (``Styler.to_latex``, booktabs rules).
 """
 
@@ -76,8 +76,12 @@ def difference_text(comp: dict[str, Any], fmt: str) -> str:
     if comp.get("ci_low") is not None:
         text += f" [{_signed(comp['ci_low'], fmt)}, {_signed(comp['ci_high'], fmt)}]"
     if comp.get("p_value") is not None:
-        p = comp["p_value"]
-        text += " (p<0.001)" if p < 0.001 else f" (p={p:.3g})"
+        p, holm = comp["p_value"], comp.get("p_holm")
+        text += " (p<0.001" if p < 0.001 else f" (p={p:.3g}"
+        if holm is not None:
+            text += ", Holm<0.001)" if holm < 0.001 else f", Holm {holm:.3g})"
+        else:
+            text += ")"
     return text
 
 
@@ -102,6 +106,11 @@ def results_frame(rows: list[dict[str, Any]], metrics: list[Metric], style: Styl
     return pd.DataFrame(data)
 
 
+def _adjusted_p(comp: dict[str, Any]) -> float | None:
+    """Holm's p where the comparison has it (report.py), else the raw p (evaluate.py)."""
+    return comp.get("p_holm", comp.get("p_value"))
+
+
 def difference_frame(
     comparisons: dict[str, dict[str, Any]], metrics: list[Metric], style: Style, alpha: float
 ) -> pd.DataFrame:
@@ -112,7 +121,7 @@ def difference_frame(
             _text(
                 difference_text(comp[m.name], m.fmt),
                 style,
-                bold=comp[m.name].get("p_value") is not None and comp[m.name]["p_value"] < alpha,
+                bold=_adjusted_p(comp[m.name]) is not None and _adjusted_p(comp[m.name]) < alpha,
             )
             for comp in comparisons.values()
         ]

@@ -87,3 +87,33 @@ def train_progress(root: Path, checkpoint: Path | None = None) -> tuple[int | No
         if step is not None:
             return step, tokens
     return None, None
+
+
+def training_task_ids(path: str | Path, key: str = "policy_from") -> set[str]:
+    """The task ids of every example a run trained on, through its ``init_from`` chain (read from
+    the data files its manifests name; files that are gone are skipped)."""
+    ids: set[str] = set()
+    seen: set[Path] = set()
+    todo = [Path(path)]
+    while todo:
+        root = todo.pop()
+        if root.resolve() in seen:
+            continue
+        seen.add(root.resolve())
+        manifest = TrainManifest.read_if_present(root, key)
+        if manifest is None:
+            continue
+        for data in map(Path, manifest.data):
+            if not data.is_file():
+                continue
+            with data.open(encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        task = json.loads(line).get("metadata", {}).get("task_id")
+                    except (json.JSONDecodeError, AttributeError):
+                        continue
+                    if isinstance(task, str):
+                        ids.add(task)
+        if manifest.init_from:
+            todo.append(Path(manifest.init_from))
+    return ids

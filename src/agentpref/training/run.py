@@ -262,6 +262,16 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
         hparams=method_hparams(cfg, args),
         data_scorer=data_scorer(files),
     )
+    if cfg.algo.name == "dpo" and args.truncation_mode == "keep_start":
+        from agentpref.training.tokenize import truncation_check
+
+        manifest.truncation = truncation_check(dataset.to_list(), args.max_length)
+        cut = manifest.truncation
+        print(
+            f"[agentpref] dpo.max_length={args.max_length}: {cut['truncated']} of {cut['pairs']} pairs cut, "
+            f"{cut['difference_lost']} left without a policy token on a side (they teach nothing)",
+            file=sys.stderr,
+        )
     if is_main_process():
         manifest.write(run_dir)
 

@@ -128,5 +128,31 @@ def tokenize_pair(
             out[f"{side}_ids"] = p[n:] + out[f"{side}_ids"]
             out[f"{side}_mask"] = [0] * (len(p) - n) + out[f"{side}_mask"]
         prompts[0] = prompts[0][:n]
+    # Turns both sides share (a trajectory pair's common opening) add the same log-ratio to both
+    # sides, so they cancel in the DPO margin: moved into the prompt, they stop taking
+    # max_length from the turns that differ. Each side keeps at least one token.
+    c, r = out["chosen_ids"], out["rejected_ids"]
+    shared = next((i for i, (a, b) in enumerate(zip(c, r)) if a != b), min(len(c), len(r)))
+    shared = min(shared, len(c) - 1, len(r) - 1)
+    if shared > 0:
+        prompts[0] = prompts[0] + c[:shared]
+        for side in ("chosen", "rejected"):
+            out[f"{side}_ids"] = out[f"{side}_ids"][shared:]
+            out[f"{side}_mask"] = out[f"{side}_mask"][shared:]
     out["prompt_ids"] = prompts[0]
     return out
+
+
+def truncation_check(rows: list[dict[str, list[int]]], max_length: int | None) -> dict[str, int]:
+    """How many tokenized pairs TRL cuts at ``max_length`` (keep_start), and how many of them keep
+    no policy token on one side: those pairs teach nothing (their difference is cut off)."""
+    counts = {"pairs": len(rows), "truncated": 0, "difference_lost": 0}
+    if max_length is None:
+        return counts
+    for row in rows:
+        room = max_length - len(row["prompt_ids"])
+        if room < max(len(row["chosen_ids"]), len(row["rejected_ids"])):
+            counts["truncated"] += 1
+        if room <= 0 or not any(row["chosen_mask"][:room]) or not any(row["rejected_mask"][:room]):
+            counts["difference_lost"] += 1
+    return counts
