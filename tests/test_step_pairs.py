@@ -16,9 +16,12 @@ from agentpref.agent.protocol import Action
 from agentpref.agent.record import PolicyInfo, RolloutRecord
 from agentpref.agent.tools import Workspace
 from agentpref.data.step_pairs import (
+    STATE_KINDS,
     StepPairsConfig,
     build_step_pairs,
+    decision_name,
     decision_state,
+    decision_states,
     make_pair,
     restore_episode,
 )
@@ -103,6 +106,25 @@ def test_oracle_alternatives_tie_so_no_pair(records, builtin_tasks, agent_config
     assert stats["outcomes"] == {"small_margin": 1}
     assert stats["margins"] == {"min_margin": cfg.min_margin, "max": 0.0, "mean": 0.0, "per_state": [0.0]}
     assert stats["continuations"] == 6 and stats["continuation_tokens"] == 0  # oracle: no tokens
+    assert stats["value"] == {"success_weight": 0.5, "continuations": 2, "continuation_sd_mean": 0.0}
+    assert stats["states_by_kind"] == {"before_first_edit": 1}
+
+
+def test_decision_points_of_each_kind(records):
+    rec = records[TRAIN]  # oracle: read_file, run_tests, edit, run_tests, finish
+    assert [s.action.name for s in rec.steps] == ["read_file", "run_tests", "edit", "run_tests", "finish"]
+    kinds = list(STATE_KINDS)
+    assert decision_states(rec, kinds) == [("before_first_edit", 2), ("after_edit", 3), ("before_finish", 4)]
+    failed = rec.steps[2].model_copy(update={"tool_ok": False, "edited": None})
+    rec2 = rec.model_copy(update={"steps": [*rec.steps[:2], failed, *rec.steps[3:]]})
+    assert decision_states(rec2, kinds) == [("before_first_edit", 2), ("after_failed_edit", 3), ("before_finish", 4)]
+    assert decision_states(rec, ["after_failed_edit"]) == []
+    # two kinds at one step: the first listed names it
+    assert decision_states(rec2, ["after_edit", "after_failed_edit", "before_finish"])[0] == ("after_failed_edit", 3)
+    assert decision_name({"test", "finish"}) == "finish_vs_test" and decision_name({"edit"}) == "edit_vs_edit"
+    assert StepPairsConfig(states="after_edit").states == ["after_edit"]
+    with pytest.raises(ValueError):
+        StepPairsConfig(states=["after_lunch"])
 
 
 def test_same_action_never_pairs(records):
@@ -114,6 +136,7 @@ def test_same_action_never_pairs(records):
     alts[1] = {**alts[1], "step": other, "kind": "explore"}
     pair, why = make_pair(rec, 2, alts, 5, 0.3)
     assert why == "pair" and pair["metadata"]["decision"] == "edit_vs_explore"
+    assert pair["metadata"]["state"] == "before_first_edit"
     assert make_pair(rec, 2, [alts[0], {**alts[1], "value": 0.8}], 0, 0.3) == (None, "small_margin")
 
 

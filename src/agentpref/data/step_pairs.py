@@ -1,10 +1,16 @@
 """Step-level decision-point pairs: which next action, at one state of a rollout, leads to better
 episodes?
 
-At a state of a train-split rollout (``states="before_first_edit"``: the state right before the
-rollout's first ``edit``/``write_file`` attempt; for a rollout that never tries an edit, the state
-after its last exploration step, ``list_files``/``read_file``/``search``) the policy samples K
-alternative next actions. Each alternative is continued M times with the same policy for up to N
+At decision points of a train-split rollout (``states``, the first of each kind in the rollout):
+
+- ``before_first_edit``: right before the first ``edit``/``write_file`` attempt (for a rollout
+  that never tries one, after its last ``list_files``/``read_file``/``search``): edit now or keep
+  reading;
+- ``after_failed_edit``: right after an edit call that did not apply: re-read or retry the edit;
+- ``after_edit``: right after an edit that applied: run the tests, finish or edit again;
+- ``before_finish``: where the rollout finished: finish or keep going;
+
+the policy samples K alternative next actions. Each alternative is continued M times with the same policy for up to N
 more steps (or until ``finish``, the agent's ``max_steps`` or its context budget), through the same
 harness as ``generate.py``: a fresh workspace with the prefix's edits replayed, real tools, real
 tests. Each continuation is graded and scored as a full record (prefix + alternative + its
@@ -13,14 +19,17 @@ continuation), and
     value(alternative) = success_weight * success rate + (1 - success_weight) * mean score.
 
 The best and the worst alternative form a pair when their values differ by at least
-``min_margin`` and their actions differ; "edit now" vs "keep searching" is tagged
-``decision: edit_vs_explore``. Continuations cost tokens: every pair carries the tokens spent at
-its state and the stats carry the total (and USD at the model's prices).
+``min_margin`` and their actions differ; a pair's ``decision`` names the two action kinds
+(``edit_vs_explore``, ``finish_vs_test``, ...) and its ``state`` the decision point. The stats
+carry the value's noise: the standard deviation of one alternative's M continuation values.
+Continuations cost tokens: every pair carries the tokens spent at its state and the stats carry
+the total (and USD at the model's prices).
 """
 
 from __future__ import annotations
 
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -29,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentpref.agent.config import AgentConfig
 from agentpref.agent.episode import Episode, PolicyOutput, PromptMode
@@ -46,16 +55,20 @@ from agentpref.scoring.scorer import ScorerConfig, score_record
 from agentpref.tasks.model import Task
 
 ActionKind = Literal["edit", "explore", "test", "finish", "protocol_error"]
+StateKind = Literal["before_first_edit", "after_failed_edit", "after_edit", "before_finish"]
+STATE_KINDS: tuple[str, ...] = ("before_first_edit", "after_failed_edit", "after_edit", "before_finish")
 
 
 class StepPairsConfig(BaseModel):
     """How decision points are chosen, explored and turned into pairs."""
 
     model_config = ConfigDict(extra="forbid")
-    states: Literal["before_first_edit"] = Field(
-        "before_first_edit",
-        description="right before the first edit/write_file attempt; rollouts without one: "
-        "the state after their last list_files/read_file/search step",
+    states: list[StateKind] = Field(
+        default_factory=lambda: ["before_first_edit"],
+        min_length=1,
+        description="decision points visited in each rollout (the first of each kind): "
+        "before_first_edit (edit now vs keep reading), after_failed_edit (re-read vs retry the edit), "
+        "after_edit (run the tests vs finish vs edit more), before_finish (finish vs keep going)",
     )
     alternatives: int = Field(4, ge=2, description="K: next actions sampled at each state")
     continuations: int = Field(2, ge=1, description="M: continuations of each alternative")
@@ -69,8 +82,16 @@ class StepPairsConfig(BaseModel):
         "(continuations always use the policy's own)",
     )
     max_states: int | None = Field(None, ge=1, description="stop after this many states")
+    max_states_per_task: int | None = Field(
+        None, ge=1, description="visit at most this many states of one task (spreads a budget over tasks)"
+    )
     budget_tokens: int | None = Field(None, gt=0, description="cap on prompt+completion tokens spent")
     seed: int = 0
+
+    @field_validator("states", mode="before")
+    @classmethod
+    def _one_kind(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
 
 
 # ---- restoring a state ---------------------------------------------------------------------------
@@ -126,14 +147,41 @@ def restore_episode(
 
 
 def decision_state(record: RolloutRecord, states: str = "before_first_edit") -> int | None:
-    """Index of the step the decision is taken at (the state is everything before it)."""
-    if states != "before_first_edit":
-        raise ConfigError(f"unknown states {states!r}: use before_first_edit")
-    for s in record.steps:
-        if s.action is not None and s.action.name in EDIT_TOOLS:
-            return s.index
-    explore = [s.index for s in record.steps if s.action is not None and s.action.name in EXPLORE_TOOLS]
-    return explore[-1] + 1 if explore else None
+    """Index of the step a decision of kind ``states`` is taken at (the state is everything
+    before it), the first in the rollout; None when the rollout has no such point."""
+    steps = record.steps
+
+    def after(pred) -> int | None:
+        return next((s.index + 1 for s in steps if s.action is not None and pred(s)), None)
+
+    if states == "before_first_edit":
+        for s in steps:
+            if s.action is not None and s.action.name in EDIT_TOOLS:
+                return s.index
+        explore = [s.index for s in steps if s.action is not None and s.action.name in EXPLORE_TOOLS]
+        return explore[-1] + 1 if explore else None
+    if states == "after_failed_edit":
+        return after(lambda s: s.action.name in EDIT_TOOLS and not s.tool_ok)
+    if states == "after_edit":
+        return after(lambda s: s.action.name in EDIT_TOOLS and bool(s.tool_ok))
+    if states == "before_finish":
+        return next((s.index for s in steps if s.action is not None and s.action.name == "finish"), None)
+    raise ConfigError(f"unknown states {states!r}: use {', '.join(STATE_KINDS)}")
+
+
+def decision_states(record: RolloutRecord, kinds: list[str]) -> list[tuple[str, int]]:
+    """(kind, step index) of each kind's decision point in the rollout, one per step index."""
+    found: dict[int, str] = {}
+    for kind in kinds:
+        index = decision_state(record, kind)
+        if index is not None and index not in found:
+            found[index] = kind
+    return sorted(((kind, index) for index, kind in found.items()), key=lambda x: x[1])
+
+
+def decision_name(kinds: set[str]) -> str:
+    """``edit_vs_explore``, ``finish_vs_test``, ...: the two action kinds a pair decides between."""
+    return "_vs_".join(sorted(kinds)) if len(kinds) == 2 else f"{next(iter(kinds))}_vs_{next(iter(kinds))}"
 
 
 def action_kind(step: StepRecord) -> ActionKind:
@@ -302,6 +350,7 @@ class _Builder:
             success = sum(r[0] for r in got) / len(got)
             mean_score = sum(r[1] for r in got) / len(got)
             value = cfg.success_weight * success + (1 - cfg.success_weight) * mean_score
+            each = [cfg.success_weight * r[0] + (1 - cfg.success_weight) * r[1] for r in got]
             alternatives.append(
                 {
                     "step": step,
@@ -310,13 +359,19 @@ class _Builder:
                     "success_rate": round(success, 6),
                     "mean_score": round(mean_score, 6),
                     "continuations": len(got),
+                    "continuation_values": [round(v, 6) for v in each],
                 }
             )
         return {"alternatives": alternatives, "continuations": len(everyone), "tokens": self.tokens - tokens_before}
 
 
 def make_pair(
-    record: RolloutRecord, step_index: int, alternatives: list[dict[str, Any]], tokens: int, min_margin: float
+    record: RolloutRecord,
+    step_index: int,
+    alternatives: list[dict[str, Any]],
+    tokens: int,
+    min_margin: float,
+    state: str = "before_first_edit",
 ) -> tuple[dict[str, Any] | None, str]:
     """(pair, why) from valued alternatives: best vs worst when the margin is large enough and
     the actions differ; else (None, the reason)."""
@@ -345,8 +400,12 @@ def make_pair(
             "margin": margin,
             "chosen_kind": best["kind"],
             "rejected_kind": worst["kind"],
-            "decision": "edit_vs_explore" if kinds == {"edit", "explore"} else None,
-            "alternatives": [{k: a[k] for k in ("kind", "value", "success_rate", "mean_score")} for a in alternatives],
+            "state": state,
+            "decision": decision_name(kinds),
+            "alternatives": [
+                {k: a[k] for k in ("kind", "value", "success_rate", "mean_score", "continuation_values") if k in a}
+                for a in alternatives
+            ],
             "continuation_tokens": tokens,
         },
     }, "pair"
@@ -378,6 +437,9 @@ def build_step_pairs(
     pairs: list[dict[str, Any]] = []
     margins: list[float] = []  # best - worst value per state: what min_margin is compared to
     states = alternatives = continuations = 0
+    per_task: Counter[str] = Counter()
+    visited: Counter[str] = Counter()  # states by kind
+    spreads: list[float] = []  # sd of one alternative's continuation values: the value's noise
     stop_reason = "completed"
     builder = _Builder(policy, agent, prices, scorer_cfg, cfg, runner_mode, sandbox or Limits(), workers)
     try:
@@ -392,42 +454,60 @@ def build_step_pairs(
             if task is None:
                 skipped["unknown_task"] += 1
                 continue
-            step_index = decision_state(record, cfg.states)
-            if step_index is None:
+            points = decision_states(record, cfg.states)
+            if not points:
                 skipped["no_state"] += 1
                 continue
-            if step_index >= agent.max_steps:
-                skipped["no_steps_left"] += 1
-                continue
-            states += 1
-            spent_before = builder.tokens
-            try:
-                result = builder.state(record, step_index, task)
-            except _BudgetExceeded:
-                stop_reason = "budget_tokens"
-                reasons["budget"] += 1
-                break
-            except DataError as exc:  # an edit of the prefix no longer applies: task changed
-                skipped["replay_failed"] += 1
-                if progress:
-                    print(f"[step-pairs] skipped: {exc}", file=sys.stderr, flush=True)
-                continue
-            alternatives += len(result["alternatives"])
-            values = [a["value"] for a in result["alternatives"]]
-            if len(values) >= 2:
-                margins.append(round(max(values) - min(values), 6))
-            continuations += result["continuations"]
-            pair, why = make_pair(record, step_index, result["alternatives"], result["tokens"], cfg.min_margin)
-            reasons[why] += 1
-            if pair is not None:
-                pairs.append(pair)
-            if progress:
-                print(
-                    f"[step-pairs] {record.task_id}#{record.sample_index} step {step_index}: {why}; "
-                    f"{len(pairs)} pairs, {builder.tokens - spent_before} tokens",
-                    file=sys.stderr,
-                    flush=True,
+            for kind, step_index in points:
+                if cfg.max_states is not None and states >= cfg.max_states:
+                    stop_reason = "max_states"
+                    break
+                if step_index >= agent.max_steps:
+                    skipped["no_steps_left"] += 1
+                    continue
+                if cfg.max_states_per_task is not None and per_task[record.task_id] >= cfg.max_states_per_task:
+                    skipped["task_has_enough_states"] += 1
+                    continue
+                states += 1
+                per_task[record.task_id] += 1
+                visited[kind] += 1
+                spent_before = builder.tokens
+                try:
+                    result = builder.state(record, step_index, task)
+                except _BudgetExceeded:
+                    stop_reason = "budget_tokens"
+                    reasons["budget"] += 1
+                    break
+                except DataError as exc:  # an edit of the prefix no longer applies: task changed
+                    skipped["replay_failed"] += 1
+                    if progress:
+                        print(f"[step-pairs] skipped: {exc}", file=sys.stderr, flush=True)
+                    continue
+                alternatives += len(result["alternatives"])
+                values = [a["value"] for a in result["alternatives"]]
+                if len(values) >= 2:
+                    margins.append(round(max(values) - min(values), 6))
+                spreads.extend(
+                    statistics.stdev(a["continuation_values"])
+                    for a in result["alternatives"]
+                    if len(a["continuation_values"]) >= 2
                 )
+                continuations += result["continuations"]
+                pair, why = make_pair(
+                    record, step_index, result["alternatives"], result["tokens"], cfg.min_margin, kind
+                )
+                reasons[why] += 1
+                if pair is not None:
+                    pairs.append(pair)
+                if progress:
+                    print(
+                        f"[step-pairs] {record.task_id}#{record.sample_index} {kind} (step {step_index}): {why}; "
+                        f"{len(pairs)} pairs, {builder.tokens - spent_before} tokens",
+                        file=sys.stderr,
+                        flush=True,
+                    )
+            if stop_reason != "completed":
+                break
     finally:
         builder.close()
     tokens = builder.tokens
@@ -437,7 +517,16 @@ def build_step_pairs(
         "alternatives": alternatives,
         "continuations": continuations,
         "pairs": len(pairs),
-        "decisions": dict(Counter(p["metadata"]["decision"] or "other" for p in pairs)),
+        "states_by_kind": dict(visited),
+        "pairs_by_state": dict(Counter(p["metadata"]["state"] for p in pairs)),
+        "decisions": dict(Counter(p["metadata"]["decision"] for p in pairs)),
+        "value": {
+            "success_weight": cfg.success_weight,
+            "continuations": cfg.continuations,
+            # sd of the M continuation values of one alternative, averaged: how noisy a value is,
+            # to set against min_margin
+            "continuation_sd_mean": round(statistics.fmean(spreads), 6) if spreads else None,
+        },
         "pairs_per_task": dict(Counter(p["metadata"]["task_id"] for p in pairs)),
         "outcomes": dict(reasons),
         "skipped": dict(skipped),
