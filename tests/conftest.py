@@ -93,8 +93,9 @@ def compose_config(repo, tmp_path):
 @pytest.fixture(scope="session")
 def train_data(repo, tmp_path_factory):
     """A build_data.py output dir for training tests: ``sft.jsonl`` from real oracle episodes on
-    four builtin train tasks (through generate + build_data), and ``pairs.jsonl`` pairing each
-    oracle transcript (chosen) with a premature finish as the first turn (rejected)."""
+    four builtin train tasks (through generate + build_data), ``pairs.jsonl`` pairing each
+    oracle transcript (chosen) with a premature finish as the first turn (rejected), and
+    ``step_pairs.jsonl`` pairing the oracle's first turn with that finish."""
     import json
 
     from agentpref.agent.generation import run_generation
@@ -115,7 +116,7 @@ def train_data(repo, tmp_path_factory):
         "role": "assistant",
         "content": '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>',
     }
-    with open(out / "pairs.jsonl", "w") as f:
+    with open(out / "pairs.jsonl", "w") as f, open(out / "step_pairs.jsonl", "w") as g:
         for line in (out / "sft.jsonl").read_text().splitlines():
             messages = json.loads(line)["messages"]
             chosen, rejected = messages[2:], [finish]
@@ -132,4 +133,7 @@ def train_data(repo, tmp_path_factory):
                 )
                 + "\n"
             )
+            # a decision point: the oracle's first turn against finishing at once
+            step = {"prompt": messages[:2], "chosen": chosen[:1], "rejected": [finish]}
+            g.write(json.dumps(step | {"metadata": {"pair_kind": "step", "state": "before_first_edit"}}) + "\n")
     return out

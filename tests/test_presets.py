@@ -75,6 +75,7 @@ EXPECTED_LABELS = {
     "ablation_dpo": "DPO (β=0.1)",
     "ablation_sft_dpo": "SFT+DPO (β=0.1)",
     "ablation_sft_dpo_trajectory": "SFT+DPO (β=0.1) [trajectory pairs]",
+    "ablation_sft_dpo_step": "SFT+DPO (β=0.1) [step pairs]",
     "ablation_sft_dpo_discipline": "SFT+DPO (β=0.1)",
 }
 
