@@ -142,6 +142,9 @@ def test_sft_keeps_demonstrations_and_good_samples_of_train_tasks_only(compose_c
     assert y["examples"] == 4 and y["per_task"] == pytest.approx(4 / stats["train_tasks"], abs=1e-3)
     assert y["per_1m_generated_tokens"] == pytest.approx(4 / stats["generated_tokens"] * 1e6, rel=1e-3)
     assert y["usd_per_example"] == pytest.approx(stats["usd"] / 4, rel=1e-3, abs=1e-6)
+    wall = sum(json.loads((runs / n / "summary.json").read_text())["seconds"] for n in ("api", "oracle"))
+    assert stats["generation_seconds"] == pytest.approx(wall)
+    assert y["per_wall_hour"] == pytest.approx(4 / wall * 3600, rel=1e-3)
     assert (tmp_path / "data" / "stats.png").stat().st_size > 10_000
 
 

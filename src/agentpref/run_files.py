@@ -145,12 +145,14 @@ class GenerationSummary(RunFile):
 
 # ---- build_data.py -------------------------------------------------------------------------------
 class DatasetYield(_Part):
-    """How many examples one dataset got, per task, per 1M generated tokens and per USD spent."""
+    """How many examples one dataset got, per task, per 1M generated tokens, per USD spent and
+    per wall-clock hour of the generation behind it (on the machine that ran it)."""
 
     examples: int
     per_task: float
     per_1m_generated_tokens: float | None
     usd_per_example: float | None
+    per_wall_hour: float | None = None
 
 
 class SftYield(DatasetYield):
@@ -181,6 +183,7 @@ class DataStats(RunFile):
     train_tasks: int
     generated_tokens: int
     usd: float
+    generation_seconds: float | None = Field(None, description="wall time of the generate.py runs read")
     scorer: str
     mean_score: float
     sft: SftYield | None = None

@@ -31,6 +31,7 @@ from agentpref.jsonl import write_lines_atomic
 from agentpref.models import ModelConfig
 from agentpref.run_files import (
     DataStats,
+    GenerationSummary,
     PreferencePair,
     SFTExample,
     SftYield,
@@ -100,13 +101,25 @@ def load_runs(runs: list[str]) -> tuple[list[RolloutRecord], dict[str, Any]]:
     return records, info
 
 
-def _yield(n: int, tasks: int, tokens: int, usd: float) -> dict[str, Any]:
+def _yield(n: int, tasks: int, tokens: int, usd: float, seconds: float | None = None) -> dict[str, Any]:
     return {
         "examples": n,
         "per_task": round(n / tasks, 3) if tasks else 0.0,
         "per_1m_generated_tokens": round(n / tokens * 1e6, 3) if tokens else None,
         "usd_per_example": round(usd / n, 6) if n else None,
+        "per_wall_hour": round(n / seconds * 3600, 3) if seconds else None,
     }
+
+
+def generation_seconds(runs: list[str]) -> float | None:
+    """Wall time of the generate.py runs (their summaries); None when one has none (a killed run)."""
+    total = 0.0
+    for run in runs:
+        summary = GenerationSummary.read_if_present(run, "runs")
+        if summary is None:
+            return None
+        total += summary.seconds
+    return total
 
 
 @functools.lru_cache(maxsize=4)
@@ -209,6 +222,7 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
         usd=round(usd, 6),
         scorer=cfg.scorer.name,
         mean_score=round(sum(r.score for r in scored) / len(scored), 4),
+        generation_seconds=generation_seconds(cfg.runs),
         seconds=0.0,
         run_dir=str(out),
     )
@@ -218,7 +232,7 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
         _write_jsonl(out / "sft.jsonl", sft, SFTExample)
         cache_dir = getattr(cfg.backend, "cache_dir", None) or HFBackend().cache_dir
         stats.sft = SftYield(
-            **_yield(len(sft), tasks, tokens, usd),
+            **_yield(len(sft), tasks, tokens, usd, stats.generation_seconds),
             privileged=sum(e["metadata"]["privileged"] for e in sft),
             dropped=dropped,
             turn_tokens=turn_token_stats(sft, cfg.model, cache_dir),
@@ -227,14 +241,17 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
         pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
         _write_jsonl(out / "pairs.jsonl", pairs, PreferencePair)
         margins["trajectory"] = [p["metadata"]["margin"] for p in pairs]
-        stats.trajectory_pairs = TrajectoryPairsYield(**_yield(len(pairs), tasks, tokens, usd), counts=counts)
+        stats.trajectory_pairs = TrajectoryPairsYield(
+            **_yield(len(pairs), tasks, tokens, usd, stats.generation_seconds), counts=counts
+        )
     if cfg.step_pairs.enabled:
         step_pairs, step_stats = _build_step_pairs(cfg, scored)
         _write_jsonl(out / "step_pairs.jsonl", step_pairs, PreferencePair)
         margins["step"] = [p["metadata"]["margin"] for p in step_pairs]
         spent = tokens + step_stats.get("continuation_tokens", 0)
         step_usd = usd + step_stats.get("usd", 0.0)
-        stats.step_pairs = StepPairsYield(**_yield(len(step_pairs), tasks, spent, step_usd), stats=step_stats)
+        seconds = stats.generation_seconds and stats.generation_seconds + step_stats["seconds"]
+        stats.step_pairs = StepPairsYield(**_yield(len(step_pairs), tasks, spent, step_usd, seconds), stats=step_stats)
     plot_stats(out / "stats.png", scored, margins)
     stats.seconds = round(time.perf_counter() - started, 1)
     stats.write(out)
@@ -284,7 +301,7 @@ def print_stats(stats: DataStats) -> None:
         if y is not None:
             parts.append(
                 f"{key}: {y.examples} ({y.per_task}/task, {y.per_1m_generated_tokens}/1M tokens, "
-                f"${y.usd_per_example}/example)"
+                f"{y.per_wall_hour}/hour, ${y.usd_per_example}/example)"
             )
     turns = stats.sft.turn_tokens if stats.sft else {}
     if turns.get("p99") is not None:  # how long a turn the policy must be able to write
