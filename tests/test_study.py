@@ -55,8 +55,14 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     }
     run_dir = tmp_path / "study"
     offline = {"kind": "wandb", "mode": "offline"}
-    record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate", logger=offline))
+    kept = tmp_path / "kept"
+    record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate", logger=offline, keep=str(kept)))
     assert list(record.stages) == list(stages) and all(s.status == "done" for s in record.stages.values())
+    # keep: each stage's small result files, as it finishes, nothing bulky
+    assert (kept / "eval" / "summary.json").read_text() == (run_dir / "eval" / "summary.json").read_text()
+    assert (kept / "sft" / "train.json").is_file() and (kept / "data" / "stats.json").is_file()
+    assert json.loads((kept / "study.json").read_text())["stages"]["report"]["status"] == "done"
+    assert not list(kept.rglob("*.jsonl")) and not list(kept.rglob("*.safetensors"))
     assert json.loads((run_dir / "demos" / "summary.json").read_text())["episodes"] == 2
     assert (run_dir / "data" / "sft.jsonl").is_file() and (run_dir / "sft" / "adapter").is_dir()
     evaluation = json.loads((run_dir / "eval" / "summary.json").read_text())
@@ -78,6 +84,23 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     stages["sft"]["overrides"] = [*stages["sft"]["overrides"], "seed=1"]
     with pytest.raises(ConfigError, match="stage 'sft' already ran .* use a new run_dir"):
         run_study(_study(run_dir, stages))
+
+
+def test_kept_files_name_paths_relative_to_the_working_directory(tmp_path, monkeypatch):
+    from agentpref.run_files import StudyRecord
+    from agentpref.study import keep_results
+
+    monkeypatch.chdir(tmp_path)
+    root = tmp_path / "outputs" / "study"
+    (root / "eval").mkdir(parents=True)
+    (root / "eval" / "summary.json").write_text(json.dumps({"adapter": f"{root}/sft/adapter"}))
+    (root / "eval" / "rollouts.jsonl").write_text("{}\n")
+    StudyRecord(stages={}, params={}, run_dir=str(root)).write(root)
+    keep_results(root, "eval", Path("results/study"))
+    kept = tmp_path / "results" / "study"
+    assert json.loads((kept / "eval" / "summary.json").read_text()) == {"adapter": "outputs/study/sft/adapter"}
+    assert json.loads((kept / "study.json").read_text())["run_dir"] == "outputs/study"
+    assert not (kept / "eval" / "rollouts.jsonl").exists()
 
 
 @pytest.mark.slow

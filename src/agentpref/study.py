@@ -71,6 +71,12 @@ class StudyConfig(BaseModel):
         description="each stage its own W&B run (off: the study's one run "
         "carries every stage's metrics, as a W&B sweep needs)",
     )
+    keep: str | None = Field(
+        None,
+        description="a folder (e.g. results/cpu_study/seed0): each finished stage's small result "
+        "files (summary.json, stats.json, train.json, study.json) are copied to <keep>/<stage>/ at once, "
+        "so a study cut off later, or whose outputs/ is lost, leaves its numbers to commit",
+    )
     logger: LoggerConfig = Field(discriminator="kind")
     run_dir: str
 
@@ -183,6 +189,20 @@ def _stage_summary(result: Any) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k not in ("per_task", "config")} if isinstance(result, dict) else {}
 
 
+KEPT_FILES = ("summary.json", "stats.json", "train.json", "generation.json")
+
+
+def keep_results(root: Path, stage: str, keep: Path) -> None:
+    """Copy a stage's small result files (and study.json) under ``keep``: what report.py and
+    the tables need, without rollouts, datasets or weights. Paths under the working directory
+    are written relative to it (committed files name no machine's paths)."""
+    here = f"{Path.cwd().resolve()}/"
+    files = [(root / stage / name, keep / stage / name) for name in KEPT_FILES if (root / stage / name).is_file()]
+    for src, dst in [*files, (root / StudyRecord.FILE, keep / StudyRecord.FILE)]:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_text(src.read_text(encoding="utf-8").replace(here, ""), encoding="utf-8")
+
+
 def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every enabled stage in order; returns the study record (also ``<run_dir>/study.json``)."""
     if not cfg.stages:
@@ -254,6 +274,8 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
                 run_dir=str(root / name),
             )
         record.write(root)
+        if cfg.keep:
+            keep_results(root, name, Path(cfg.keep))
     record.objective = Objective(metric=cfg.metric, value=_objective(cfg, done)) if cfg.metric else None
     record.seconds = round(sum(s.seconds for s in done.values()), 1)
     record.write(root)
