@@ -151,6 +151,13 @@ def test_base_and_sft_dpo_evaluations_make_the_ablation_table(ablation_runs, com
     ).model_dump(mode="json")
     assert base["method"] == "base" and sft_dpo["method"] == "SFT+DPO (β=0.1)"
     assert sft_dpo["adapter"].endswith("ablation_sft_dpo/adapter") and sft_dpo["comparison"]["tasks"] == 2
+    # QuixBugs as the out-of-distribution set: the same rows evaluate there (a look-alike clone here)
+    quixbugs = [*small, "tasks=quixbugs", f"tasks.root={Path(__file__).parent / 'fixtures/quixbugs_mini/clone'}"]
+    for name, policy in (("base", []), ("sft", [f"policy_from={ablation_runs['ablation_sft']}"])):
+        ood = run_evaluation(
+            compose_entry("evaluate", "experiment=eval_ablation", *quixbugs, *policy, run_dir=tmp_path / "ood" / name)
+        )
+        assert ood.task_set.kind == "quixbugs" and ood.episodes == 2 * ood.task_set.tasks > 0, name
 
     out = tmp_path / "results"
     proc = run_cli("report.py", f"runs=[{evals}/*]", "baseline=base", f"run_dir={out}", "name=table")
