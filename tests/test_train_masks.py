@@ -210,7 +210,7 @@ def test_sft_loss_mask_leaves_perturbed_turns_out(tiny):
 def test_a_shared_opening_moves_into_the_prompt_and_truncation_is_counted(tiny):
     """Turns both sides share cancel in the DPO margin: they become prompt, the sequences stay
     the same, and truncation_check says which pairs max_length leaves without a difference."""
-    from agentpref.training.tokenize import tokenize_pair, truncation_check
+    from agentpref.training.tokenize import keeps_a_difference, tokenize_pair, truncation_check
 
     _, tok, _ = tiny
     prompt, chosen = CONVERSATION[:2], CONVERSATION[2:5]
@@ -225,3 +225,7 @@ def test_a_shared_opening_moves_into_the_prompt_and_truncation_is_counted(tiny):
     assert truncation_check([out], None) == {"pairs": 1, "truncated": 0, "difference_lost": 0}
     assert truncation_check([out], n + 2) == {"pairs": 1, "truncated": 1, "difference_lost": 0}
     assert truncation_check([out], n) == {"pairs": 1, "truncated": 1, "difference_lost": 1}
+    # the trainer drops exactly the pairs that lost their difference
+    assert keeps_a_difference(out, n + 2) and not keeps_a_difference(out, n)
+    rejected_first = {**out, "rejected_mask": [0, 0] + out["rejected_mask"][2:]}
+    assert not keeps_a_difference(rejected_first, n + 2) and keeps_a_difference(rejected_first, n + 2, masked=False)

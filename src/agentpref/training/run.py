@@ -269,7 +269,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
         cut = manifest.truncation
         print(
             f"[agentpref] dpo.max_length={args.max_length}: {cut['truncated']} of {cut['pairs']} pairs cut, "
-            f"{cut['difference_lost']} left without a policy token on a side (they teach nothing)",
+            f"{cut['difference_lost']} left without a policy token on a side (dropped: they compare nothing)",
             file=sys.stderr,
         )
     if is_main_process():
@@ -290,9 +290,10 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
     try:
         trainer = make_trainer(cfg, args, model, tokenizer, dataset, reference)
         if len(trainer.train_dataset) == 0:
+            why = "cut before their two sides differ" if cfg.algo.name == "dpo" else "their prompts fill"
             raise DataError(
-                f"all {len(dataset)} examples were dropped: their prompts fill "
-                f"{cfg.algo.name}.max_length={args.max_length}; raise it"
+                f"all {len(dataset)} examples were dropped ({why} "
+                f"{cfg.algo.name}.max_length={args.max_length}): raise it"
             )
         checkpoints = Path(args.output_dir)
         last = last_complete_checkpoint(checkpoints) if cfg.resume else None

@@ -143,9 +143,21 @@ def tokenize_pair(
     return out
 
 
+def keeps_a_difference(row: dict[str, Any], max_length: int, masked: bool = True) -> bool:
+    """Does a tokenized pair keep a trained token on both sides once cut to ``max_length``
+    (keep_start)? Without masking, any completion token counts."""
+    room = max_length - len(row["prompt_ids"])
+    if room <= 0:
+        return False
+    if not masked:
+        return True
+    return any(row["chosen_mask"][:room]) and any(row["rejected_mask"][:room])
+
+
 def truncation_check(rows: list[dict[str, list[int]]], max_length: int | None) -> dict[str, int]:
     """How many tokenized pairs TRL cuts at ``max_length`` (keep_start), and how many of them keep
-    no policy token on one side: those pairs teach nothing (their difference is cut off)."""
+    no policy token on one side: their difference is cut off, and the trainer drops them."""
+
     counts = {"pairs": len(rows), "truncated": 0, "difference_lost": 0}
     if max_length is None:
         return counts
@@ -153,6 +165,6 @@ def truncation_check(rows: list[dict[str, list[int]]], max_length: int | None) -
         room = max_length - len(row["prompt_ids"])
         if room < max(len(row["chosen_ids"]), len(row["rejected_ids"])):
             counts["truncated"] += 1
-        if room <= 0 or not any(row["chosen_mask"][:room]) or not any(row["rejected_mask"][:room]):
+        if not keeps_a_difference(row, max_length):
             counts["difference_lost"] += 1
     return counts

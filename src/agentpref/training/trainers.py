@@ -17,6 +17,7 @@ from trl import DPOTrainer, SFTTrainer
 from trl.trainer.dpo_trainer import DataCollatorForPreference
 
 from agentpref.training.ref_cache import RefLogpCache, cache_key
+from agentpref.training.tokenize import keeps_a_difference
 
 MASK_COLUMNS = ("chosen_mask", "rejected_mask")
 
@@ -73,15 +74,17 @@ class AgentDPOTrainer(ThroughputMixin, DPOTrainer):
         **kwargs,
     ):
         self._ref_cache, self._reference, self._ref_settings = ref_cache, reference or {}, ref_settings or {}
+        self._masked = isinstance(kwargs.get("data_collator"), PolicyMaskCollator)  # read by _prepare_dataset
         self.ref_cache_status: dict[str, Any] = {}
         super().__init__(*args, **kwargs)
 
     def _prepare_dataset(self, dataset, processing_class, args, dataset_name):
-        """Already tokenized by ``tokenize_pair``: only drop pairs whose prompt fills max_length."""
+        """Already tokenized by ``tokenize_pair``: only drop pairs that max_length leaves without a
+        policy token on a side (with the environment masked, such a pair compares nothing)."""
         if args.max_length is not None and args.truncation_mode == "keep_start":
             dataset = dataset.filter(
-                lambda ex: len(ex["prompt_ids"]) < args.max_length,
-                desc=f"Dropping fully truncated pairs from {dataset_name}",
+                lambda ex: keeps_a_difference(ex, args.max_length, self._masked),
+                desc=f"Dropping pairs cut before their difference from {dataset_name}",
             )
         return dataset
 
