@@ -160,6 +160,10 @@ class VLLMBackend(_Strict):
     max_new_tokens: int = Field(512, ge=1)
     stop_at_tool_call: bool = Field(True, description="end a turn right after </tool_call> (one call per turn)")
     enable_prefix_caching: bool = True
+    max_lora_rank: int | None = Field(
+        None, ge=1, description="at least this LoRA rank (null: the adapter's own r, rounded up to one vLLM accepts)"
+    )
+    max_loras: int = Field(1, ge=1, description="adapters in one batch (each policy uses one)")
     cache_dir: str = Field("data/cache/models", description="converted checkpoints (GGUF fallback, tiny models)")
 
 

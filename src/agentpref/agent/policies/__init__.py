@@ -54,5 +54,12 @@ def _build(model: ModelConfig, backend: BackendConfig, sampling: SamplingConfig,
     if isinstance(backend, VLLMBackend):
         from agentpref.agent.policies.vllm import VLLMPolicy
 
-        return VLLMPolicy(model, backend, sampling, tools_in=agent.tools_in, cache_dir=backend.cache_dir)
+        return VLLMPolicy(
+            model,
+            backend,
+            sampling,
+            tools_in=agent.tools_in,
+            cache_dir=backend.cache_dir,
+            max_context_tokens=agent.max_context_tokens,
+        )
     raise TypeError(f"unknown backend {backend!r}")

@@ -14,10 +14,14 @@ here (no second BOS) and passed as token ids, which also gives exact prompt toke
 
 A turn is one tool call: with ``backend.stop_at_tool_call`` each request stops right after
 ``</tool_call>`` (``stop=[...]``, ``include_stop_str_in_output=True``; see ``sampling_kwargs``).
+
+The engine is sized by ``engine_args`` (context budget, LoRA rank) and shared by the policies of
+one process that need the same engine: each adapter rides on it as its own ``LoRARequest``.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -48,6 +52,71 @@ def _import_vllm():
     return vllm
 
 
+VLLM_LORA_RANKS = (8, 16, 32, 64, 128, 256, 320, 512)  # the max_lora_rank values vLLM accepts
+
+
+def adapter_rank(adapter: str | Path) -> int:
+    """The LoRA rank ``r`` of a PEFT adapter dir (its adapter_config.json)."""
+    path = Path(adapter) / "adapter_config.json"
+    try:
+        rank = json.loads(path.read_text())["r"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise AgentprefError(
+            f"model.adapter={adapter}: no LoRA rank in {path} ({type(exc).__name__}); point it at a PEFT adapter dir"
+        ) from None
+    if not isinstance(rank, int) or rank < 1:
+        raise AgentprefError(f"model.adapter={adapter}: adapter_config.json has r={rank!r}, not a positive rank")
+    return rank
+
+
+def engine_args(
+    model: ModelConfig, backend: VLLMBackend, path: str, revision: str | None, max_context_tokens: int | None
+) -> dict[str, Any]:
+    """``vllm.LLM`` arguments. ``max_model_len`` is the agent's context budget plus one turn (not
+    the model's whole window: 131k tokens of KV cache per sequence would starve the batch); with
+    an adapter, ``max_lora_rank`` is the smallest rank vLLM accepts that holds it (its default, 16,
+    refuses the r=64 adapters the GPU presets train) and ``max_loras`` the adapters in one batch."""
+    budget = model.context_window
+    if max_context_tokens is not None:
+        budget = min(budget, max_context_tokens + backend.max_new_tokens)
+    kwargs: dict[str, Any] = dict(
+        model=path,
+        tokenizer=path,
+        revision=revision,
+        dtype=model.dtype,
+        tensor_parallel_size=backend.tensor_parallel_size,
+        gpu_memory_utilization=backend.gpu_memory_utilization,
+        enable_prefix_caching=backend.enable_prefix_caching,
+        max_model_len=budget,
+        seed=0,
+    )
+    if model.adapter:
+        rank = max(adapter_rank(model.adapter), backend.max_lora_rank or 0)
+        fits = [r for r in VLLM_LORA_RANKS if r >= rank]
+        if not fits:
+            raise AgentprefError(
+                f"model.adapter={model.adapter}: LoRA rank {rank} is above vLLM's largest ({VLLM_LORA_RANKS[-1]})"
+            )
+        kwargs |= dict(enable_lora=True, max_lora_rank=fits[0], max_loras=backend.max_loras)
+    return kwargs
+
+
+# One engine per process and engine configuration: evaluating several adapters of one base model
+# (study.py's rows, a multirun) reuses it, one LoRARequest per adapter, instead of a new engine
+# (and its GPU memory) per row.
+_ENGINES: dict[str, Any] = {}
+_LORA_IDS: dict[str, int] = {}
+
+
+def engine_key(kwargs: dict[str, Any]) -> str:
+    return json.dumps(kwargs, sort_keys=True, default=str)
+
+
+def lora_id(adapter: str) -> int:
+    """A stable request id per adapter path within the process (vLLM keys its adapter cache by it)."""
+    return _LORA_IDS.setdefault(adapter, len(_LORA_IDS) + 1)
+
+
 class VLLMPolicy(Policy):
     backend = "vllm"
     protocol = "text"
@@ -61,6 +130,7 @@ class VLLMPolicy(Policy):
         *,
         cache_dir: str | Path = DEFAULT_CACHE_DIR,
         llm_kwargs: dict[str, Any] | None = None,
+        max_context_tokens: int | None = None,
     ):
         super().__init__(model, sampling, backend.batch_size, backend.max_new_tokens)
         self.cfg, self.tools_in = backend, tools_in
@@ -88,25 +158,19 @@ class VLLMPolicy(Policy):
                 f"model {model.name}: the tokenizer has no chat template; "
                 "set model.chat_template to a Jinja template file"
             )
-        self.max_model_len = model.context_window
-        kwargs: dict[str, Any] = dict(
-            model=path,
-            tokenizer=path,
-            revision=revision,
-            dtype=model.dtype,
-            tensor_parallel_size=backend.tensor_parallel_size,
-            gpu_memory_utilization=backend.gpu_memory_utilization,
-            enable_prefix_caching=backend.enable_prefix_caching,
-            max_model_len=self.max_model_len,
-            seed=0,
-        )
+        kwargs = engine_args(model, backend, path, revision, max_context_tokens) | (llm_kwargs or {})
+        self.max_model_len = kwargs["max_model_len"]
         self._lora = None
         if model.adapter:
             from vllm.lora.request import LoRARequest
 
-            kwargs["enable_lora"] = True
-            self._lora = LoRARequest("adapter", 1, str(Path(model.adapter).resolve()))
-        self.llm = vllm.LLM(**(kwargs | (llm_kwargs or {})))
+            adapter = str(Path(model.adapter).resolve())
+            self._lora = LoRARequest(Path(adapter).name or "adapter", lora_id(adapter), adapter)
+        self._engine_key = engine_key(kwargs)
+        if self._engine_key not in _ENGINES:
+            close_engines()  # another configuration: free the old engine's GPU memory first
+            _ENGINES[self._engine_key] = vllm.LLM(**kwargs)
+        self.llm = _ENGINES[self._engine_key]
         self._SamplingParams = vllm.SamplingParams
 
     # ---- prompts -----------------------------------------------------------------------------
@@ -185,17 +249,20 @@ class VLLMPolicy(Policy):
         return kwargs
 
     def close(self) -> None:
-        """Free the engine and its GPU memory (best effort: vllm keeps some global state)."""
-        llm = self.__dict__.pop("llm", None)
-        if llm is None:
-            return
-        del llm
-        import gc
+        """Let go of the engine; it stays alive for the process's next policy of the same
+        configuration (``close_engines`` frees it)."""
+        self.__dict__.pop("llm", None)
 
-        gc.collect()
-        try:
-            import torch
 
-            torch.cuda.empty_cache()
-        except Exception:
-            pass
+def close_engines() -> None:
+    """Free every cached engine and its GPU memory (best effort: vllm keeps some global state)."""
+    _ENGINES.clear()
+    import gc
+
+    gc.collect()
+    try:
+        import torch
+
+        torch.cuda.empty_cache()
+    except Exception:
+        pass
