@@ -45,6 +45,10 @@ def test_dpo_keys_map_onto_trl_dpoconfig(train_config, tmp_path):
         (["algo=sft", "+sft.gradient_accumulation_steps=4"], "accumulation is derived"),
         (["algo=sft", "+trainer.max_stepz=2"], "unknown config key 'trainer.max_stepz'"),
         (["algo=sft", "+model.lora.rank=8"], "not a field of peft.LoraConfig"),
+        # TRL options that would silently not take effect (or fail after the model loaded)
+        (["algo=dpo", "+dpo.padding_free=true"], "'dpo.padding_free=True' would not take effect: TRL's DPOTrainer"),
+        (["algo=dpo", "+dpo.sync_ref_model=true"], "not support it with a PEFT adapter"),
+        (["algo=sft", "model.attn_implementation=flash_attn"], "model.attn_implementation"),
     ],
 )
 @pytest.mark.reliability

@@ -175,6 +175,17 @@ def print_result(name: str, result: Any) -> None:
         _attr(printer)(result)
 
 
+def free_accelerator_memory() -> None:
+    """Drop the finished job's models and give their GPU memory back (no-op without CUDA); a vLLM
+    engine stays for the next job on the same base model (policies/vllm.py)."""
+    import gc
+
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
 def run_cli(name: str, cfg: DictConfig) -> None:
     """A root script's body: run the command, print its result; a project error is one line on
     stderr and exit code 2, a non-zero int result is the exit code."""
@@ -190,6 +201,8 @@ def run_cli(name: str, cfg: DictConfig) -> None:
     except AgentprefError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    finally:
+        free_accelerator_memory()  # a Hydra multirun runs the next job in this process
     print_result(name, result)
     if isinstance(result, int) and result:
         sys.exit(result)

@@ -70,6 +70,11 @@ class ModelConfig(_Strict):
     adapter: str | None = Field(None, description="PEFT adapter directory applied on top")
     chat_template: str | None = Field(None, description="a Jinja chat template file overriding the tokenizer's")
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    attn_implementation: Literal["eager", "sdpa", "flash_attention_2"] | None = Field(
+        None,
+        description="transformers' attention kernel (hf policy and training); null: transformers' default "
+        "(sdpa); flash_attention_2 needs the flash-attn package and a CUDA GPU",
+    )
     context_window: int = 8192
     prices: Prices = Prices()
     lora: dict[str, Any] | None = Field(
@@ -449,6 +454,8 @@ def load_pretrained(model: ModelConfig, path: str, dtype: Any) -> tuple[Any, Any
     extra: dict[str, Any] = {}
     if model.revision and not Path(path).is_dir():
         extra["revision"] = model.revision
+    if model.attn_implementation:
+        extra["attn_implementation"] = model.attn_implementation
     try:
         lm = AutoModelForCausalLM.from_pretrained(path, dtype=dtype, **extra)
     except OSError as exc:

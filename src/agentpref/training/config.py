@@ -35,6 +35,18 @@ RESERVED = {
 }
 
 
+# TRL options that would not take effect with this trainer: refused at config time with one line
+# instead of a warning (padding_free) or an error after the model has loaded (sync_ref_model).
+IGNORED_BY_TRL = {
+    "dpo": {
+        "padding_free": "TRL's DPOTrainer turns it off and falls back to padding; leave it false",
+        "sync_ref_model": "TRL does not support it with a PEFT adapter (the reference is the adapter switched off); "
+        "leave it false or train without model.lora",
+    },
+    "sft": {},
+}
+
+
 class AlgoSection(BaseModel):
     """Our side of the SFT/DPO switch (conf/algo/*.yaml); the TRL side is the sft:/dpo: node."""
 
@@ -123,6 +135,8 @@ def check_trainer_keys(cfg: TrainConfig) -> None:
                 raise ConfigError(f"'{node}.{key}' is set by train.py: {RESERVED[key]}")
             if key not in fields:
                 raise ConfigError(f"unknown config key '{node}.{key}': not a field of {cls} (check its spelling)")
+            if key in IGNORED_BY_TRL[algo] and keys[key] and (key != "sync_ref_model" or cfg.model.lora is not None):
+                raise ConfigError(f"'{node}.{key}={keys[key]}' would not take effect: {IGNORED_BY_TRL[algo][key]}")
     if algo == "dpo":
         losses = cfg.trl_overrides.get("loss_type", ["sigmoid"])
         losses = [losses] if isinstance(losses, str) else list(losses)
