@@ -280,3 +280,33 @@ def test_only_step_pairs_need_a_policy_and_tasks(compose_config, tmp_path, runs)
     assert build_data(cfg).train_records > 0
     with pytest.raises(ConfigError, match="step_pairs.enabled=true .*set backend= and tasks="):
         compose_config("build_data", BuildDataConfig, "runs=[x]", "~backend", "step_pairs.enabled=true", run_dir="x")
+
+
+def test_datasets_are_exported_for_other_trainers_in_tool_call_form(compose_config, tmp_path, runs):
+    from datasets import load_from_disk
+
+    from agentpref.data.export import to_tool_calls
+
+    build(compose_config, tmp_path, runs, "sft.max_per_task=4")
+    data = load_from_disk(str(tmp_path / "data" / "hf"))
+    sft, pairs = read(tmp_path / "data" / "sft.jsonl"), read(tmp_path / "data" / "pairs.jsonl")
+    assert set(data) == {"sft", "pairs"} and len(data["sft"]) == len(sft) and len(data["pairs"]) == len(pairs)
+    row = data["pairs"][0]
+    assert [m["content"] for m in row["chosen"]] == [m["content"] for m in pairs[0]["chosen"]]
+    first = row["chosen_tool_calls"][0]
+    assert first["role"] == "assistant" and "<tool_call>" not in first["content"]
+    call = first["tool_calls"][0]
+    assert call["id"] == "call_1" and json.loads(call["function"]["arguments"]) == {"path": PATH}
+    assert row["chosen_tool_calls"][1]["role"] == "tool" and row["chosen_tool_calls"][1]["tool_call_id"] == "call_1"
+    assert json.loads(row["metadata"])["pair_kind"] == "trajectory"
+    assert {t["function"]["name"] for t in json.loads(row["tools"])} >= {"read_file", "edit", "finish"}
+    # a malformed turn stays text and its error note becomes a user message (no result without a call)
+    turns = [
+        {"role": "assistant", "content": "I will read it. <tool_call>{bad json</tool_call>"},
+        {"role": "tool", "content": "Protocol error: invalid JSON"},
+        {"role": "assistant", "content": '<tool_call>{"name": "run_tests", "arguments": {}}</tool_call>'},
+        {"role": "tool", "content": "Tests: 1 failed"},
+    ]
+    out = to_tool_calls(turns, "json", start=4)
+    assert [m["role"] for m in out] == ["assistant", "user", "assistant", "tool"]
+    assert "tool_calls" not in out[0] and out[2]["tool_calls"][0]["id"] == "call_5" and out[3]["tool_call_id"] == "call_5"

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agentpref.agent.config import AgentConfig, BackendConfig, HFBackend
 from agentpref.agent.record import RolloutRecord
+from agentpref.data.export import export_hf
 from agentpref.data.pairs import TrajectoryPairsConfig, build_trajectory_pairs
 from agentpref.data.sft import SFTConfig, build_sft
 from agentpref.data.step_pairs import StepPairsConfig, build_step_pairs
@@ -70,6 +71,7 @@ class BuildDataConfig(BaseModel):
     sandbox: Limits = Limits()
     runner: str = Field("fork", pattern="^(fork|subprocess)$")
     workers: int = Field(2, ge=1)
+    export_hf: bool = Field(True, description="also save the datasets as HF datasets (hf/), with OpenAI tool_calls")
 
     @model_validator(mode="after")
     def _step_pairs_have_a_policy(self) -> BuildDataConfig:
@@ -227,9 +229,11 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
         run_dir=str(out),
     )
     margins: dict[str, list[float]] = {}
+    splits: dict[str, list[dict[str, Any]]] = {}  # what this run wrote: exported as HF datasets too
     if cfg.sft.enabled:
         sft, dropped = build_sft(scored, cfg.sft, cfg.agent, cfg.target_prompt_mode)
         _write_jsonl(out / "sft.jsonl", sft, SFTExample)
+        splits["sft"] = sft
         cache_dir = getattr(cfg.backend, "cache_dir", None) or HFBackend().cache_dir
         stats.sft = SftYield(
             **_yield(len(sft), tasks, tokens, usd, stats.generation_seconds),
@@ -240,6 +244,7 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
     if cfg.trajectory_pairs.enabled:
         pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
         _write_jsonl(out / "pairs.jsonl", pairs, PreferencePair)
+        splits["pairs"] = pairs
         margins["trajectory"] = [p["metadata"]["margin"] for p in pairs]
         stats.trajectory_pairs = TrajectoryPairsYield(
             **_yield(len(pairs), tasks, tokens, usd, stats.generation_seconds), counts=counts
@@ -247,11 +252,14 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
     if cfg.step_pairs.enabled:
         step_pairs, step_stats = _build_step_pairs(cfg, scored)
         _write_jsonl(out / "step_pairs.jsonl", step_pairs, PreferencePair)
+        splits["step_pairs"] = step_pairs
         margins["step"] = [p["metadata"]["margin"] for p in step_pairs]
         spent = tokens + step_stats.get("continuation_tokens", 0)
         step_usd = usd + step_stats.get("usd", 0.0)
         seconds = stats.generation_seconds and stats.generation_seconds + step_stats["seconds"]
         stats.step_pairs = StepPairsYield(**_yield(len(step_pairs), tasks, spent, step_usd, seconds), stats=step_stats)
+    if cfg.export_hf:
+        export_hf(out, splits, cfg.agent.edit_format)
     plot_stats(out / "stats.png", scored, margins)
     stats.seconds = round(time.perf_counter() - started, 1)
     stats.write(out)
