@@ -309,4 +309,5 @@ def test_datasets_are_exported_for_other_trainers_in_tool_call_form(compose_conf
     ]
     out = to_tool_calls(turns, "json", start=4)
     assert [m["role"] for m in out] == ["assistant", "user", "assistant", "tool"]
-    assert "tool_calls" not in out[0] and out[2]["tool_calls"][0]["id"] == "call_5" and out[3]["tool_call_id"] == "call_5"
+    assert "tool_calls" not in out[0] and out[2]["tool_calls"][0]["id"] == "call_5"
+    assert out[3]["tool_call_id"] == "call_5"
