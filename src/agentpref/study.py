@@ -197,7 +197,9 @@ def keep_results(root: Path, stage: str, keep: Path) -> None:
     the tables need, without rollouts, datasets or weights. Paths under the working directory
     are written relative to it (committed files name no machine's paths)."""
     here = f"{Path.cwd().resolve()}/"
-    files = [(root / stage / name, keep / stage / name) for name in KEPT_FILES if (root / stage / name).is_file()]
+    files = [
+        (root / stage / name, keep / stage / name) for name in KEPT_FILES if stage and (root / stage / name).is_file()
+    ]
     for src, dst in [*files, (root / StudyRecord.FILE, keep / StudyRecord.FILE)]:
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.write_text(src.read_text(encoding="utf-8").replace(here, ""), encoding="utf-8")
@@ -279,6 +281,8 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     record.objective = Objective(metric=cfg.metric, value=_objective(cfg, done)) if cfg.metric else None
     record.seconds = round(sum(s.seconds for s in done.values()), 1)
     record.write(root)
+    if cfg.keep:  # the finished record: objective and total time
+        keep_results(root, "", Path(cfg.keep))
     tracker = Tracker(
         cfg.logger, root, config_dict or cfg.model_dump(mode="json"), job_type="study", name=f"study-{root.name}"
     )
