@@ -192,10 +192,10 @@ def _stage_summary(result: Any) -> dict[str, Any]:
 KEPT_FILES = ("summary.json", "stats.json", "train.json", "generation.json")
 
 
-def keep_results(root: Path, stage: str, keep: Path) -> None:
-    """Copy a stage's small result files (and study.json) under ``keep``: what report.py and
-    the tables need, without rollouts, datasets or weights. Paths under the working directory
-    are written relative to it (committed files name no machine's paths)."""
+def keep_results(root: Path, stage: str | None, keep: Path) -> None:
+    """Copy a stage's small result files and study.json (``stage=None``: study.json only) under
+    ``keep``: what report.py and the tables need, without rollouts, datasets or weights. Paths
+    under the working directory are written relative to it (committed files name no machine's paths)."""
     here = f"{Path.cwd().resolve()}/"
     files = [
         (root / stage / name, keep / stage / name) for name in KEPT_FILES if stage and (root / stage / name).is_file()
@@ -282,7 +282,7 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     record.seconds = round(sum(s.seconds for s in done.values()), 1)
     record.write(root)
     if cfg.keep:  # the finished record: objective and total time
-        keep_results(root, "", Path(cfg.keep))
+        keep_results(root, None, Path(cfg.keep))
     tracker = Tracker(
         cfg.logger, root, config_dict or cfg.model_dump(mode="json"), job_type="study", name=f"study-{root.name}"
     )

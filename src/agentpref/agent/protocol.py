@@ -283,14 +283,14 @@ def validate_call(
     return Action(name=name, arguments=parsed.model_dump(exclude_none=True, exclude_defaults=False), call_id=call_id)
 
 
-_CALL_RE = re.compile(re.escape(TOOL_CALL_OPEN) + r"(.*?)" + re.escape(TOOL_CALL_CLOSE), re.DOTALL)
+CALL_RE = re.compile(re.escape(TOOL_CALL_OPEN) + r"(.*?)" + re.escape(TOOL_CALL_CLOSE), re.DOTALL)
 
 
 def parse_text_turn(text: str, edit_format: str = "json") -> Action | ProtocolError:
     """Parse one assistant turn of a text model. Prose around the single call is allowed."""
     if not text.strip():
         return ProtocolError(kind="empty_output", message="the reply was empty")
-    calls = _CALL_RE.findall(text)
+    calls = CALL_RE.findall(text)
     if not calls:
         if TOOL_CALL_OPEN in text:
             return ProtocolError(

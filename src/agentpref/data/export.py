@@ -13,13 +13,10 @@ message (function calling has no tool result without a call). ``tools`` holds th
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
-from agentpref.agent.protocol import TOOL_CALL_CLOSE, TOOL_CALL_OPEN, Action, parse_text_turn, tool_schemas
-
-_CALL = re.compile(re.escape(TOOL_CALL_OPEN) + r".*?" + re.escape(TOOL_CALL_CLOSE), re.S)
+from agentpref.agent.protocol import CALL_RE, Action, parse_text_turn, tool_schemas
 
 
 def to_tool_calls(messages: list[dict[str, Any]], edit_format: str, start: int = 0) -> list[dict[str, Any]]:
@@ -36,7 +33,7 @@ def to_tool_calls(messages: list[dict[str, Any]], edit_format: str, start: int =
                 n += 1
                 pending = f"call_{n}"
                 call = {"name": parsed.name, "arguments": json.dumps(parsed.arguments, ensure_ascii=False)}
-                prose = _CALL.sub("", content).strip()
+                prose = CALL_RE.sub("", content).strip()
                 out.append(
                     {
                         "role": "assistant",

@@ -349,8 +349,8 @@ class _Builder:
                 continue
             success = sum(r[0] for r in got) / len(got)
             mean_score = sum(r[1] for r in got) / len(got)
-            value = cfg.success_weight * success + (1 - cfg.success_weight) * mean_score
             each = [cfg.success_weight * r[0] + (1 - cfg.success_weight) * r[1] for r in got]
+            value = sum(each) / len(each)  # = w * success rate + (1 - w) * mean score
             alternatives.append(
                 {
                     "step": step,

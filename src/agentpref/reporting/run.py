@@ -13,7 +13,6 @@ import glob
 import json
 import math
 import os
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,6 @@ from agentpref.reporting import plots, tables
 from agentpref.run_files import EvaluationSummary
 
 REPORT_KIND, REPORT_VERSION = "report", 1
-SEED_SUFFIX = re.compile(r" \(seed (\d+)\)$")
 DEFAULT_METRICS = [
     "pass@1",
     "pass@1_visible",
@@ -70,6 +68,7 @@ class ReportConfig(BaseModel):
 class Run:
     path: Path
     summary: EvaluationSummary
+    group: str | None = None  # a seed's row: the method label its seeds share (pooled under it)
     seeds: list[int] | None = None  # a pooled row: the seeds it sums
 
     @property
@@ -124,7 +123,8 @@ def pool_seeds(runs: list[Run], allow_mixed: bool) -> list[Run]:
             continue
         group.sort(key=lambda r: r.summary.seed)
         out.extend(
-            Run(r.path, r.summary.model_copy(update={"method": f"{method} (seed {r.summary.seed})"})) for r in group
+            Run(r.path, r.summary.model_copy(update={"method": f"{method} (seed {r.summary.seed})"}), group=method)
+            for r in group
         )
         out.append(_pooled(method, group, allow_mixed))
     return out
@@ -144,16 +144,23 @@ def _pooled(method: str, group: list[Run], allow_mixed: bool) -> Run:
         if not r.summary.per_task.get("components"):
             raise ConfigError(f"runs: {r.path} has no per-task components to pool: re-run evaluate.py there")
     names = set.intersection(*(set(r.summary.per_task["components"]) for r in group))
+    positions = []  # per seed: where each common task sits in its components
+    for r in group:
+        at = {t: i for i, t in enumerate(r.task_ids)}
+        positions.append([at[t] for t in common])
     pooled: dict[str, dict[str, list[float]]] = {}
     for name in sorted(names):
-        num = den = 0
-        for r in group:
-            idx = [r.task_ids.index(t) for t in common]
-            comp = r.summary.per_task["components"][name]
-            num = num + np.asarray(comp["num"], float)[idx]
-            den = den + np.asarray(comp["den"], float)[idx]
+        comps = [r.summary.per_task["components"][name] for r in group]
+        num = sum(np.asarray(c["num"], float)[idx] for c, idx in zip(comps, positions))
+        den = sum(np.asarray(c["den"], float)[idx] for c, idx in zip(comps, positions))
         pooled[name] = {"num": num.tolist(), "den": den.tolist()}
-    metrics = {name: dict(first.summary.metrics.get(name, {})) for name in pooled}
+    # the columns' metadata only: values and CIs come from the pooled components (recompute_cis)
+    metrics = {
+        name: {
+            k: v for k, v in first.summary.metrics.get(name, {}).items() if k in ("label", "higher_is_better", "fmt")
+        }
+        for name in pooled
+    }
     summary = first.summary.model_copy(
         update={
             "method": method,
@@ -197,7 +204,7 @@ def default_order_key(run: Run) -> tuple:
     return (
         rank,
         info.beta if info.beta is not None else math.inf,
-        plots.STEP_SUFFIX.sub("", SEED_SUFFIX.sub("", run.method)),
+        plots.STEP_SUFFIX.sub("", run.group or run.method),
         run.seeds is not None,  # a method's seeds, then their pooled row
         info.policy_step is None,
         info.train_step if info.train_step is not None else math.inf,
@@ -401,11 +408,10 @@ def _provenance(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
 def baseline_for(run: Run, by_method: dict[str, Run], baseline: str) -> Run | None:
     """What a row is compared with: a seed's row with the same seed of the baseline when the
     baseline has seeds (none if it lacks that one), every other row with the baseline's row."""
-    seed = SEED_SUFFIX.search(run.method)
-    seeded = any(m.startswith(f"{baseline} (seed ") for m in by_method)
-    if seed is None or not seeded:
+    seeded = {r.summary.seed: r for r in by_method.values() if r.group == baseline}
+    if run.group is None or not seeded:
         return by_method[baseline]
-    return by_method.get(f"{baseline} (seed {seed.group(1)})")
+    return seeded.get(run.summary.seed)
 
 
 def with_holm(comparison: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -265,11 +265,11 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
     if cfg.algo.name == "dpo" and args.truncation_mode == "keep_start":
         from agentpref.training.tokenize import truncation_check
 
-        manifest.truncation = truncation_check(dataset.to_list(), args.max_length)
+        manifest.truncation = truncation_check(dataset.to_list(), args.max_length, cfg.algo.mask_environment)
         cut = manifest.truncation
         print(
             f"[agentpref] dpo.max_length={args.max_length}: {cut['truncated']} of {cut['pairs']} pairs cut, "
-            f"{cut['difference_lost']} left without a policy token on a side (dropped: they compare nothing)",
+            f"{cut['difference_lost']} left without a trained token on a side (dropped: they compare nothing)",
             file=sys.stderr,
         )
     if is_main_process():

@@ -154,10 +154,9 @@ def keeps_a_difference(row: dict[str, Any], max_length: int, masked: bool = True
     return any(row["chosen_mask"][:room]) and any(row["rejected_mask"][:room])
 
 
-def truncation_check(rows: list[dict[str, list[int]]], max_length: int | None) -> dict[str, int]:
+def truncation_check(rows: list[dict[str, list[int]]], max_length: int | None, masked: bool = True) -> dict[str, int]:
     """How many tokenized pairs TRL cuts at ``max_length`` (keep_start), and how many of them keep
-    no policy token on one side: their difference is cut off, and the trainer drops them."""
-
+    no trained token on one side (``keeps_a_difference``): the trainer drops those."""
     counts = {"pairs": len(rows), "truncated": 0, "difference_lost": 0}
     if max_length is None:
         return counts
@@ -165,6 +164,6 @@ def truncation_check(rows: list[dict[str, list[int]]], max_length: int | None) -
         room = max_length - len(row["prompt_ids"])
         if room < max(len(row["chosen_ids"]), len(row["rejected_ids"])):
             counts["truncated"] += 1
-        if not keeps_a_difference(row, max_length):
+        if not keeps_a_difference(row, max_length, masked):
             counts["difference_lost"] += 1
     return counts

@@ -73,9 +73,9 @@ def engine_args(
     model: ModelConfig, backend: VLLMBackend, path: str, revision: str | None, max_context_tokens: int | None
 ) -> dict[str, Any]:
     """``vllm.LLM`` arguments. ``max_model_len`` is the agent's context budget plus one turn (not
-    the model's whole window: 131k tokens of KV cache per sequence would starve the batch); with
-    an adapter, ``max_lora_rank`` is the smallest rank vLLM accepts that holds it (its default, 16,
-    refuses the r=64 adapters the GPU presets train) and ``max_loras`` the adapters in one batch."""
+    the model's whole window, 131,072 tokens for llama8b); with an adapter, ``max_lora_rank`` is the
+    smallest rank vLLM accepts that holds it (vLLM's default is 16, below the r=64 the GPU presets
+    train) and ``max_loras`` the adapters in one batch."""
     budget = model.context_window
     if max_context_tokens is not None:
         budget = min(budget, max_context_tokens + backend.max_new_tokens)
