@@ -229,14 +229,15 @@ def test_diagnostics_reach_wandb(tmp_path):
 
     from agentpref.evaluation.run import _log
     from agentpref.run_files import EvaluationSummary
-    from agentpref.tracking import WandbLogger
+    from agentpref.tracking import Tracker, WandbLogger
 
     recs = records()  # only the fields the logger reads; the rest of an evaluation is not needed here
-    summary = EvaluationSummary.model_construct(method="hand", git_sha="x", metrics={}, diagnostics=diagnostics(recs))
-    cfg = SimpleNamespace(
-        logger=WandbLogger(mode="offline", table_rows=0), run_dir=str(tmp_path), model=SimpleNamespace(name="m")
+    summary = EvaluationSummary.model_construct(
+        method="hand", git_sha="x", metrics={}, diagnostics=diagnostics(recs), run_dir=str(tmp_path)
     )
-    _log(cfg, summary, recs, {})
+    tracker = Tracker(WandbLogger(mode="offline", table_rows=0), tmp_path, {}, job_type="evaluate")
+    _log(tracker, summary, recs)
+    tracker.finish()
     assert list(tmp_path.glob("wandb/offline-run-*/files/media/table/protocol_errors_by_turn_*.table.json"))
     run_file, deadline = next(tmp_path.glob("wandb/offline-run-*/run-*.wandb")), time.monotonic() + 60
     while b"diag/edit_calls" not in run_file.read_bytes() and time.monotonic() < deadline:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 from omegaconf import OmegaConf
+from wandb_offline import read_runs
 
 from agentpref.errors import ConfigError
 
@@ -56,7 +57,9 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     run_dir = tmp_path / "study"
     offline = {"kind": "wandb", "mode": "offline"}
     kept = tmp_path / "kept"
-    record = run_study(_study(run_dir, stages, metric="eval/protocol_error_rate", logger=offline, keep=str(kept)))
+    record = run_study(
+        _study(run_dir, stages, metric="eval/protocol_error_rate", logger=offline, keep=str(kept), notes="a tiny study")
+    )
     assert list(record.stages) == list(stages) and all(s.status == "done" for s in record.stages.values())
     # keep: each stage's small result files, as it finishes, nothing bulky
     assert (kept / "eval" / "summary.json").read_text() == (run_dir / "eval" / "summary.json").read_text()
@@ -70,9 +73,21 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
     assert record.objective.value == evaluation["metrics"]["protocol_error_rate"]["value"]
     assert "| SFT " in (run_dir / "report" / "table.md").read_text()
     assert json.loads((run_dir / "study.json").read_text())["stages"]["report"]["status"] == "done"
-    # One W&B run for the whole study (what a sweep agent expects), none per stage.
-    assert len(list((run_dir / "wandb").glob("offline-run-*"))) == 1
-    assert not any((run_dir / stage / "wandb").exists() for stage in ("demos", "sft", "eval"))
+    # W&B: the study is a group with a run per logged stage (job_type: the stage), each carrying its
+    # notes and its own curves, and a run for the study; the artifacts chain rollouts -> dataset ->
+    # adapter -> evaluation -> the study.
+    runs = {r["job_type"]: r for r in read_runs(run_dir)}
+    assert sorted(runs) == ["data", "demos", "eval", "sft", "study"]
+    assert len({r["group"] for r in runs.values()}) == 1 and runs["sft"]["group"].startswith("study-")
+    assert all(r["notes"] == "a tiny study" for r in runs.values())
+    assert {"train/loss", "train/global_step"} <= runs["sft"]["history"]
+    assert "episode/resolved" in runs["demos"]["history"] and "episode/resolved" in runs["eval"]["history"]
+    made, inputs = {}, {}
+    for stage, kind in (("demos", "rollouts"), ("data", "dataset"), ("sft", "model"), ("eval", "evaluation")):
+        (artifact,) = [a for a in runs[stage]["artifacts"] if a["type"] == kind]  # (tables are artifacts too)
+        made[stage], inputs[stage] = f"{artifact['name']}:run-{runs[stage]['id']}", artifact["metadata"]["inputs"]
+    assert inputs == {"demos": [], "data": [made["demos"]], "sft": [made["data"]], "eval": [made["sft"]]}
+    assert runs["study"]["config"]["inputs"] == [made["eval"]]
 
     # Re-running skips every finished stage (nothing is recomputed: the adapter file is untouched).
     adapter = run_dir / "sft" / "adapter" / "adapter_model.safetensors"

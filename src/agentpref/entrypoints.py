@@ -59,6 +59,7 @@ ENTRY_POINTS: dict[str, EntryPoint] = {
             "agentpref.data.build:BuildDataConfig",
             "agentpref.data.build:build_data",
             "agentpref.data.build:print_stats",
+            logged=True,
         ),
         EntryPoint(
             "train",

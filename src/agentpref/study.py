@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentpref.errors import ConfigError
 from agentpref.run_files import MethodInfo, Objective, StageRecord, StudyRecord
-from agentpref.tracking import LoggerConfig, Tracker
+from agentpref.tracking import LoggerConfig, Tracker, WandbLogger, run_id
 
 
 class StageSkipped(Exception):
@@ -67,9 +67,9 @@ class StudyConfig(BaseModel):
     metric: str | None = Field(None, description="<evaluate stage>/<metric>: the study's objective")
     notes: str | None = Field(None, description="what the study's sizes mean; printed first and last")
     stage_loggers: bool = Field(
-        False,
-        description="each stage its own W&B run (off: the study's one run "
-        "carries every stage's metrics, as a W&B sweep needs)",
+        True,
+        description="each stage its own live W&B run in the study's group (off, and always under a "
+        "W&B sweep agent: the study's one run carries every stage's metrics)",
     )
     keep: str | None = Field(
         None,
@@ -134,21 +134,32 @@ def _no_examples(exc: Any, cfg: Any, root: Path) -> StageSkipped:
 
 
 def run_stage(
-    name: str, stage: Stage, out: Path, stage_logger: bool = False, skipped: dict[str, StageRecord] | None = None
+    name: str, stage: Stage, out: Path, logger: WandbLogger | None = None, skipped: dict[str, StageRecord] | None = None
 ) -> Any:
-    """Compose, validate and run one stage in this process; returns its summary. Raises
-    :class:`StageSkipped` for a train stage without examples and a report whose runs were all
-    skipped (``skipped``: the study's skipped stages, whose runs a report leaves out)."""
+    """Compose, validate and run one stage in this process; returns its summary. ``logger``: the
+    stage's W&B run (the study's group, ``job_type`` the stage's name), or None for none, unless the
+    stage sets its own ``logger``. Raises :class:`StageSkipped` for a train stage without examples
+    and a report whose runs were all skipped (``skipped``: the study's skipped stages, whose runs a
+    report leaves out)."""
+    from omegaconf import OmegaConf
+
     from agentpref.entrypoints import compose, entry_point, run_entry, validate
 
     overrides = [*stage.overrides, f"run_dir={out}"]
     own_logger = any(o.lstrip("+~").startswith(("logger=", "logger.")) for o in stage.overrides)
-    if entry_point(stage.entry).logged and not stage_logger and not own_logger:
-        overrides.insert(0, "logger=none")  # one W&B run per study (a sweep's run is the study's)
+    logged = entry_point(stage.entry).logged
+    if logged and logger is None and not own_logger:
+        overrides.insert(0, "logger=none")  # the study's one W&B run carries the stages' metrics
     try:
         cfg = compose(stage.entry, overrides)
     except Exception as exc:  # Hydra's override / missing-key errors, named with the stage
         raise ConfigError(f"stage {name!r} ({stage.entry}): {str(exc).splitlines()[0]}") from None
+    if logged and logger is not None:
+        if not own_logger:
+            cfg.logger = OmegaConf.create(logger.model_dump(mode="json"))
+        elif cfg.logger.kind == "wandb":  # the stage's own logger, in the study's group all the same
+            cfg.logger.group = cfg.logger.group or logger.group
+            cfg.logger.job_type, cfg.logger.notes = cfg.logger.job_type or name, cfg.logger.notes or logger.notes
     command = f"python study.py (stage {name}): {stage.entry}.py " + " ".join(overrides)
     try:
         if stage.entry == "train":
@@ -205,6 +216,21 @@ def keep_results(root: Path, stage: str | None, keep: Path) -> None:
         dst.write_text(src.read_text(encoding="utf-8").replace(here, ""), encoding="utf-8")
 
 
+def _group_logger(cfg: StudyConfig, root: Path) -> WandbLogger | None:
+    """The study's W&B settings: its group (``logger.group``, or one named after the run dir) and
+    notes; None without W&B. Under a W&B sweep agent the stages log into the study's run (the
+    agent's), so stage runs are turned off there."""
+    import os
+
+    if not isinstance(cfg.logger, WandbLogger) or cfg.logger.mode == "disabled":
+        return None
+    if cfg.stage_loggers and os.environ.get("WANDB_SWEEP_ID"):
+        print("[study] under a W&B sweep agent: one run for the study, none per stage", file=sys.stderr)
+        cfg.stage_loggers = False
+    group = cfg.logger.group or f"{root.resolve().name}-{run_id(root)}"
+    return cfg.logger.model_copy(update={"group": group, "notes": cfg.logger.notes or cfg.notes})
+
+
 def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every enabled stage in order; returns the study record (also ``<run_dir>/study.json``)."""
     if not cfg.stages:
@@ -223,6 +249,7 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
         print(f"[study] note: {cfg.notes}", file=sys.stderr)
     done = record.stages
     enabled = [(n, s) for n, s in cfg.stages.items() if s.enabled]
+    logger = _group_logger(cfg, root)
     started = time.perf_counter()
     for i, (name, stage) in enumerate(enabled, 1):
         prior = done.get(name)
@@ -249,7 +276,8 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
                 file=sys.stderr,
                 flush=True,
             )
-            result = run_stage(name, stage, root / name, cfg.stage_loggers, skipped)
+            stage_logger = logger.model_copy(update={"job_type": name}) if logger and cfg.stage_loggers else None
+            result = run_stage(name, stage, root / name, stage_logger, skipped)
             done[name] = StageRecord(
                 entry=stage.entry,
                 overrides=stage.overrides,
@@ -283,10 +311,10 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     record.write(root)
     if cfg.keep:  # the finished record: objective and total time
         keep_results(root, None, Path(cfg.keep))
-    tracker = Tracker(
-        cfg.logger, root, config_dict or cfg.model_dump(mode="json"), job_type="study", name=f"study-{root.name}"
-    )
+    config = config_dict or cfg.model_dump(mode="json")
+    tracker = Tracker(logger or cfg.logger, root, config, job_type="study", name=f"study-{root.name}")
     try:
+        tracker.use(*(s.run_dir for s in done.values() if s.entry == "evaluate" and s.status == "done"))
         summary = {f"{name}/seconds": s.seconds for name, s in done.items()}
         for name, stage in done.items():  # evaluation metrics of every evaluate stage
             if stage.entry != "evaluate":

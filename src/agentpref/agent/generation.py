@@ -414,15 +414,40 @@ def render_transcript(record: RolloutRecord, limit: int = 6000) -> str:
     return text if len(text) <= limit else text[:limit] + "\n... (truncated)"
 
 
+def _log_run(
+    tracker: Tracker, summary: GenerationSummary, profile: dict[str, Any], records: list[RolloutRecord]
+) -> None:
+    tracker.summary({k: v for k, v in summary.model_dump().items() if isinstance(v, int | float | str)})
+    tracker.summary(_flat_numbers(profile, "profile/"))
+    rows = [
+        [
+            r.task_id,
+            r.sample_index,
+            r.final.resolved,
+            r.end_reason,
+            len(r.steps),
+            render_transcript(r),
+            r.final.diff,
+            f"visible: {r.final.visible.counts}; hidden: {r.final.hidden.counts if r.final.hidden else '-'}",
+        ]
+        for r in records[: tracker.table_rows]
+    ]
+    tracker.table(
+        "trajectories", ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"], rows
+    )
+
+
 def run_generation(
     cfg: GenerateConfig,
     config_dict: dict[str, Any] | None = None,
     loaded: LoadResult | None = None,
     summary_file: str = GenerationSummary.FILE,
+    tracker: Tracker | None = None,
 ) -> GenerationSummary:
     """The whole run; returns the summary (also written to ``<run_dir>/<summary_file>``).
     ``loaded``: the task set of ``cfg.tasks`` when the caller has already loaded it;
-    ``summary_file``: evaluate.py keeps summary.json for its own summary."""
+    ``summary_file``: evaluate.py keeps summary.json for its own summary; ``tracker``: the caller's
+    live W&B run (evaluate.py's), which gets the episode curves and which the caller finishes."""
     from tqdm import tqdm
 
     started = time.perf_counter()
@@ -447,7 +472,7 @@ def run_generation(
         print(f"resume: {len(done)} episodes already in {rollouts}; {len(pending)} to go", file=sys.stderr)
 
     policy = build_policy(cfg.model, cfg.backend, cfg.sampling, cfg.agent)
-    tracker = None
+    own_tracker = tracker is None
     exit_code = 1
     try:
         manifest = _manifest(
@@ -455,13 +480,15 @@ def run_generation(
         )
         manifest.run_id = run_id = _check_same_run(run_dir, manifest)
         manifest.write(run_dir)
-        tracker = Tracker(
-            cfg.logger,
-            run_dir,
-            (config_dict or cfg.model_dump()) | {"agent_manifest": manifest.model_dump()},
-            job_type="generate",
-            name=run_id,
-        )
+        if own_tracker:
+            tracker = Tracker(
+                cfg.logger,
+                run_dir,
+                (config_dict or cfg.model_dump()) | {"agent_manifest": manifest.model_dump()},
+                job_type="generate",
+                name=run_id,
+            )
+            tracker.use(cfg.model.adapter)
         writer = RolloutWriter(rollouts)
         bar = tqdm(
             total=len(pending),
@@ -518,29 +545,16 @@ def run_generation(
             profile=profile,
         )
         summary.write(run_dir, summary_file)
-        tracker.summary({k: v for k, v in summary.model_dump().items() if isinstance(v, int | float | str)})
-        tracker.summary(_flat_numbers(profile, "profile/"))
-        rows = [
-            [
-                r.task_id,
-                r.sample_index,
-                r.final.resolved,
-                r.end_reason,
-                len(r.steps),
-                render_transcript(r),
-                r.final.diff,
-                f"visible: {r.final.visible.counts}; hidden: {r.final.hidden.counts if r.final.hidden else '-'}",
-            ]
-            for r in state.records[: tracker.table_rows]
-        ]
-        tracker.table(
-            "trajectories", ["task", "sample", "resolved", "end_reason", "steps", "transcript", "diff", "outcome"], rows
-        )
+        if own_tracker:  # evaluate.py logs its own summary and scored trajectories
+            _log_run(tracker, summary, profile, state.records)
+            tracker.log_artifact("rollouts", [rollouts, run_dir / summary_file])
+        else:
+            tracker.summary(_flat_numbers(profile, "profile/"))
         exit_code = 0
         return summary
     finally:
         policy.close()
-        if tracker is not None:
+        if own_tracker and tracker is not None:
             tracker.finish(exit_code)
 
 

@@ -43,6 +43,7 @@ from agentpref.sandbox.limits import Limits
 from agentpref.scoring.run import ROLLOUTS_FILE, load_rollouts
 from agentpref.scoring.scorer import ScorerConfig, score_records
 from agentpref.tasks.config import TaskSetConfig
+from agentpref.tracking import LoggerConfig, NoLogger, Tracker
 
 
 class StepPairsSection(StepPairsConfig):
@@ -71,6 +72,7 @@ class BuildDataConfig(BaseModel):
     sandbox: Limits = Limits()
     runner: str = Field("fork", pattern="^(fork|subprocess)$")
     workers: int = Field(2, ge=1)
+    logger: LoggerConfig = Field(default_factory=NoLogger, discriminator="kind")
     export_hf: bool = Field(True, description="also save the datasets as HF datasets (hf/), with OpenAI tool_calls")
 
     @model_validator(mode="after")
@@ -200,11 +202,34 @@ def plot_stats(path: Path, records: list[RolloutRecord], margins: dict[str, list
     plt.close(fig)
 
 
+DATASET_FILES = {"sft": "sft.jsonl", "trajectory": "pairs.jsonl", "step": "step_pairs.jsonl"}  # train.py reads these
+
+
 def build_data(cfg: BuildDataConfig) -> DataStats:
+    """The datasets of ``cfg.runs``' rollouts; returns the yields (also ``<run_dir>/stats.json``)."""
     started = time.perf_counter()
     out = Path(cfg.run_dir)
     out.mkdir(parents=True, exist_ok=True)
-    records, info = load_runs(cfg.runs)
+    records, info = load_runs(cfg.runs)  # unreadable runs fail before a W&B run opens
+    tracker = Tracker(cfg.logger, out, cfg.model_dump(mode="json"), job_type="build_data", name=f"data-{out.name}")
+    tracker.use(*cfg.runs, cfg.model.adapter if cfg.step_pairs.enabled else None)
+    exit_code = 1
+    try:
+        stats = _build(cfg, out, records, info, started)
+        numbers = stats.model_dump(exclude={"runs"})
+        for section in ("sft", "trajectory_pairs", "step_pairs"):
+            numbers |= {f"{section}/{k}": v for k, v in (numbers.pop(section) or {}).items()}
+        tracker.summary({k: v for k, v in numbers.items() if isinstance(v, int | float)})
+        tracker.log_artifact("dataset", [out / name for name in (*DATASET_FILES.values(), stats.FILE)])
+        exit_code = 0
+        return stats
+    finally:
+        tracker.finish(exit_code)
+
+
+def _build(
+    cfg: BuildDataConfig, out: Path, records: list[RolloutRecord], info: dict[str, Any], started: float
+) -> DataStats:
     splits = Counter(r.split for r in records)
     train = [r for r in records if r.split == "train"]
     if not train:
@@ -232,7 +257,7 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
     splits: dict[str, list[dict[str, Any]]] = {}  # what this run wrote: exported as HF datasets too
     if cfg.sft.enabled:
         sft, dropped = build_sft(scored, cfg.sft, cfg.agent, cfg.target_prompt_mode)
-        _write_jsonl(out / "sft.jsonl", sft, SFTExample)
+        _write_jsonl(out / DATASET_FILES["sft"], sft, SFTExample)
         splits["sft"] = sft
         cache_dir = getattr(cfg.backend, "cache_dir", None) or HFBackend().cache_dir
         stats.sft = SftYield(
@@ -243,7 +268,7 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
         )
     if cfg.trajectory_pairs.enabled:
         pairs, counts = build_trajectory_pairs(scored, cfg.trajectory_pairs, cfg.agent, cfg.target_prompt_mode)
-        _write_jsonl(out / "pairs.jsonl", pairs, PreferencePair)
+        _write_jsonl(out / DATASET_FILES["trajectory"], pairs, PreferencePair)
         splits["pairs"] = pairs
         margins["trajectory"] = [p["metadata"]["margin"] for p in pairs]
         stats.trajectory_pairs = TrajectoryPairsYield(
@@ -251,7 +276,7 @@ def build_data(cfg: BuildDataConfig) -> DataStats:
         )
     if cfg.step_pairs.enabled:
         step_pairs, step_stats = _build_step_pairs(cfg, scored)
-        _write_jsonl(out / "step_pairs.jsonl", step_pairs, PreferencePair)
+        _write_jsonl(out / DATASET_FILES["step"], step_pairs, PreferencePair)
         splits["step_pairs"] = step_pairs
         margins["step"] = [p["metadata"]["margin"] for p in step_pairs]
         spent = tokens + step_stats.get("continuation_tokens", 0)

@@ -244,52 +244,46 @@ def _generate_config(cfg: EvalConfig, model: ModelConfig) -> GenerateConfig:
     return GenerateConfig(**shared | {"model": model, "logger": NoLogger(), "rollouts_per_task": cfg.samples_per_task})
 
 
-def _log(cfg: EvalConfig, summary: EvaluationSummary, scored: list[RolloutRecord], config: dict[str, Any]) -> None:
+def _tracker(cfg: EvalConfig, model: ModelConfig, config: dict[str, Any], sha: str | None) -> Tracker:
+    """The run's W&B run, opened before generating: live while it runs, the episodes' curves in it."""
     logger = cfg.logger
     if isinstance(logger, WandbLogger):
-        logger = logger.model_copy(
-            update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{summary.git_sha}"]}
-        )
-    tracker = Tracker(
-        logger,
-        Path(cfg.run_dir),
-        config | {"method": summary.method},
-        job_type="evaluate",
-        name=f"eval-{Path(cfg.run_dir).name}",
-    )
-    exit_code = 1
-    try:
-        flat: dict[str, Any] = {}
-        for name, m in summary.metrics.items():
-            flat[f"eval/{name}"] = m["value"]
-            flat[f"eval/{name}_ci_low"], flat[f"eval/{name}_ci_high"] = m["ci_low"], m["ci_high"]
-        for name, d in (summary.comparison or {}).get("metrics", {}).items():
-            flat[f"compare/{name}_diff"], flat[f"compare/{name}_p"] = d["difference"], d["p_value"]
-        flat |= wandb_scalars(summary.diagnostics)
-        tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary.method})
-        rows = [
-            [
-                r.task_id,
-                r.sample_index,
-                r.final.resolved,
-                r.score,
-                r.end_reason,
-                len(r.steps),
-                *(r.checks[c].value for c in CHECKS),
-                render_transcript(r),
-                r.final.diff,
-            ]
-            for r in scored[: tracker.table_rows]
+        logger = logger.model_copy(update={"tags": [*logger.tags, "evaluate", cfg.model.name, f"git:{sha}"]})
+    tracker = Tracker(logger, Path(cfg.run_dir), config, job_type="evaluate", name=f"eval-{Path(cfg.run_dir).name}")
+    tracker.use(model.adapter, cfg.compare_to)
+    return tracker
+
+
+def _log(tracker: Tracker, summary: EvaluationSummary, scored: list[RolloutRecord]) -> None:
+    flat: dict[str, Any] = {}
+    for name, m in summary.metrics.items():
+        flat[f"eval/{name}"] = m["value"]
+        flat[f"eval/{name}_ci_low"], flat[f"eval/{name}_ci_high"] = m["ci_low"], m["ci_high"]
+    for name, d in (summary.comparison or {}).get("metrics", {}).items():
+        flat[f"compare/{name}_diff"], flat[f"compare/{name}_p"] = d["difference"], d["p_value"]
+    flat |= wandb_scalars(summary.diagnostics)
+    tracker.summary({k: v for k, v in flat.items() if v is not None} | {"method": summary.method})
+    rows = [
+        [
+            r.task_id,
+            r.sample_index,
+            r.final.resolved,
+            r.score,
+            r.end_reason,
+            len(r.steps),
+            *(r.checks[c].value for c in CHECKS),
+            render_transcript(r),
+            r.final.diff,
         ]
-        tracker.table(
-            "trajectories",
-            ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS, "transcript", "diff"],
-            rows,
-        )
-        tracker.table("protocol_errors_by_turn", *by_turn_table(summary.diagnostics))
-        exit_code = 0
-    finally:
-        tracker.finish(exit_code)
+        for r in scored[: tracker.table_rows]
+    ]
+    tracker.table(
+        "trajectories",
+        ["task", "sample", "resolved", "score", "end_reason", "steps", *CHECKS, "transcript", "diff"],
+        rows,
+    )
+    tracker.table("protocol_errors_by_turn", *by_turn_table(summary.diagnostics))
+    tracker.log_artifact("evaluation", [Path(summary.run_dir, summary.FILE)])
 
 
 def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -> EvaluationSummary:
@@ -299,65 +293,74 @@ def run_evaluation(cfg: EvalConfig, config_dict: dict[str, Any] | None = None) -
     check_out_of_distribution(cfg)
     other = load_summary(cfg.compare_to, "compare_to") if cfg.compare_to else None  # fail before generating
     loaded = load_task_set(cfg.tasks, cfg.sandbox, cfg.runner, cfg.workers)
-    generation = run_generation(_generate_config(cfg, model), None, loaded, summary_file=GENERATION_FILE)
-    generation_dict = generation.model_dump(mode="json")
-    run_dir = Path(cfg.run_dir)
-    task_ids = {t.id for t in loaded.tasks}
-    records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
-    if not records:
-        raise ConfigError(
-            f"no task of {cfg.tasks.kind} (split={cfg.tasks.split}) has all {cfg.samples_per_task} "
-            f"samples in {run_dir} yet: re-run with the same run_dir to finish generating"
+    sha = git_sha()
+    tracker = _tracker(cfg, model, config_dict or cfg.model_dump(mode="json"), sha)
+    exit_code = 1
+    try:
+        generation = run_generation(
+            _generate_config(cfg, model), None, loaded, summary_file=GENERATION_FILE, tracker=tracker
         )
-    if incomplete:
-        print(
-            f"warning: {len(incomplete)} of {len(task_ids)} tasks have fewer than {cfg.samples_per_task} finished "
-            f"samples and are left out (stop reason: {generation.stop_reason}); re-run with run_dir={run_dir} "
-            "to finish them",
-            file=sys.stderr,
+        generation_dict = generation.model_dump(mode="json")
+        run_dir = Path(cfg.run_dir)
+        task_ids = {t.id for t in loaded.tasks}
+        records, incomplete = complete_records(read_rollouts(run_dir / ROLLOUTS_FILE), task_ids, cfg.samples_per_task)
+        if not records:
+            raise ConfigError(
+                f"no task of {cfg.tasks.kind} (split={cfg.tasks.split}) has all {cfg.samples_per_task} "
+                f"samples in {run_dir} yet: re-run with the same run_dir to finish generating"
+            )
+        if incomplete:
+            print(
+                f"warning: {len(incomplete)} of {len(task_ids)} tasks have fewer than {cfg.samples_per_task} finished "
+                f"samples and are left out (stop reason: {generation.stop_reason}); re-run with run_dir={run_dir} "
+                "to finish them",
+                file=sys.stderr,
+            )
+        scored = score_records(records, cfg.scorer)
+        write_lines_atomic(run_dir / SCORED_FILE, (r.model_dump_json() for r in scored))
+        metrics, per_task = compute_metrics(scored, cfg.ks, cfg.bootstrap)
+        method = cfg.method or method_label(info)
+        summary = EvaluationSummary(
+            method=method,
+            method_info=info,
+            model=cfg.model.name,
+            model_id=model.hub_id or model.api_id,
+            adapter=model.adapter,
+            task_set=TaskSetInfo(
+                kind=cfg.tasks.kind,
+                split=cfg.tasks.split,
+                tasks=len(per_task["task_ids"]),
+                task_ids=per_task["task_ids"],
+                incomplete=incomplete,
+            ),
+            samples_per_task=cfg.samples_per_task,
+            ks=cfg.ks,
+            temperature=cfg.temperature,
+            top_p=cfg.top_p,
+            top_k=cfg.top_k,
+            greedy=cfg.temperature == 0,
+            scorer=cfg.scorer.name,
+            confidence=cfg.bootstrap.confidence,
+            bootstrap_resamples=cfg.bootstrap.resamples,
+            seed=cfg.seed,
+            complete=not incomplete,
+            episodes=len(scored),
+            metrics=metrics,
+            per_task=per_task,
+            diagnostics=diagnostics(scored),
+            comparison=compare(per_task, method, other, cfg.bootstrap) if other else None,
+            generation=generation_dict,
+            git_sha=sha,
+            run_dir=str(run_dir),
+            config=config_dict or cfg.model_dump(mode="json"),
+            seconds=round(time.perf_counter() - started, 1),
         )
-    scored = score_records(records, cfg.scorer)
-    write_lines_atomic(run_dir / SCORED_FILE, (r.model_dump_json() for r in scored))
-    metrics, per_task = compute_metrics(scored, cfg.ks, cfg.bootstrap)
-    method = cfg.method or method_label(info)
-    summary = EvaluationSummary(
-        method=method,
-        method_info=info,
-        model=cfg.model.name,
-        model_id=model.hub_id or model.api_id,
-        adapter=model.adapter,
-        task_set=TaskSetInfo(
-            kind=cfg.tasks.kind,
-            split=cfg.tasks.split,
-            tasks=len(per_task["task_ids"]),
-            task_ids=per_task["task_ids"],
-            incomplete=incomplete,
-        ),
-        samples_per_task=cfg.samples_per_task,
-        ks=cfg.ks,
-        temperature=cfg.temperature,
-        top_p=cfg.top_p,
-        top_k=cfg.top_k,
-        greedy=cfg.temperature == 0,
-        scorer=cfg.scorer.name,
-        confidence=cfg.bootstrap.confidence,
-        bootstrap_resamples=cfg.bootstrap.resamples,
-        seed=cfg.seed,
-        complete=not incomplete,
-        episodes=len(scored),
-        metrics=metrics,
-        per_task=per_task,
-        diagnostics=diagnostics(scored),
-        comparison=compare(per_task, method, other, cfg.bootstrap) if other else None,
-        generation=generation_dict,
-        git_sha=git_sha(),
-        run_dir=str(run_dir),
-        config=config_dict or cfg.model_dump(mode="json"),
-        seconds=round(time.perf_counter() - started, 1),
-    )
-    summary.write(run_dir)
-    _log(cfg, summary, scored, config_dict or cfg.model_dump(mode="json"))
-    return summary
+        summary.write(run_dir)
+        _log(tracker, summary, scored)
+        exit_code = 0
+        return summary
+    finally:
+        tracker.finish(exit_code)
 
 
 HEADLINE = ("pass@1", "pass@1_visible", "protocol_error_rate", "loop_rate", "check/tests_before_edit", "score")

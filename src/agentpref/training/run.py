@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from agentpref.data.build import DATASET_FILES
 from agentpref.errors import ConfigError, DataError
 from agentpref.jsonl import read_models
 from agentpref.run_files import DataStats, PreferencePair, SFTExample, TrainHparams, TrainManifest, TrainSummary
@@ -29,7 +30,7 @@ from agentpref.training.config import (
     world_size,
 )
 
-DATA_FILES = {"sft": ["sft.jsonl"], "trajectory": ["pairs.jsonl"], "step": ["step_pairs.jsonl"]}
+DATA_FILES = {kind: [name] for kind, name in DATASET_FILES.items()}
 KIND_NAMES = {"sft": "SFT examples", "trajectory": "trajectory pairs", "step": "step pairs"}
 
 
@@ -287,6 +288,7 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
         job_type=f"train-{cfg.algo.name}",
         name=f"{cfg.algo.name}-{run_dir.name}",
     )
+    tracker.use(*files, cfg.init_from)
     try:
         trainer = make_trainer(cfg, args, model, tokenizer, dataset, reference)
         if len(trainer.train_dataset) == 0:
@@ -310,9 +312,10 @@ def train(cfg: TrainConfig, resolved: dict[str, Any]) -> TrainSummary:
             shutil.rmtree(out_dir / "ref", ignore_errors=True)  # the frozen reference copy, not the result
             if cfg.merge and out_dir.name == "adapter":
                 summary.merged = merge_adapter(out_dir, run_dir / "merged")
-            summary.write(run_dir)
+            summary_file = summary.write(run_dir)
             numbers = summary.model_dump(exclude={"final"}) | {f"final/{k}": v for k, v in summary.final.items()}
             tracker.summary({k: v for k, v in numbers.items() if isinstance(v, int | float)})
+            tracker.log_artifact("model", [out_dir, run_dir / manifest.FILE, summary_file])
         trainer.accelerator.wait_for_everyone()
         return summary
     except BaseException:
