@@ -225,7 +225,6 @@ def test_edit_localized_on_a_real_workspace(episode):
 
 def test_diagnostics_reach_wandb(tmp_path):
     """evaluate.py's W&B run carries the block's scalars and the by-turn table (offline run)."""
-    from types import SimpleNamespace
 
     from agentpref.evaluation.run import _log
     from agentpref.run_files import EvaluationSummary
