@@ -10,7 +10,7 @@ TCMALLOC := $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal
 export WANDB_MODE ?= offline
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv demo checks test lint clean llama-server
+.PHONY: venv demo checks test lint clean llama-server gpu-check
 
 venv: $(STAMP)
 
@@ -39,6 +39,11 @@ demo: export LD_PRELOAD := $(TCMALLOC)
 demo: venv
 	$(PY) study.py experiment=study_demo run_dir=outputs/demo/study
 	@cat outputs/demo/study/report/demo.md
+
+# The GPU paths in a few minutes (README "GPU quickstart"): bf16 SFT and DPO, hf and vLLM rollouts,
+# a DeepSpeed ZeRO-2 step; one JSON line of what ran, failed or was skipped.
+gpu-check: venv
+	$(PY) -m agentpref.gpu_check
 
 # The earlier stages' own checks: corpus validation, synthetic tasks, runner and batching benchmarks.
 checks: venv

@@ -93,13 +93,13 @@ def compose_config(repo, tmp_path):
 @pytest.fixture(scope="session")
 def train_data(repo, tmp_path_factory):
     """A build_data.py output dir for training tests: ``sft.jsonl`` from real oracle episodes on
-    four builtin train tasks (through generate + build_data), ``pairs.jsonl`` pairing each
-    oracle transcript (chosen) with a premature finish as the first turn (rejected), and
-    ``step_pairs.jsonl`` pairing the oracle's first turn with that finish."""
+    four builtin train tasks (through generate + build_data), ``pairs.jsonl`` and
+    ``step_pairs.jsonl`` from ``finish_at_once_pairs`` (each demonstration against finishing at once)."""
     import json
 
     from agentpref.agent.generation import run_generation
     from agentpref.data.build import build_data
+    from agentpref.data.pairs import finish_at_once_pairs
     from agentpref.entrypoints import load
 
     root = tmp_path_factory.mktemp("train_data")
@@ -110,30 +110,9 @@ def train_data(repo, tmp_path_factory):
             run_dir=root / "gen",
         )
     )
-    build_data(load("build_data", [f"runs=[{root / 'gen'}]"], run_dir=root / "data"))
+    build_data(load("build_data", ["logger=none", f"runs=[{root / 'gen'}]"], run_dir=root / "data"))
     out = root / "data"
-    finish = {
-        "role": "assistant",
-        "content": '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>',
-    }
-    with open(out / "pairs.jsonl", "w") as f, open(out / "step_pairs.jsonl", "w") as g:
-        for line in (out / "sft.jsonl").read_text().splitlines():
-            messages = json.loads(line)["messages"]
-            chosen, rejected = messages[2:], [finish]
-            f.write(
-                json.dumps(
-                    {
-                        "prompt": messages[:2],
-                        "chosen": chosen,
-                        "rejected": rejected,
-                        "chosen_loss_mask": [m["role"] == "assistant" for m in chosen],
-                        "rejected_loss_mask": [m["role"] == "assistant" for m in rejected],
-                        "metadata": {"pair_kind": "trajectory"},
-                    }
-                )
-                + "\n"
-            )
-            # a decision point: the oracle's first turn against finishing at once
-            step = {"prompt": messages[:2], "chosen": chosen[:1], "rejected": [finish]}
-            g.write(json.dumps(step | {"metadata": {"pair_kind": "step", "state": "before_first_edit"}}) + "\n")
+    sft = [json.loads(line) for line in (out / "sft.jsonl").read_text().splitlines()]
+    for name, rows in zip(("pairs.jsonl", "step_pairs.jsonl"), finish_at_once_pairs(sft), strict=True):
+        (out / name).write_text("".join(json.dumps(row) + "\n" for row in rows))
     return out

@@ -18,7 +18,7 @@ LAYERS = [
     {"training"},  # never the agent: it trains on files
     {"evaluation"},
     {"reporting"},
-    {"study", "entrypoints"},
+    {"study", "entrypoints", "gpu_check"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 

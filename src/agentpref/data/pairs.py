@@ -102,3 +102,35 @@ def build_trajectory_pairs(
             made += 1
         counts["tasks_with_pairs"] += made > 0
     return pairs, dict(counts)
+
+
+FINISH_AT_ONCE = '<tool_call>{"name": "finish", "arguments": {"summary": "done"}}</tool_call>'
+
+
+def finish_at_once_pairs(sft_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(trajectory pairs, step pairs) for exercising DPO where a policy's own rollouts give none
+    (an oracle or a random model): each demonstration (chosen) against finishing at once without a
+    look (rejected), and its first turn against the same finish. Machinery checks, not training data."""
+    finish = {"role": "assistant", "content": FINISH_AT_ONCE}
+    trajectory, step = [], []
+    for row in sft_rows:
+        prompt, chosen = row["messages"][:2], row["messages"][2:]
+        trajectory.append(
+            {
+                "prompt": prompt,
+                "chosen": chosen,
+                "rejected": [finish],
+                "chosen_loss_mask": [m["role"] == "assistant" for m in chosen],
+                "rejected_loss_mask": [True],
+                "metadata": {"pair_kind": "trajectory"},
+            }
+        )
+        step.append(
+            {
+                "prompt": prompt,
+                "chosen": chosen[:1],
+                "rejected": [finish],
+                "metadata": {"pair_kind": "step", "state": "before_first_edit"},
+            }
+        )
+    return trajectory, step
