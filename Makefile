@@ -10,7 +10,7 @@ TCMALLOC := $(firstword $(wildcard /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal
 export WANDB_MODE ?= offline
 export PYTHONHASHSEED ?= 0
 
-.PHONY: venv demo checks test lint clean llama-server gpu-check
+.PHONY: venv demo checks test lint clean llama-server gpu-check report
 
 venv: $(STAMP)
 
@@ -39,6 +39,10 @@ demo: export LD_PRELOAD := $(TCMALLOC)
 demo: venv
 	$(PY) study.py experiment=study_demo run_dir=outputs/demo/study
 	@cat outputs/demo/study/report/demo.md
+
+# results/REPORT.md, the write-up, from the report files committed under results/ (no run dirs).
+report: venv
+	$(PY) -m agentpref.reporting.writeup
 
 # The GPU paths in a few minutes (README "GPU quickstart"): bf16 SFT and DPO, hf and vLLM rollouts,
 # a DeepSpeed ZeRO-2 step; one JSON line of what ran, failed or was skipped.
