@@ -141,6 +141,20 @@ def _seeds(report: dict[str, Any]) -> list[int]:
     return sorted({s for r in report["rows"] for s in [r.get("seed"), *(r.get("seeds") or [])] if s is not None})
 
 
+def headline(report: dict[str, Any], seeds_text: str) -> list[str]:
+    """One sentence per pooled comparison (a row without "(seed"): its difference in the score."""
+    metric = next((m for m in _metrics(report, ["score"])), None)
+    if metric is None:
+        return []
+    lines = [
+        f"- Pooled over {seeds_text}, {method} − {report['baseline']} on the behaviour score: "
+        f"**{difference_text(c['score'], metric.fmt)}**."
+        for method, c in (report.get("comparisons") or {}).items()
+        if "(seed" not in method and c.get("score", {}).get("difference") is not None
+    ]
+    return [*lines, ""] if lines else []
+
+
 def build(root: Path | None = None) -> str:
     root = root or REPO
     main = MAIN.load(root)
@@ -180,6 +194,7 @@ def build(root: Path | None = None) -> str:
         "",
         "## Main result: DPO after SFT (CPU study)",
         "",
+        *headline(main, seeds_text),
         render_table(MAIN, root),
         "",
         "On the heldout synthetic tasks:",
