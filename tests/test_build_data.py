@@ -109,6 +109,33 @@ def test_trajectory_pairs_rank_by_score_and_mask_environment_tokens(compose_conf
     assert stats["trajectory_pairs"]["counts"]["privileged_skipped"] == 2  # oracle never pairs
 
 
+def test_pairs_can_end_a_few_turns_after_the_sides_diverge(compose_config, tmp_path, runs):
+    """turns_after_divergence=1: each side ends with its first turn that differs (edit vs finish),
+    the shared opening and the masks kept, the rest of the episode left out."""
+    build(compose_config, tmp_path, runs, "trajectory_pairs.turns_after_divergence=1")
+    pairs = read(tmp_path / "data" / "pairs.jsonl")
+    assert len(pairs) == 4
+    for p in pairs:
+        first = p["metadata"]["divergence_message"]
+        assert p["chosen"][:first] == p["rejected"][:first] and first == 4  # read + tests, both sides
+        assert len(p["chosen"]) == len(p["rejected"]) == first + 1
+        assert '"name": "edit"' in p["chosen"][-1]["content"] and '"name": "finish"' in p["rejected"][-1]["content"]
+        for side in ("chosen", "rejected"):
+            assert p[f"{side}_loss_mask"] == [m["role"] == "assistant" for m in p[side]]
+
+
+def test_divergence_cut_counts_assistant_turns_from_the_first_difference():
+    from agentpref.data.pairs import divergence_cut
+
+    def turns(*calls):
+        return [m for c in calls for m in ({"role": "assistant", "content": c}, {"role": "tool", "content": "ok"})]
+
+    chosen, rejected = turns("read", "test", "edit", "test", "finish"), turns("read", "finish")
+    assert divergence_cut(chosen, rejected, 1) == (2, 3, 3)
+    assert divergence_cut(chosen, rejected, 2) == (2, 5, 4)  # the shorter side ends where it ends
+    assert divergence_cut(chosen, chosen, 1) == (10, 10, 10)  # identical sides: nothing to cut at
+
+
 def test_the_chosen_sides_protocol_error_turns_stay_out_of_the_loss(runs):
     from agentpref.agent.protocol import ProtocolError
     from agentpref.agent.record import RolloutRecord

@@ -30,6 +30,12 @@ class TrajectoryPairsConfig(BaseModel):
     bottom_k: int = Field(2, ge=1)
     min_margin: float = Field(0.2, gt=0, le=1)
     mask_chosen_errors: bool = Field(True, description="leave the chosen side's protocol-error turns out of the loss")
+    turns_after_divergence: int | None = Field(
+        None,
+        ge=1,
+        description="keep each side up to its N-th assistant turn from the first message where the two differ "
+        "(the rest of the episode out of the pair); None: whole episodes",
+    )
 
 
 def policy_key(record: RolloutRecord) -> str:
@@ -46,6 +52,20 @@ def loss_mask(record: RolloutRecord, skip_errors: bool) -> list[bool]:
         for i, step in zip(turns, record.steps):
             mask[i] = mask[i] and step.protocol_error is None
     return mask
+
+
+def divergence_cut(chosen: list[dict[str, Any]], rejected: list[dict[str, Any]], turns: int) -> tuple[int, int, int]:
+    """(first differing message, messages kept of chosen, of rejected): each side up to its
+    ``turns``-th assistant turn from the first message where the sides differ. Long episodes
+    otherwise lose their differing turns to ``dpo.max_length``, or keep only their openings."""
+    same = [(a["role"], a.get("content")) == (b["role"], b.get("content")) for a, b in zip(chosen, rejected)]
+    first = same.index(False) if False in same else len(same)
+
+    def end(side: list[dict[str, Any]]) -> int:
+        later = [k for k in range(first, len(side)) if side[k]["role"] == "assistant"]
+        return later[turns - 1] + 1 if len(later) >= turns else len(side)
+
+    return first, end(chosen), end(rejected)
 
 
 def build_trajectory_pairs(
@@ -76,14 +96,22 @@ def build_trajectory_pairs(
                 continue
             prompt = render_messages(good, agent, mode)[:2]
             chosen, rejected = good.messages[2:], bad.messages[2:]
+            chosen_mask, rejected_mask = loss_mask(good, cfg.mask_chosen_errors), loss_mask(bad, False)
+            cut = {}
+            if cfg.turns_after_divergence:
+                first, keep_chosen, keep_rejected = divergence_cut(chosen, rejected, cfg.turns_after_divergence)
+                chosen, chosen_mask = chosen[:keep_chosen], chosen_mask[:keep_chosen]
+                rejected, rejected_mask = rejected[:keep_rejected], rejected_mask[:keep_rejected]
+                cut = {"divergence_message": first, "turns_after_divergence": cfg.turns_after_divergence}
             pairs.append(
                 {
                     "prompt": prompt,
                     "chosen": chosen,
                     "rejected": rejected,
-                    "chosen_loss_mask": loss_mask(good, cfg.mask_chosen_errors),
-                    "rejected_loss_mask": loss_mask(bad, False),
-                    "metadata": {
+                    "chosen_loss_mask": chosen_mask,
+                    "rejected_loss_mask": rejected_mask,
+                    "metadata": cut
+                    | {
                         "pair_kind": "trajectory",
                         "task_id": task_id,
                         "policy": policy_key(good),
