@@ -134,6 +134,9 @@ def test_divergence_cut_counts_assistant_turns_from_the_first_difference():
     assert divergence_cut(chosen, rejected, 1) == (2, 3, 3)
     assert divergence_cut(chosen, rejected, 2) == (2, 5, 4)  # the shorter side ends where it ends
     assert divergence_cut(chosen, chosen, 1) == (10, 10, 10)  # identical sides: nothing to cut at
+    # a masked (malformed) turn of the chosen side does not count: the cut keeps a trained turn
+    masks = ([m["role"] == "assistant" and m["content"] != "test" for m in chosen], [True, False, True, False])
+    assert divergence_cut(chosen, rejected, 1, masks) == (2, 5, 3)
 
 
 def test_the_chosen_sides_protocol_error_turns_stay_out_of_the_loss(runs):

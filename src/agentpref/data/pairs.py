@@ -54,18 +54,25 @@ def loss_mask(record: RolloutRecord, skip_errors: bool) -> list[bool]:
     return mask
 
 
-def divergence_cut(chosen: list[dict[str, Any]], rejected: list[dict[str, Any]], turns: int) -> tuple[int, int, int]:
+def divergence_cut(
+    chosen: list[dict[str, Any]],
+    rejected: list[dict[str, Any]],
+    turns: int,
+    masks: tuple[list[bool], list[bool]] | None = None,
+) -> tuple[int, int, int]:
     """(first differing message, messages kept of chosen, of rejected): each side up to its
-    ``turns``-th assistant turn from the first message where the sides differ. Long episodes
-    otherwise lose their differing turns to ``dpo.max_length``, or keep only their openings."""
+    ``turns``-th trained assistant turn (``masks``: the sides' loss masks; default every assistant
+    turn) from the first message where the sides differ. Long episodes otherwise lose their
+    differing turns to ``dpo.max_length``, or keep only their openings."""
     same = [(a["role"], a.get("content")) == (b["role"], b.get("content")) for a, b in zip(chosen, rejected)]
     first = same.index(False) if False in same else len(same)
+    masks = masks or ([m["role"] == "assistant" for m in chosen], [m["role"] == "assistant" for m in rejected])
 
-    def end(side: list[dict[str, Any]]) -> int:
-        later = [k for k in range(first, len(side)) if side[k]["role"] == "assistant"]
+    def end(side: list[dict[str, Any]], mask: list[bool]) -> int:
+        later = [k for k in range(first, len(side)) if side[k]["role"] == "assistant" and mask[k]]
         return later[turns - 1] + 1 if len(later) >= turns else len(side)
 
-    return first, end(chosen), end(rejected)
+    return first, end(chosen, masks[0]), end(rejected, masks[1])
 
 
 def build_trajectory_pairs(
@@ -99,7 +106,12 @@ def build_trajectory_pairs(
             chosen_mask, rejected_mask = loss_mask(good, cfg.mask_chosen_errors), loss_mask(bad, False)
             cut = {}
             if cfg.turns_after_divergence:
-                first, keep_chosen, keep_rejected = divergence_cut(chosen, rejected, cfg.turns_after_divergence)
+                first, keep_chosen, keep_rejected = divergence_cut(
+                    chosen, rejected, cfg.turns_after_divergence, (chosen_mask, rejected_mask)
+                )
+                if not any(chosen_mask[first:]) or not any(rejected_mask[first:]):
+                    counts["no_trained_turn_after_divergence"] += 1  # e.g. the chosen side's later turns all malformed
+                    continue
                 chosen, chosen_mask = chosen[:keep_chosen], chosen_mask[:keep_chosen]
                 rejected, rejected_mask = rejected[:keep_rejected], rejected_mask[:keep_rejected]
                 cut = {"divergence_message": first, "turns_after_divergence": cfg.turns_after_divergence}
