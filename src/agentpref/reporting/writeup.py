@@ -58,6 +58,10 @@ ABLATIONS = [
         Table("results/sft_recipe_formats.json", "sft_recipe"),
     ),
     ("Re-indenting edits (30 heldout builtin tasks, greedy)", Table("results/sft_recipe_reindent.json", "sft_recipe")),
+    (
+        "DPO pairs cut one turn after the episodes part (seed 1, a probe)",
+        Table("results/cpu_study/cpu_study_divergence_probe.json", "cpu_study", tasks="heldout builtin"),
+    ),
 ]
 FIGURES = [
     ("results/cpu_study/cpu_study_seeds_bars.png", "cpu_study", "base, SFT and SFT+DPO per seed and pooled, 95% CIs"),
