@@ -44,7 +44,7 @@ demo: venv
 report: venv
 	$(PY) -m agentpref.reporting.writeup
 
-# The GPU paths in a few minutes (README "GPU quickstart"): bf16 SFT and DPO, hf and vLLM rollouts,
+# The GPU paths, sized for < 8 min on one GPU, not yet run on one (README "GPU quickstart"): bf16 SFT and DPO, hf and vLLM rollouts,
 # a DeepSpeed ZeRO-2 step; one JSON line of what ran, failed or was skipped.
 gpu-check: venv
 	$(PY) -m agentpref.gpu_check

@@ -1,4 +1,4 @@
-"""``make gpu-check``: the GPU paths in a few minutes on any CUDA machine, no internet needed.
+"""``make gpu-check``: the GPU paths on any CUDA machine (sized for < 8 min; not yet run on one), no internet needed.
 
     python -m agentpref.gpu_check                  # CUDA when present, the embedded model
     python -m agentpref.gpu_check --device cpu --model tiny_random   # the CPU-possible parts (tests)

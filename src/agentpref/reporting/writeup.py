@@ -223,25 +223,25 @@ def build(root: Path | None = None) -> str:
                 f"_{caption} ([experiments/{experiment}](../experiments/{experiment}))._",
                 "",
             ]
-    lines += ["## Effects (Holm-adjusted p < 0.05)", ""]
-    lines += [f"- {line}" for line in found["effect"]] or ["- None."]
-    lines += [
-        "",
-        "Differences whose CI excludes zero but which do not pass Holm's adjustment across the table's metrics:",
-        "",
+    sections = [
+        ("effect", ["## Effects (Holm-adjusted p < 0.05)"]),
+        (
+            "unadjusted",
+            ["Differences whose CI excludes zero but which do not pass Holm's adjustment across the table's metrics:"],
+        ),
+        (
+            "null",
+            [
+                "## Null results",
+                "",
+                "Differences whose 95% CI holds zero; with these sample sizes, they are the absence of a detectable "
+                "effect, not evidence of none:",
+            ],
+        ),
     ]
-    lines += [f"- {line}" for line in found["unadjusted"]] or ["- None."]
+    for kind, heading in sections:
+        lines += [*heading, "", *([f"- {line}" for line in found[kind]] or ["- None."]), ""]
     lines += [
-        "",
-        "## Null results",
-        "",
-        "Differences whose 95% CI holds zero; with these sample sizes, they are the absence of a detectable "
-        "effect, not evidence of none:",
-        "",
-    ]
-    lines += [f"- {line}" for line in found["null"]] or ["- None."]
-    lines += [
-        "",
         "## Limitations",
         "",
         "- One 135M-parameter model on a CPU budget: pass@1 is zero for every row; the behaviour checks "
