@@ -44,8 +44,8 @@ class Table:
         return json.loads(path.read_text(encoding="utf-8"))
 
 
-MAIN = Table("results/cpu_study/cpu_study_seeds.json", "cpu_study", tasks="heldout builtin")
-MAIN_SYNTHETIC = Table("results/cpu_study/cpu_study_seeds_synthetic.json", "cpu_study", tasks="heldout synthetic")
+MAIN = Table("results/cpu_study/whole_episodes/cpu_study_seeds.json", "cpu_study", tasks="heldout builtin")
+MAIN_SYNTHETIC = Table("results/cpu_study/whole_episodes/cpu_study_seeds_synthetic.json", "cpu_study", tasks="heldout synthetic")
 SFT_RECIPE = Table(
     "results/sft_recipe.json",
     "sft_recipe",
@@ -60,11 +60,11 @@ ABLATIONS = [
     ("Re-indenting edits (30 heldout builtin tasks, greedy)", Table("results/sft_recipe_reindent.json", "sft_recipe")),
     (
         "DPO pairs cut one turn after the episodes part (seed 1, a probe)",
-        Table("results/cpu_study/cpu_study_divergence_probe.json", "cpu_study", tasks="heldout builtin"),
+        Table("results/cpu_study/whole_episodes/cpu_study_divergence_probe.json", "cpu_study", tasks="heldout builtin"),
     ),
 ]
 FIGURES = [
-    ("results/cpu_study/cpu_study_seeds_bars.png", "cpu_study", "base, SFT and SFT+DPO per seed and pooled, 95% CIs"),
+    ("results/cpu_study/whole_episodes/cpu_study_seeds_bars.png", "cpu_study", "base, SFT and SFT+DPO per seed and pooled, 95% CIs"),
     ("results/sft_recipe_curve_curve.png", "sft_recipe", "SFT's learning curve: checkpoints at 12, 24 and 36 steps"),
     ("results/sft_recipe_bars.png", "sft_recipe", "the SFT recipe versions against the base model"),
 ]
