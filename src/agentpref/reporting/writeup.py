@@ -199,7 +199,8 @@ def build(root: Path | None = None) -> str:
         "- SFT: oracle demonstrations, 60% with one deliberate mistake and its recovery (the mistake masked "
         "out of the loss) ([experiments/sft_recipe](../experiments/sft_recipe)).",
         "- Pairs: the SFT policy's own rollouts on train tasks at T = 1, paired within a task by behaviour "
-        "score, each side cut one trained turn after the two episodes part (trajectory pairs), and alternatives at decision points valued by their continuations "
+        "score, each side cut one trained turn after the two episodes part (trajectory pairs), and "
+        "alternatives at decision points valued by their continuations "
         "(step pairs); DPO (beta 0.1) continues the SFT adapter "
         "([experiments/cpu_study](../experiments/cpu_study)).",
         f"- Evaluation: {sft['samples_per_task']} samples per task at T = 0.7; BCa bootstrap 95% CIs over "
