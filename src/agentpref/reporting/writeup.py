@@ -159,7 +159,7 @@ def headline(report: dict[str, Any], seeds_text: str) -> list[str]:
     metric = next((m for m in _metrics(report, ["score"])), None)
     if metric is None:
         return []
-    where = f"Pooled over {seeds_text}" if seeds_text.startswith("seeds") else f"On {seeds_text}"
+    where = f"Pooled over {seeds_text}" if len(_seeds(report)) > 1 else f"On {seeds_text}"
     lines = [
         f"- {where}, {method} − {report['baseline']} on the behaviour score: "
         f"**{difference_text(c['score'], metric.fmt)}**."
