@@ -120,8 +120,41 @@ def test_pairs_can_end_a_few_turns_after_the_sides_diverge(compose_config, tmp_p
         assert p["chosen"][:first] == p["rejected"][:first] and first == 4  # read + tests, both sides
         assert len(p["chosen"]) == len(p["rejected"]) == first + 1
         assert '"name": "edit"' in p["chosen"][-1]["content"] and '"name": "finish"' in p["rejected"][-1]["content"]
+        assert p["metadata"]["decision"] == "edit_over_finish"
         for side in ("chosen", "rejected"):
             assert p[f"{side}_loss_mask"] == [m["role"] == "assistant" for m in p[side]]
+
+
+def test_pairs_that_part_on_a_named_decision_can_be_left_out(compose_config, tmp_path, runs):
+    """Every pair here parts where one side edits and the other finishes: '*_over_finish' leaves them all
+    out (counted), a decision they do not take keeps them, and a typo is one line naming the kinds."""
+    stats = build(compose_config, tmp_path, runs, "trajectory_pairs.skip_decisions=[test_over_finish,edit_over_edit]")
+    assert (
+        stats["trajectory_pairs"]["counts"]["decision/edit_over_finish"] == stats["trajectory_pairs"]["examples"] == 4
+    )
+    stats = build(compose_config, tmp_path, runs, "trajectory_pairs.skip_decisions=['*_over_finish']")
+    assert stats["trajectory_pairs"]["examples"] == 0 and stats["trajectory_pairs"]["counts"]["skipped_decision"] == 4
+    assert read(tmp_path / "data" / "pairs.jsonl") == []
+    with pytest.raises(ConfigError, match="edit_over_stop.*chosen_over_rejected.*finish"):
+        build(compose_config, tmp_path, runs, "trajectory_pairs.skip_decisions=[edit_over_stop]")
+
+
+def test_the_decision_is_the_first_turn_where_the_episodes_differ(runs):
+    from agentpref.agent.protocol import ProtocolError
+    from agentpref.agent.record import RolloutRecord
+    from agentpref.data.pairs import decision
+
+    records = [RolloutRecord.model_validate_json(x) for x in (runs / "api" / "rollouts.jsonl").read_text().splitlines()]
+    fixed = next(r for r in records if r.final.resolved)
+    gave_up = next(r for r in records if not r.final.resolved)
+    assert decision(fixed, gave_up) == "edit_over_finish" and decision(gave_up, fixed) == "finish_over_edit"
+    assert decision(fixed, fixed) == "same_over_same"
+    cut = fixed.model_copy(update={"steps": fixed.steps[:3]})
+    assert decision(fixed, cut) == "test_over_end"  # the rejected side had stopped
+    bad = fixed.steps[0].model_copy(
+        update={"action": None, "raw_text": "oops", "protocol_error": ProtocolError(kind="no_tool_call", message="x")}
+    )
+    assert decision(fixed.model_copy(update={"steps": [bad, *fixed.steps[1:]]}), fixed) == "protocol_error_over_explore"
 
 
 def test_divergence_cut_counts_assistant_turns_from_the_first_difference():

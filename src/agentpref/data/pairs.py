@@ -14,13 +14,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import product
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agentpref.agent.config import AgentConfig
 from agentpref.agent.record import RolloutRecord
 from agentpref.data.sft import TargetMode, render_messages
+from agentpref.data.step_pairs import ActionKind, action_kind
+
+DECISION_SIDES = ("*", *get_args(ActionKind), "end")
 
 
 class TrajectoryPairsConfig(BaseModel):
@@ -36,6 +39,29 @@ class TrajectoryPairsConfig(BaseModel):
         description="keep each side up to its N-th assistant turn from the first message where the two differ "
         "(the rest of the episode out of the pair); None: whole episodes",
     )
+    skip_decisions: list[str] = Field(
+        default_factory=list,
+        description="pairs whose sides part on these decisions are left out: 'chosen_over_rejected' action kinds "
+        "at the first differing turn (edit, explore, test, finish, protocol_error, * for any), e.g. '*_over_finish'",
+    )
+
+    @field_validator("skip_decisions")
+    @classmethod
+    def _known_kinds(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            sides = entry.split("_over_")
+            if len(sides) != 2 or not set(sides) <= set(DECISION_SIDES):
+                raise ValueError(
+                    f"{entry!r}: write 'chosen_over_rejected' with each side one of {', '.join(DECISION_SIDES)}"
+                )
+        return value
+
+    def skips(self, decision: str) -> bool:
+        chosen, rejected = decision.split("_over_")
+        return any(
+            a in ("*", chosen) and b in ("*", rejected)
+            for a, b in (entry.split("_over_") for entry in self.skip_decisions)
+        )
 
 
 def policy_key(record: RolloutRecord) -> str:
@@ -52,6 +78,17 @@ def loss_mask(record: RolloutRecord, skip_errors: bool) -> list[bool]:
         for i, step in zip(turns, record.steps):
             mask[i] = mask[i] and step.protocol_error is None
     return mask
+
+
+def decision(good: RolloutRecord, bad: RolloutRecord) -> str:
+    """``chosen_over_rejected`` action kinds at the first assistant turn where the two episodes
+    differ (``edit_over_finish``: the rejected side gave up where the chosen one edited; ``end``: that side had
+    stopped)."""
+    for i in range(max(len(good.steps), len(bad.steps))):
+        a, b = (r.steps[i] if i < len(r.steps) else None for r in (good, bad))
+        if a is None or b is None or a.raw_text != b.raw_text:
+            return f"{action_kind(a) if a else 'end'}_over_{action_kind(b) if b else 'end'}"
+    return "same_over_same"
 
 
 def divergence_cut(
@@ -101,6 +138,10 @@ def build_trajectory_pairs(
             if good is bad or margin < cfg.min_margin:
                 counts["below_margin_or_tie"] += good is not bad
                 continue
+            parting = decision(good, bad)
+            if cfg.skips(parting):
+                counts["skipped_decision"] += 1
+                continue
             prompt = render_messages(good, agent, mode)[:2]
             chosen, rejected = good.messages[2:], bad.messages[2:]
             chosen_mask, rejected_mask = loss_mask(good, cfg.mask_chosen_errors), loss_mask(bad, False)
@@ -125,6 +166,7 @@ def build_trajectory_pairs(
                     "metadata": cut
                     | {
                         "pair_kind": "trajectory",
+                        "decision": parting,
                         "task_id": task_id,
                         "policy": policy_key(good),
                         "chosen_sample": good.sample_index,
@@ -140,6 +182,7 @@ def build_trajectory_pairs(
                 }
             )
             made += 1
+            counts[f"decision/{parting}"] += 1
         counts["tasks_with_pairs"] += made > 0
     return pairs, dict(counts)
 
