@@ -181,6 +181,8 @@ def test_stage_mistakes_name_the_stage(tmp_path):
         run_study(_study(tmp_path / "s", {"eval": {"entry": "evaluate"}}, metric="evl/pass@1"))
     with pytest.raises(ConfigError, match="experiment=study_"):
         run_study(_study(tmp_path / "s", {}))
+    with pytest.raises(ConfigError, match=r"stage 'dpo_beta0.3': rename it without '\.'"):
+        _study(tmp_path / "s", {"dpo_beta0.3": {"entry": "train"}})
 
 
 def test_sweep_specs_call_entry_points_with_composable_arguments(repo):

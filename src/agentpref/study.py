@@ -80,6 +80,14 @@ class StudyConfig(BaseModel):
     logger: LoggerConfig = Field(discriminator="kind")
     run_dir: str
 
+    @field_validator("stages")
+    @classmethod
+    def _reachable_names(cls, stages: dict[str, Stage]) -> dict[str, Stage]:
+        for name in stages:
+            if "." in name:
+                raise ValueError(f"stage {name!r}: rename it without '.' (stages.<name>.enabled=false cannot reach it)")
+        return stages
+
 
 def _points_into(value: str, dirs: dict[str, Path]) -> str | None:
     """The name of the dir of ``dirs`` that a path in an override value lies in, if any."""
