@@ -101,6 +101,22 @@ def test_a_study_runs_every_stage_and_resumes(tmp_path):
         run_study(_study(run_dir, stages))
 
 
+def test_only_runs_the_named_stages_and_leaves_the_rest(tmp_path):
+    """An ablation row at a time: only=[...] runs those stages; a later call runs others."""
+    from agentpref.study import run_study
+
+    demos = ["backend=oracle", "tasks.split=train", "tasks.limit=1", "progress=false", "logger=none"]
+    stages = {
+        "a": {"entry": "generate", "overrides": demos},
+        "b": {"entry": "generate", "overrides": [*demos, "tasks.limit=2"]},
+    }
+    record = run_study(_study(tmp_path / "s", stages, only=["b"]))
+    assert list(record.stages) == ["b"] and not (tmp_path / "s" / "a").exists()
+    assert json.loads((tmp_path / "s" / "b" / "summary.json").read_text())["episodes"] == 2
+    record = run_study(_study(tmp_path / "s", stages, only=["a"]))
+    assert sorted(record.stages) == ["a", "b"] and (tmp_path / "s" / "a" / "summary.json").is_file()
+
+
 def test_kept_files_name_paths_relative_to_the_working_directory(tmp_path, monkeypatch):
     from agentpref.run_files import StudyRecord
     from agentpref.study import keep_results
@@ -181,6 +197,8 @@ def test_stage_mistakes_name_the_stage(tmp_path):
         run_study(_study(tmp_path / "s", {"eval": {"entry": "evaluate"}}, metric="evl/pass@1"))
     with pytest.raises(ConfigError, match="experiment=study_"):
         run_study(_study(tmp_path / "s", {}))
+    with pytest.raises(ConfigError, match=r"only=\['evl'\]: no such stage; stages: eval"):
+        _study(tmp_path / "s", {"eval": {"entry": "evaluate"}}, only=["evl"])
     with pytest.raises(ConfigError, match=r"stage 'dpo_beta0.3': rename it without '\.'"):
         _study(tmp_path / "s", {"dpo_beta0.3": {"entry": "train"}})
 

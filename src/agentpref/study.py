@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agentpref.errors import ConfigError
 from agentpref.run_files import MethodInfo, Objective, StageRecord, StudyRecord
@@ -77,8 +77,18 @@ class StudyConfig(BaseModel):
         "files (summary.json, stats.json, train.json, study.json) are copied to <keep>/<stage>/ at once, "
         "so a study cut off later, or whose outputs/ is lost, leaves its numbers to commit",
     )
+    only: list[str] | None = Field(
+        None, description="run just these stages (e.g. one ablation row and its evaluation); the rest stay as they are"
+    )
     logger: LoggerConfig = Field(discriminator="kind")
     run_dir: str
+
+    @model_validator(mode="after")
+    def _known_only(self) -> StudyConfig:
+        unknown = [name for name in self.only or [] if name not in self.stages]
+        if unknown:
+            raise ValueError(f"only={unknown}: no such stage; stages: {', '.join(self.stages)}")
+        return self
 
     @field_validator("stages")
     @classmethod
@@ -256,7 +266,7 @@ def run_study(cfg: StudyConfig, config_dict: dict[str, Any] | None = None) -> di
     if cfg.notes:
         print(f"[study] note: {cfg.notes}", file=sys.stderr)
     done = record.stages
-    enabled = [(n, s) for n, s in cfg.stages.items() if s.enabled]
+    enabled = [(n, s) for n, s in cfg.stages.items() if s.enabled and (cfg.only is None or n in cfg.only)]
     logger = _group_logger(cfg, root)
     started = time.perf_counter()
     for i, (name, stage) in enumerate(enabled, 1):
