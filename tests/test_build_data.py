@@ -246,24 +246,34 @@ def test_cli_prints_yield(run_cli, tmp_path, runs):
     assert f"assistant turns: p99 {p99} tokens" in r.stderr and f"-> backend.max_new_tokens >= {p99}" in r.stderr
 
 
-def test_step_pairs_stage_runs_through_build_data(compose_config, tmp_path, runs):
-    """The oracle continues deterministically: every state's alternatives tie, so no pair, but
-    the stage runs real continuations and reports them."""
-    stats = build(
-        compose_config,
-        tmp_path,
-        runs,
-        "step_pairs.enabled=true",
-        "backend=oracle",
-        "step_pairs.alternatives=2",
-        "step_pairs.continuations=1",
-        "step_pairs.max_steps=4",
-        names=("oracle",),
-    )
+def test_step_pairs_stage_runs_through_build_data(compose_config, tmp_path, runs, builtin_tasks):
+    """The API policy, continued on its own rollouts, draws an edit or a finish at the decision
+    point (alternately): real continuations (tools, tests) value both, and the edit wins."""
+    import os
+
+    task = builtin_tasks[TASK]
+    old, new = minimal_hunk(task.files[PATH], task.reference_fix[PATH])
+    os.environ["OPENAI_API_KEY"] = "EMPTY"
+    with FakeOpenAIServer(fallback=SometimesFixes(old, new)) as srv:
+        stats = build(
+            compose_config,
+            tmp_path,
+            runs,
+            "step_pairs.enabled=true",
+            "backend=openai",
+            "model=qwen7b",
+            f"backend.base_url={srv.url}",
+            "step_pairs.alternatives=2",
+            "step_pairs.continuations=1",
+            "step_pairs.max_steps=4",
+            "step_pairs.max_states=1",
+            "step_pairs.min_margin=0.1",
+            names=("api",),
+        )
     step = stats["step_pairs"]
-    assert step["examples"] == 0 and step["stats"]["states"] == 2 and step["stats"]["continuations"] == 4
-    assert step["stats"]["outcomes"] == {"small_margin": 2}
-    assert (tmp_path / "data" / "step_pairs.jsonl").read_text() == ""
+    assert step["examples"] == 1 and step["stats"]["states"] == 1 and step["stats"]["continuations"] == 2
+    (pair,) = read(tmp_path / "data" / "step_pairs.jsonl")
+    assert pair["metadata"]["decision"] == "edit_vs_finish" and pair["metadata"]["chosen_kind"] == "edit"
 
 
 def _nearest_rank(values: list[int], q: float) -> int:

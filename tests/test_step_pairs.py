@@ -89,7 +89,7 @@ def test_restore_episode_reproduces_the_state(records, builtin_tasks, agent_conf
         restore_episode(rec, 2, task, fork_runner, agent_config, "native", tmp_path)
 
 
-def test_oracle_alternatives_tie_so_no_pair(records, builtin_tasks, agent_config, scorer):
+def test_a_state_where_every_draw_is_the_same_call_spends_no_continuation(records, builtin_tasks, agent_config, scorer):
     policy = OraclePolicy(ModelConfig(name="oracle"), SamplingConfig(), 8)
     cfg = StepPairsConfig(alternatives=3, continuations=2, max_steps=6)
     pairs, stats = build_step_pairs(
@@ -102,12 +102,12 @@ def test_oracle_alternatives_tie_so_no_pair(records, builtin_tasks, agent_config
         cfg=cfg,
         sandbox=SANDBOX,
     )
-    assert pairs == [] and stats["states"] == 1 and stats["alternatives"] == 3
-    assert stats["outcomes"] == {"small_margin": 1}
-    assert stats["margins"] == {"min_margin": cfg.min_margin, "max": 0.0, "mean": 0.0, "per_state": [0.0]}
-    assert stats["continuations"] == 6 and stats["continuation_tokens"] == 0  # oracle: no tokens
-    assert stats["value"] == {"success_weight": 0.5, "continuations": 2, "continuation_sd_mean": 0.0}
-    assert stats["states_by_kind"] == {"before_first_edit": 1}
+    # the oracle draws one call three times: the state is skipped, not counted against max_states
+    assert pairs == [] and stats["states"] == 0 and stats["alternatives"] == 0
+    assert stats["skipped"] == {"one_action": 1} and stats["outcomes"] == {}
+    assert stats["continuations"] == 0 and stats["continuation_tokens"] == 0  # oracle: no tokens
+    assert stats["value"] == {"success_weight": 0.5, "continuations": 2, "continuation_sd_mean": None}
+    assert stats["states_by_kind"] == {}
 
 
 def test_decision_points_of_each_kind(records):
@@ -206,25 +206,47 @@ def test_scripted_policy_gives_one_edit_vs_explore_pair(records, builtin_tasks, 
         0,
         "step",
     )
-    # values: the edit branch replays the oracle's episode (same score), the read branch fails
+    # values: the edit branch replays the oracle's episode (same score), the read branch fails; the
+    # 4 draws are 2 calls, each drawn twice: one alternative each, its 2 draws its 2 continuations
     oracle_score = score_record(rec, scorer).score
     edit = [a for a in meta["alternatives"] if a["kind"] == "edit"]
     read = [a for a in meta["alternatives"] if a["kind"] == "explore"]
-    assert len(edit) == len(read) == 2
+    assert len(edit) == len(read) == 1 and [len(a["continuation_values"]) for a in edit + read] == [2, 2]
     for a in meta["alternatives"]:
         assert a["value"] == pytest.approx(0.5 * a["success_rate"] + 0.5 * a["mean_score"], abs=1e-6)
     assert all(a["success_rate"] == 1.0 and a["mean_score"] == pytest.approx(oracle_score) for a in edit)
     assert all(a["success_rate"] == 0.0 and a["mean_score"] < 0.6 for a in read)
     assert meta["chosen_value"] == edit[0]["value"] and meta["rejected_value"] == read[0]["value"]
     assert meta["margin"] == pytest.approx(meta["chosen_value"] - meta["rejected_value"])
-    # tokens: 4 alternatives; then 2 edit alternatives x 2 continuations: run_tests, finish;
-    # 2 read alternatives x 2 continuations: finish (replayed alternative turns cost nothing)
-    calls = 4 + 2 * 2 * 2 + 2 * 2 * 1
+    # tokens: 4 draws; then the edit's 2 continuations: run_tests, finish; the read's 2: finish
+    calls = 4 + 2 * 2 + 2 * 1
     assert stats["prompt_tokens"] == 100 * calls and stats["completion_tokens"] == 10 * calls
     assert stats["continuation_tokens"] == meta["continuation_tokens"] == 110 * calls
     assert stats["usd"] == pytest.approx((100 * calls * 1.0 + 10 * calls * 2.0) / 1e6)
     assert stats["pairs_per_mtok"] == pytest.approx(1 / (110 * calls / 1e6), rel=1e-3)
-    assert stats["pairs_per_task"] == {TRAIN: 1} and stats["continuations"] == 8
+    assert stats["pairs_per_task"] == {TRAIN: 1} and stats["continuations"] == 4
+
+
+def test_an_alternative_drawn_once_gets_its_other_continuations_replayed(records, builtin_tasks, agent_config, scorer):
+    """3 draws: edit, read, edit. The edit's 2 draws are its 2 continuations; the read, drawn
+    once, gets a second copy that replays its turn (no tokens) and continues."""
+    policy = Scripted(decision_step=2)
+    cfg = StepPairsConfig(alternatives=3, continuations=2, max_steps=6)
+    pairs, stats = build_step_pairs(
+        [records[TRAIN]],
+        builtin_tasks,
+        policy,
+        agent=agent_config,
+        prices=Prices(),
+        scorer_cfg=scorer,
+        cfg=cfg,
+        sandbox=SANDBOX,
+    )
+    assert len(pairs) == 1 and stats["alternatives"] == 2 and stats["continuations"] == 4
+    assert len(policy.decision_seeds) == 3  # the replayed copy never asked the policy for its turn
+    read = next(a for a in pairs[0]["metadata"]["alternatives"] if a["kind"] == "explore")
+    assert len(read["continuation_values"]) == 2
+    assert stats["prompt_tokens"] == 100 * (3 + 2 * 2 + 2 * 1)
 
 
 def test_token_budget_stops_the_build(records, builtin_tasks, agent_config, scorer):

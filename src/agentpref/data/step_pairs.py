@@ -10,11 +10,13 @@ At decision points of a train-split rollout (``states``, the first of each kind 
 - ``after_edit``: right after an edit that applied: run the tests, finish or edit again;
 - ``before_finish``: where the rollout finished: finish or keep going;
 
-the policy samples K alternative next actions. Each alternative is continued M times with the same policy for up to N
-more steps (or until ``finish``, the agent's ``max_steps`` or its context budget), through the same
-harness as ``generate.py``: a fresh workspace with the prefix's edits replayed, real tools, real
-tests. Each continuation is graded and scored as a full record (prefix + alternative + its
-continuation), and
+the policy samples K alternative next actions; draws of the same call are one alternative (each
+draw one of its continuations), and a state where every draw is the same call is skipped before
+any continuation (it is not counted in ``max_states``). Each alternative is continued M times with
+the same policy for up to N more steps (or until ``finish``, the agent's ``max_steps`` or its
+context budget), through the same harness as ``generate.py``: a fresh workspace with the prefix's
+edits replayed, real tools, real tests. Each continuation is graded and scored as a full record
+(prefix + alternative + its continuation), and
 
     value(alternative) = success_weight * success rate + (1 - success_weight) * mean score.
 
@@ -218,6 +220,10 @@ class _BudgetExceeded(Exception):
     pass
 
 
+class _OneAction(Exception):
+    """Every alternative drawn at a state was the same call."""
+
+
 # ---- the builder ---------------------------------------------------------------------------------
 class _Builder:
     """One run of ``build_step_pairs``: runners, thread pool, scratch dir and spend."""
@@ -309,29 +315,41 @@ class _Builder:
         tokens_before = self.tokens
         with _temperature(self.policy, cfg.temperature):
             self.act(alts, seed=stable_seed(*base, "alternatives"))
-        # each alternative: its own copy is continuation 0; M-1 fresh copies replay the same turn
+        # one group per distinct action: a draw of an action already drawn is one more continuation
+        # of it (up to M); the rest of the M are fresh copies replaying the same turn
         groups: list[tuple[StepRecord, list[Episode]]] = []
         outputs: list[PolicyOutput] = []
+        seen: dict[str, list[Episode]] = {}
         for ep in alts:
             if len(ep.steps) <= step_index:  # context budget or policy error: no alternative
                 self.drop(ep)
                 continue
             step = ep.steps[step_index]
-            copies = [ep]
-            if not ep.done:  # a finished copy has nothing left to sample
-                for m in range(1, cfg.continuations):
-                    copy = self.restore(record, step_index, task, stable_seed(*base, "cont", len(groups), m))
-                    copies.append(copy)
-                    outputs.append(PolicyOutput(text=step.raw_text))
-            groups.append((step, copies))
-        replay = [c for _, copies in groups for c in copies[1:]]
+            copies = seen.get(_action_key(step))
+            if copies is None:
+                seen[_action_key(step)] = copies = [ep]
+                groups.append((step, copies))
+            elif len(copies) < cfg.continuations and not ep.done:  # a finished copy has nothing to sample
+                copies.append(ep)
+            else:
+                self.drop(ep)
+        if len(groups) < 2:  # one action (or none) drawn: nothing to compare, no continuation spent
+            raise _OneAction
+        replayed: list[Episode] = []  # (identity: episodes are compared by object)
+        for g, (step, copies) in enumerate(groups):
+            while not copies[0].done and len(copies) < cfg.continuations:
+                copy = self.restore(record, step_index, task, stable_seed(*base, "cont", g, len(copies)))
+                copies.append(copy)
+                replayed.append(copy)
+                outputs.append(PolicyOutput(text=step.raw_text))
         # replayed turns cost no tokens: the alternative was generated once
-        self.harness.apply(replay, outputs)
+        self.harness.apply(replayed, outputs)
         for step, copies in groups:  # ... but their records show what it cost
-            for c in copies[1:]:
-                c.steps[-1] = c.steps[-1].model_copy(
-                    update={"prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens}
-                )
+            for c in copies:
+                if any(c is r for r in replayed):
+                    c.steps[-1] = c.steps[-1].model_copy(
+                        update={"prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens}
+                    )
         everyone = [c for _, copies in groups for c in copies]
         for n in range(cfg.max_steps):
             live = [c for c in everyone if not c.done]
@@ -468,20 +486,26 @@ def build_step_pairs(
                 if cfg.max_states_per_task is not None and per_task[record.task_id] >= cfg.max_states_per_task:
                     skipped["task_has_enough_states"] += 1
                     continue
-                states += 1
-                per_task[record.task_id] += 1
-                visited[kind] += 1
                 spent_before = builder.tokens
                 try:
                     result = builder.state(record, step_index, task)
+                except _OneAction:  # every draw the same call: no continuation spent, no state counted
+                    skipped["one_action"] += 1
+                    continue
                 except _BudgetExceeded:
-                    stop_reason = "budget_tokens"
+                    result, stop_reason = None, "budget_tokens"
                     reasons["budget"] += 1
-                    break
                 except DataError as exc:  # an edit of the prefix no longer applies: task changed
+                    result = None
                     skipped["replay_failed"] += 1
                     if progress:
                         print(f"[step-pairs] skipped: {exc}", file=sys.stderr, flush=True)
+                states += 1
+                per_task[record.task_id] += 1
+                visited[kind] += 1
+                if result is None:
+                    if stop_reason != "completed":
+                        break
                     continue
                 alternatives += len(result["alternatives"])
                 values = [a["value"] for a in result["alternatives"]]
