@@ -59,6 +59,10 @@ ABLATIONS = [
     ),
     ("Re-indenting edits (30 heldout builtin tasks, greedy)", Table("results/sft_recipe_reindent.json", "sft_recipe")),
     (
+        "DPO-stage probes on seed 0: the same SFT policy and pairs, one knob changed per row",
+        Table("results/cpu_study/probe_dpo/cpu_study_dpo_probes.json", "cpu_ablation", tasks="heldout builtin"),
+    ),
+    (
         "Before the cut: DPO on whole-episode trajectory pairs (seeds 0 and 1, heldout builtin)",
         Table("results/cpu_study/whole_episodes/cpu_study_seeds.json", "cpu_study", tasks="heldout builtin"),
     ),
