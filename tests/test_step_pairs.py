@@ -92,16 +92,7 @@ def test_restore_episode_reproduces_the_state(records, builtin_tasks, agent_conf
 def test_a_state_where_every_draw_is_the_same_call_spends_no_continuation(records, builtin_tasks, agent_config, scorer):
     policy = OraclePolicy(ModelConfig(name="oracle"), SamplingConfig(), 8)
     cfg = StepPairsConfig(alternatives=3, continuations=2, max_steps=6)
-    pairs, stats = build_step_pairs(
-        [records[TRAIN]],
-        builtin_tasks,
-        policy,
-        agent=agent_config,
-        prices=Prices(),
-        scorer_cfg=scorer,
-        cfg=cfg,
-        sandbox=SANDBOX,
-    )
+    pairs, stats = _build_one(records, builtin_tasks, policy, agent_config, scorer, cfg)
     # the oracle draws one call three times: the state is skipped, not counted against max_states
     assert pairs == [] and stats["states"] == 0 and stats["alternatives"] == 0
     assert stats["skipped"] == {"one_action": 1} and stats["outcomes"] == {}
@@ -227,12 +218,8 @@ def test_scripted_policy_gives_one_edit_vs_explore_pair(records, builtin_tasks, 
     assert stats["pairs_per_task"] == {TRAIN: 1} and stats["continuations"] == 4
 
 
-def test_an_alternative_drawn_once_gets_its_other_continuations_replayed(records, builtin_tasks, agent_config, scorer):
-    """3 draws: edit, read, edit. The edit's 2 draws are its 2 continuations; the read, drawn
-    once, gets a second copy that replays its turn (no tokens) and continues."""
-    policy = Scripted(decision_step=2)
-    cfg = StepPairsConfig(alternatives=3, continuations=2, max_steps=6)
-    pairs, stats = build_step_pairs(
+def _build_one(records, builtin_tasks, policy, agent_config, scorer, cfg):
+    return build_step_pairs(
         [records[TRAIN]],
         builtin_tasks,
         policy,
@@ -242,6 +229,14 @@ def test_an_alternative_drawn_once_gets_its_other_continuations_replayed(records
         cfg=cfg,
         sandbox=SANDBOX,
     )
+
+
+def test_an_alternative_drawn_once_gets_its_other_continuations_replayed(records, builtin_tasks, agent_config, scorer):
+    """3 draws: edit, read, edit. The edit's 2 draws are its 2 continuations; the read, drawn
+    once, gets a second copy that replays its turn (no tokens) and continues."""
+    policy = Scripted(decision_step=2)
+    cfg = StepPairsConfig(alternatives=3, continuations=2, max_steps=6)
+    pairs, stats = _build_one(records, builtin_tasks, policy, agent_config, scorer, cfg)
     assert len(pairs) == 1 and stats["alternatives"] == 2 and stats["continuations"] == 4
     assert len(policy.decision_seeds) == 3  # the replayed copy never asked the policy for its turn
     read = next(a for a in pairs[0]["metadata"]["alternatives"] if a["kind"] == "explore")
@@ -252,16 +247,7 @@ def test_an_alternative_drawn_once_gets_its_other_continuations_replayed(records
 def test_token_budget_stops_the_build(records, builtin_tasks, agent_config, scorer):
     policy = Scripted(decision_step=2)
     cfg = StepPairsConfig(alternatives=2, continuations=1, budget_tokens=50)
-    pairs, stats = build_step_pairs(
-        [records[TRAIN]],
-        builtin_tasks,
-        policy,
-        agent=agent_config,
-        prices=Prices(),
-        scorer_cfg=scorer,
-        cfg=cfg,
-        sandbox=SANDBOX,
-    )
+    pairs, stats = _build_one(records, builtin_tasks, policy, agent_config, scorer, cfg)
     assert pairs == [] and stats["stop_reason"] == "budget_tokens" and stats["continuation_tokens"] <= 50
 
 

@@ -335,21 +335,19 @@ class _Builder:
                 self.drop(ep)
         if len(groups) < 2:  # one action (or none) drawn: nothing to compare, no continuation spent
             raise _OneAction
-        replayed: list[Episode] = []  # (identity: episodes are compared by object)
+        replayed: list[tuple[Episode, StepRecord]] = []
         for g, (step, copies) in enumerate(groups):
             while not copies[0].done and len(copies) < cfg.continuations:
                 copy = self.restore(record, step_index, task, stable_seed(*base, "cont", g, len(copies)))
                 copies.append(copy)
-                replayed.append(copy)
+                replayed.append((copy, step))
                 outputs.append(PolicyOutput(text=step.raw_text))
-        # replayed turns cost no tokens: the alternative was generated once
-        self.harness.apply(replayed, outputs)
-        for step, copies in groups:  # ... but their records show what it cost
-            for c in copies:
-                if any(c is r for r in replayed):
-                    c.steps[-1] = c.steps[-1].model_copy(
-                        update={"prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens}
-                    )
+        # replayed turns cost no tokens: the alternative was generated once ...
+        self.harness.apply([c for c, _ in replayed], outputs)
+        for c, step in replayed:  # ... but their records show what it cost
+            c.steps[-1] = c.steps[-1].model_copy(
+                update={"prompt_tokens": step.prompt_tokens, "completion_tokens": step.completion_tokens}
+            )
         everyone = [c for _, copies in groups for c in copies]
         for n in range(cfg.max_steps):
             live = [c for c in everyone if not c.done]
